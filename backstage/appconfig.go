@@ -1,0 +1,218 @@
+package backstage
+
+// AppConfig is the part of Backstage's app-config this product generates. Fields left at their
+// zero value are omitted, so a partial AppConfig is a contribution to be merged (see Compose).
+// Keys follow Backstage's config schema (packages/backend-defaults/config.d.ts and the plugins').
+type AppConfig struct {
+	App          *App          `yaml:"app,omitempty" json:"app,omitempty"`
+	Organization *Organization `yaml:"organization,omitempty" json:"organization,omitempty"`
+	Backend      *Backend      `yaml:"backend,omitempty" json:"backend,omitempty"`
+	Integrations *Integrations `yaml:"integrations,omitempty" json:"integrations,omitempty"`
+	Auth         *Auth         `yaml:"auth,omitempty" json:"auth,omitempty"`
+	Catalog      *Catalog      `yaml:"catalog,omitempty" json:"catalog,omitempty"`
+	Kubernetes   *Kubernetes   `yaml:"kubernetes,omitempty" json:"kubernetes,omitempty"`
+	TechDocs     *TechDocs     `yaml:"techdocs,omitempty" json:"techdocs,omitempty"`
+	Scaffolder   *Scaffolder   `yaml:"scaffolder,omitempty" json:"scaffolder,omitempty"`
+	Permission   *Permission   `yaml:"permission,omitempty" json:"permission,omitempty"`
+}
+
+type App struct {
+	Title   string `yaml:"title,omitempty" json:"title,omitempty"`
+	BaseURL string `yaml:"baseUrl,omitempty" json:"baseUrl,omitempty"`
+}
+
+type Organization struct {
+	Name string `yaml:"name,omitempty" json:"name,omitempty"`
+}
+
+type Backend struct {
+	BaseURL          string       `yaml:"baseUrl,omitempty" json:"baseUrl,omitempty"`
+	Listen           *Listen      `yaml:"listen,omitempty" json:"listen,omitempty"`
+	CORS             *CORS        `yaml:"cors,omitempty" json:"cors,omitempty"`
+	Database         *Database    `yaml:"database,omitempty" json:"database,omitempty"`
+	Auth             *BackendAuth `yaml:"auth,omitempty" json:"auth,omitempty"`
+	WorkingDirectory string       `yaml:"workingDirectory,omitempty" json:"workingDirectory,omitempty"`
+	Reading          *Reading     `yaml:"reading,omitempty" json:"reading,omitempty"`
+}
+
+type Listen struct {
+	Port int `yaml:"port,omitempty" json:"port,omitempty"`
+}
+
+type CORS struct {
+	Origin      string   `yaml:"origin,omitempty" json:"origin,omitempty"`
+	Methods     []string `yaml:"methods,omitempty" json:"methods,omitempty"`
+	Credentials bool     `yaml:"credentials,omitempty" json:"credentials,omitempty"`
+}
+
+// Database is backend.database. Connection values are usually ${ENV} references.
+type Database struct {
+	Client             string              `yaml:"client" json:"client"`
+	PluginDivisionMode string              `yaml:"pluginDivisionMode,omitempty" json:"pluginDivisionMode,omitempty"`
+	EnsureExists       *bool               `yaml:"ensureExists,omitempty" json:"ensureExists,omitempty"`
+	Connection         *DatabaseConnection `yaml:"connection" json:"connection"`
+}
+
+type DatabaseConnection struct {
+	Type          string `yaml:"type,omitempty" json:"type,omitempty"`
+	Instance      string `yaml:"instance,omitempty" json:"instance,omitempty"`
+	IPAddressType string `yaml:"ipAddressType,omitempty" json:"ipAddressType,omitempty"`
+	Host          string `yaml:"host,omitempty" json:"host,omitempty"`
+	Port          string `yaml:"port,omitempty" json:"port,omitempty"`
+	User          string `yaml:"user,omitempty" json:"user,omitempty"`
+	Password      string `yaml:"password,omitempty" json:"password,omitempty"`
+	Database      string `yaml:"database,omitempty" json:"database,omitempty"`
+	SSL           *SSL   `yaml:"ssl,omitempty" json:"ssl,omitempty"`
+}
+
+type SSL struct {
+	RejectUnauthorized bool     `yaml:"rejectUnauthorized" json:"rejectUnauthorized"`
+	CA                 *FileRef `yaml:"ca,omitempty" json:"ca,omitempty"`
+}
+
+// FileRef is Backstage's {$file: path} substitution.
+type FileRef struct {
+	File string `yaml:"$file" json:"$file"`
+}
+
+type BackendAuth struct {
+	ExternalAccess []ExternalAccess `yaml:"externalAccess,omitempty" json:"externalAccess,omitempty"`
+}
+
+type ExternalAccess struct {
+	Type    string                `yaml:"type" json:"type"`
+	Options ExternalAccessOptions `yaml:"options" json:"options"`
+}
+
+type ExternalAccessOptions struct {
+	Token   string `yaml:"token,omitempty" json:"token,omitempty"`
+	Subject string `yaml:"subject,omitempty" json:"subject,omitempty"`
+}
+
+type Reading struct {
+	Allow []ReadingAllow `yaml:"allow,omitempty" json:"allow,omitempty"`
+}
+
+type ReadingAllow struct {
+	Host  string   `yaml:"host" json:"host"`
+	Paths []string `yaml:"paths,omitempty" json:"paths,omitempty"`
+}
+
+type Integrations struct {
+	GitHub []GitHubIntegration `yaml:"github,omitempty" json:"github,omitempty"`
+}
+
+type GitHubIntegration struct {
+	Host  string      `yaml:"host" json:"host"`
+	Token string      `yaml:"token,omitempty" json:"token,omitempty"`
+	Apps  []GitHubApp `yaml:"apps,omitempty" json:"apps,omitempty"`
+}
+
+type GitHubApp struct {
+	AppID                     string   `yaml:"appId" json:"appId"`
+	ClientID                  string   `yaml:"clientId" json:"clientId"`
+	ClientSecret              string   `yaml:"clientSecret" json:"clientSecret"`
+	PrivateKey                string   `yaml:"privateKey" json:"privateKey"`
+	WebhookSecret             string   `yaml:"webhookSecret,omitempty" json:"webhookSecret,omitempty"`
+	AllowedInstallationOwners []string `yaml:"allowedInstallationOwners,omitempty" json:"allowedInstallationOwners,omitempty"`
+}
+
+type Auth struct {
+	Environment string                    `yaml:"environment,omitempty" json:"environment,omitempty"`
+	Providers   map[string]map[string]any `yaml:"providers,omitempty" json:"providers,omitempty"`
+}
+
+type Catalog struct {
+	Rules     []CatalogRule  `yaml:"rules,omitempty" json:"rules,omitempty"`
+	Locations []Location     `yaml:"locations,omitempty" json:"locations,omitempty"`
+	Providers map[string]any `yaml:"providers,omitempty" json:"providers,omitempty"`
+}
+
+type CatalogRule struct {
+	Allow []string `yaml:"allow" json:"allow"`
+}
+
+type Location struct {
+	Type   string        `yaml:"type" json:"type"`
+	Target string        `yaml:"target" json:"target"`
+	Rules  []CatalogRule `yaml:"rules,omitempty" json:"rules,omitempty"`
+}
+
+// Schedule is a task schedule as the catalog providers take it.
+type Schedule struct {
+	Frequency Duration `yaml:"frequency" json:"frequency"`
+	Timeout   Duration `yaml:"timeout" json:"timeout"`
+}
+
+type Duration struct {
+	Minutes int `yaml:"minutes,omitempty" json:"minutes,omitempty"`
+	Hours   int `yaml:"hours,omitempty" json:"hours,omitempty"`
+}
+
+type Kubernetes struct {
+	ServiceLocatorMethod  ServiceLocatorMethod   `yaml:"serviceLocatorMethod" json:"serviceLocatorMethod"`
+	ClusterLocatorMethods []ClusterLocatorMethod `yaml:"clusterLocatorMethods" json:"clusterLocatorMethods"`
+}
+
+type ServiceLocatorMethod struct {
+	Type string `yaml:"type" json:"type"`
+}
+
+// ClusterLocatorMethod is one entry of kubernetes.clusterLocatorMethods: type "config" with
+// Clusters, "gke" with ProjectID/Region, or "catalog".
+type ClusterLocatorMethod struct {
+	Type            string    `yaml:"type" json:"type"`
+	Clusters        []Cluster `yaml:"clusters,omitempty" json:"clusters,omitempty"`
+	ProjectID       string    `yaml:"projectId,omitempty" json:"projectId,omitempty"`
+	Region          string    `yaml:"region,omitempty" json:"region,omitempty"`
+	AuthProvider    string    `yaml:"authProvider,omitempty" json:"authProvider,omitempty"`
+	SkipTLSVerify   bool      `yaml:"skipTLSVerify,omitempty" json:"skipTLSVerify,omitempty"`
+	ExposeDashboard bool      `yaml:"exposeDashboard,omitempty" json:"exposeDashboard,omitempty"`
+}
+
+type Cluster struct {
+	Name              string            `yaml:"name" json:"name"`
+	URL               string            `yaml:"url" json:"url"`
+	AuthProvider      string            `yaml:"authProvider" json:"authProvider"`
+	CAData            string            `yaml:"caData,omitempty" json:"caData,omitempty"`
+	CAFile            string            `yaml:"caFile,omitempty" json:"caFile,omitempty"`
+	SkipTLSVerify     bool              `yaml:"skipTLSVerify,omitempty" json:"skipTLSVerify,omitempty"`
+	SkipMetricsLookup bool              `yaml:"skipMetricsLookup,omitempty" json:"skipMetricsLookup,omitempty"`
+	AuthMetadata      map[string]string `yaml:"authMetadata,omitempty" json:"authMetadata,omitempty"`
+}
+
+type TechDocs struct {
+	Builder   string             `yaml:"builder" json:"builder"`
+	Generator *TechDocsGenerator `yaml:"generator,omitempty" json:"generator,omitempty"`
+	Publisher *TechDocsPublisher `yaml:"publisher,omitempty" json:"publisher,omitempty"`
+}
+
+type TechDocsGenerator struct {
+	RunIn string `yaml:"runIn" json:"runIn"`
+}
+
+type TechDocsPublisher struct {
+	Type      string          `yaml:"type" json:"type"`
+	GoogleGCS *BucketSettings `yaml:"googleGcs,omitempty" json:"googleGcs,omitempty"`
+	AWSS3     *BucketSettings `yaml:"awsS3,omitempty" json:"awsS3,omitempty"`
+}
+
+type BucketSettings struct {
+	BucketName string `yaml:"bucketName" json:"bucketName"`
+	Region     string `yaml:"region,omitempty" json:"region,omitempty"`
+	ProjectID  string `yaml:"projectId,omitempty" json:"projectId,omitempty"`
+}
+
+type Scaffolder struct {
+	DefaultAuthor        *Author `yaml:"defaultAuthor,omitempty" json:"defaultAuthor,omitempty"`
+	DefaultCommitMessage string  `yaml:"defaultCommitMessage,omitempty" json:"defaultCommitMessage,omitempty"`
+}
+
+type Author struct {
+	Name  string `yaml:"name" json:"name"`
+	Email string `yaml:"email" json:"email"`
+}
+
+type Permission struct {
+	Enabled bool `yaml:"enabled" json:"enabled"`
+}

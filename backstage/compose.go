@@ -1,0 +1,162 @@
+package backstage
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Document is a composed app-config as generic YAML values, ready to marshal.
+type Document map[string]any
+
+// Part is one named piece of app-config to compose; the name appears in conflict errors.
+type Part struct {
+	Name   string
+	Config AppConfig
+}
+
+// Compose merges parts in the order given into one document, then applies extra (a free-form
+// map from the user) last. Maps merge key by key and lists concatenate; two parts that set the
+// same scalar to different values are an error naming the key and both parts, because a silent
+// winner would make the deployed config depend on composition order. extra may override
+// anything: it is the user's explicit escape hatch.
+func Compose(parts []Part, extra map[string]any) (Document, error) {
+	doc := map[string]any{}
+	owner := map[string]string{}
+	for _, p := range parts {
+		m, err := toMap(p.Config)
+		if err != nil {
+			return nil, fmt.Errorf("app-config from %s: %w", p.Name, err)
+		}
+		if err := mergeStrict(doc, m, "", p.Name, owner); err != nil {
+			return nil, err
+		}
+	}
+	if len(extra) > 0 {
+		normalised, err := normalise(extra)
+		if err != nil {
+			return nil, fmt.Errorf("extraAppConfig: %w", err)
+		}
+		mergeOverride(doc, normalised.(map[string]any))
+	}
+	return Document(doc), nil
+}
+
+// YAML marshals the document with sorted keys: equal documents give equal bytes.
+func (d Document) YAML() ([]byte, error) {
+	return yaml.Marshal(map[string]any(d))
+}
+
+// Checksum is the SHA-256 of the YAML, for a pod annotation that rolls pods on config change.
+func (d Document) Checksum() (string, error) {
+	b, err := d.YAML()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// Get returns the value at a dotted path ("backend.database.client").
+func (d Document) Get(path string) (any, bool) {
+	var cur any = map[string]any(d)
+	for _, seg := range strings.Split(path, ".") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		cur, ok = m[seg]
+		if !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+func toMap(c AppConfig) (map[string]any, error) {
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// normalise round-trips a value through YAML so maps become map[string]any and numbers take
+// the same Go types as the typed parts.
+func normalise(v any) (any, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	if err := yaml.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = map[string]any{}
+	}
+	return out, nil
+}
+
+func mergeStrict(dst, src map[string]any, prefix, part string, owner map[string]string) error {
+	keys := make([]string, 0, len(src))
+	for k := range src {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		path := k
+		if prefix != "" {
+			path = prefix + "." + k
+		}
+		sv := src[k]
+		dv, exists := dst[k]
+		if !exists {
+			dst[k] = sv
+			owner[path] = part
+			continue
+		}
+		switch s := sv.(type) {
+		case map[string]any:
+			d, ok := dv.(map[string]any)
+			if !ok {
+				return fmt.Errorf("app-config key %s: %s sets a map where %s set a value", path, part, owner[path])
+			}
+			if err := mergeStrict(d, s, path, part, owner); err != nil {
+				return err
+			}
+		case []any:
+			d, ok := dv.([]any)
+			if !ok {
+				return fmt.Errorf("app-config key %s: %s sets a list where %s set a value", path, part, owner[path])
+			}
+			dst[k] = append(d, s...)
+		default:
+			if !reflect.DeepEqual(dv, sv) {
+				return fmt.Errorf("app-config key %s: %s sets %v but %s already set %v", path, part, sv, owner[path], dv)
+			}
+		}
+	}
+	return nil
+}
+
+func mergeOverride(dst, src map[string]any) {
+	for k, sv := range src {
+		if s, ok := sv.(map[string]any); ok {
+			if d, ok := dst[k].(map[string]any); ok {
+				mergeOverride(d, s)
+				continue
+			}
+		}
+		dst[k] = sv
+	}
+}

@@ -1,0 +1,34 @@
+package backstage
+
+import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+// Database authentication modes.
+const (
+	AuthPassword = "password"
+	AuthIAM      = "iam"
+)
+
+// Postgres is everything the portal needs to reach its PostgreSQL database. ManagedDatabase
+// produces one; any other program can build one for a database it manages itself.
+type Postgres struct {
+	// Host and Port of the server (private address).
+	Host pulumi.StringInput
+	Port pulumi.IntInput
+	// Database is the database the portal uses (with PluginDivisionMode "schema" every plugin
+	// gets a schema in it; with "database" it is only the connection's default).
+	Database pulumi.StringInput
+	// User is the login role (with IAM auth: the IAM principal's database user name).
+	User pulumi.StringInput
+	// Password is a secret; nil with IAM auth.
+	Password pulumi.StringInput
+	// CACert is the PEM of the server's CA, mounted into the pod so TLS is verified.
+	CACert pulumi.StringInput
+	// Auth is AuthPassword or AuthIAM.
+	Auth string
+	// Cloud is "gcp" or "aws": with IAM auth it selects Backstage's cloudsql or rds connector.
+	Cloud string
+	// CloudSQLInstance is "project:region:instance" (GCP, IAM auth through the Cloud SQL connector).
+	CloudSQLInstance pulumi.StringInput
+	// PluginDivisionMode is "schema" (one database, a schema per plugin) or "database".
+	PluginDivisionMode string
+}
