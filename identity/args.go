@@ -1,0 +1,98 @@
+package identity
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/coreeng/developer-portal/internal/validate"
+)
+
+// Args selects the cloud and the Kubernetes ServiceAccount to federate.
+type Args struct {
+	// Cloud is "gcp" or "aws".
+	Cloud string `json:"cloud,omitempty"`
+	// Namespace and ServiceAccount name the Kubernetes ServiceAccount that assumes the identity.
+	Namespace      string `json:"namespace,omitempty"`
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+	// Description is shown on the cloud identity.
+	Description string   `json:"description,omitempty"`
+	GCP         *GCPArgs `json:"gcp,omitempty"`
+	AWS         *AWSArgs `json:"aws,omitempty"`
+}
+
+// GCPArgs place the service account in a project whose cluster pool is <project>.svc.id.goog.
+type GCPArgs struct {
+	// Project holds the service account and the GKE cluster (its Workload Identity pool).
+	Project string `json:"project,omitempty"`
+	// AccountID is the service account's id (6-30 characters).
+	AccountID string `json:"accountId,omitempty"`
+}
+
+// AWSArgs name the EKS cluster's IAM OIDC provider that IRSA tokens come from.
+type AWSArgs struct {
+	// OIDCProviderARN is the IAM OIDC provider of the cluster
+	// (arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>).
+	OIDCProviderARN string `json:"oidcProviderArn,omitempty"`
+	// RoleName is the IAM role's name.
+	RoleName string `json:"roleName,omitempty"`
+}
+
+var (
+	gcpAccountID = regexp.MustCompile(`^[a-z]([-a-z0-9]{4,28}[a-z0-9])$`)
+	gcpProject   = regexp.MustCompile(`^[a-z][-a-z0-9]{4,28}[a-z0-9]$`)
+	oidcARN      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/(.+)$`)
+	iamRoleName  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+)
+
+// Validate reports every problem with the arguments at once.
+func (a *Args) Validate() error { return a.validate() }
+
+func (a *Args) validate() error {
+	var errs validate.Errors
+	if a == nil {
+		errs.Add("", "identity.Args is required")
+		return errs.Err()
+	}
+	if !validate.DNSLabel(a.Namespace) {
+		errs.Add("namespace", "%q is not a valid Kubernetes namespace name", a.Namespace)
+	}
+	if !validate.DNSName(a.ServiceAccount) {
+		errs.Add("serviceAccount", "%q is not a valid Kubernetes ServiceAccount name", a.ServiceAccount)
+	}
+	switch a.Cloud {
+	case "gcp":
+		if a.GCP == nil {
+			errs.Add("gcp", "is required when cloud is gcp")
+			break
+		}
+		if !gcpProject.MatchString(a.GCP.Project) {
+			errs.Add("gcp.project", "%q is not a valid GCP project id", a.GCP.Project)
+		}
+		if !gcpAccountID.MatchString(a.GCP.AccountID) {
+			errs.Add("gcp.accountId", "%q is not a valid service account id (6-30 lower-case letters, digits, hyphens; starts with a letter)", a.GCP.AccountID)
+		}
+	case "aws":
+		if a.AWS == nil {
+			errs.Add("aws", "is required when cloud is aws")
+			break
+		}
+		if !oidcARN.MatchString(a.AWS.OIDCProviderARN) {
+			errs.Add("aws.oidcProviderArn", "%q is not an IAM OIDC provider ARN", a.AWS.OIDCProviderARN)
+		}
+		if !iamRoleName.MatchString(a.AWS.RoleName) {
+			errs.Add("aws.roleName", "%q is not a valid IAM role name", a.AWS.RoleName)
+		}
+	default:
+		errs.Add("cloud", "%q is not supported (gcp or aws)", a.Cloud)
+	}
+	return errs.Err()
+}
+
+// issuer is the OIDC issuer host/path IRSA conditions are keyed on.
+func (a *AWSArgs) issuer() string {
+	m := oidcARN.FindStringSubmatch(a.OIDCProviderARN)
+	if m == nil {
+		return ""
+	}
+	return strings.TrimPrefix(m[1], "https://")
+}
