@@ -129,7 +129,7 @@ func mergeStrict(dst, src map[string]any, prefix, part string, owner map[string]
 		case map[string]any:
 			d, ok := dv.(map[string]any)
 			if !ok {
-				return fmt.Errorf("app-config key %s: %s sets a map where %s set a value", path, part, owner[path])
+				return fmt.Errorf("app-config key %s: %s sets a map where %s set a value", path, part, ownerOf(owner, path))
 			}
 			if err := mergeStrict(d, s, path, part, owner); err != nil {
 				return err
@@ -137,16 +137,30 @@ func mergeStrict(dst, src map[string]any, prefix, part string, owner map[string]
 		case []any:
 			d, ok := dv.([]any)
 			if !ok {
-				return fmt.Errorf("app-config key %s: %s sets a list where %s set a value", path, part, owner[path])
+				return fmt.Errorf("app-config key %s: %s sets a list where %s set a value", path, part, ownerOf(owner, path))
 			}
 			dst[k] = append(d, s...)
 		default:
 			if !reflect.DeepEqual(dv, sv) {
-				return fmt.Errorf("app-config key %s: %s sets %v but %s already set %v", path, part, sv, owner[path], dv)
+				return fmt.Errorf("app-config key %s: %s sets %v but %s already set %v", path, part, sv, ownerOf(owner, path), dv)
 			}
 		}
 	}
 	return nil
+}
+
+// ownerOf names the part that set path, or the part that set the nearest enclosing map.
+func ownerOf(owner map[string]string, path string) string {
+	for {
+		if o, ok := owner[path]; ok {
+			return o
+		}
+		i := strings.LastIndex(path, ".")
+		if i < 0 {
+			return "another part"
+		}
+		path = path[:i]
+	}
 }
 
 func mergeOverride(dst, src map[string]any) {

@@ -2,7 +2,9 @@ package backstage
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 
 	"gopkg.in/yaml.v3"
@@ -66,6 +68,9 @@ func (e Entity) Ref() string {
 // MarshalEntities renders entities as one multi-document YAML file, sorted by kind, namespace
 // and name so the output does not depend on the order components produced them in.
 func MarshalEntities(entities []Entity) ([]byte, error) {
+	if len(entities) == 0 {
+		return nil, nil
+	}
 	sorted := append([]Entity(nil), entities...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Ref() < sorted[j].Ref() })
 	seen := map[string]bool{}
@@ -98,10 +103,10 @@ func UnmarshalEntities(data []byte) ([]map[string]any, error) {
 	for {
 		var doc map[string]any
 		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
 		if err != nil {
-			if err.Error() == "EOF" {
-				return out, nil
-			}
 			return nil, err
 		}
 		if doc != nil {

@@ -1,0 +1,176 @@
+package access
+
+// Args configures TenantAccess. Plain fields carry the config key names of the stack's
+// "developer-portal:tenants" section; fields tagged `json:"-"` are set by the program.
+type Args struct {
+	// Dir holds the tenant definitions, "<name>.yaml" each. Default "tenants". A relative
+	// path resolves against the working directory: Pulumi runs a program from its project
+	// root, so "tenants" is the folder beside Pulumi.yaml. Ignored when Tenants is set.
+	Dir string `json:"dir,omitempty"`
+	// Environments are the environment names tenants may list (e.g. ["gcp-dev", "gcp-prod"]).
+	// Required.
+	Environments []string `json:"environments,omitempty"`
+	// Organization is the GitHub organisation of the tenants' teams and repositories.
+	// Required when teams are managed.
+	Organization string `json:"organization,omitempty"`
+	// Quota caps what one tenant namespace may request, so no tenant starves the others.
+	Quota Quota `json:"quota,omitempty"`
+	// LimitRange gives containers defaults and bounds, so pods without resources still fit
+	// the quota.
+	LimitRange LimitRange `json:"limitRange,omitempty"`
+	// Isolation is the tenant namespaces' NetworkPolicy.
+	Isolation Isolation `json:"isolation,omitempty"`
+	// GitHubTeams manages a team per tenant in the organisation.
+	GitHubTeams GitHubTeams `json:"githubTeams,omitempty"`
+	// Requests configures the "Request a tenancy" template. Requests.Repository is required.
+	Requests Requests `json:"requests,omitempty"`
+	// PodSecurity is the Pod Security Admission level enforced on tenant namespaces:
+	// "privileged", "baseline" (default) or "restricted".
+	PodSecurity string `json:"podSecurity,omitempty"`
+	// RetainNamespaces keeps a tenant's namespace, and the workloads and volumes in it, in the
+	// cluster when the tenant is removed (its bindings, and so its access, are still
+	// deleted). Default true; set false to let Pulumi delete offboarded namespaces.
+	RetainNamespaces *bool `json:"retainNamespaces,omitempty"`
+
+	// Environment is this stack's environment as tenants list it (e.g. "gcp-dev"); one of
+	// Environments. Required.
+	Environment string `json:"-"`
+	// Tenants are already loaded definitions (see LoadTenants); when nil, they are loaded
+	// from Dir.
+	Tenants []Tenant `json:"-"`
+}
+
+// Quota is the ResourceQuota of every tenant namespace. Values are Kubernetes quantities;
+// empty fields take the defaults shown.
+type Quota struct {
+	RequestsCPU            string `json:"requestsCpu,omitempty"`            // "4"
+	RequestsMemory         string `json:"requestsMemory,omitempty"`         // "8Gi"
+	LimitsCPU              string `json:"limitsCpu,omitempty"`              // "8"
+	LimitsMemory           string `json:"limitsMemory,omitempty"`           // "16Gi"
+	RequestsStorage        string `json:"requestsStorage,omitempty"`        // "100Gi"
+	Pods                   string `json:"pods,omitempty"`                   // "50"
+	Services               string `json:"services,omitempty"`               // "20"
+	PersistentVolumeClaims string `json:"persistentVolumeClaims,omitempty"` // "10"
+	// ServicesLoadBalancers and ServicesNodePorts default to "0": tenants are reached through
+	// the platform ingress, not by exposing nodes or buying load balancers.
+	ServicesLoadBalancers string `json:"servicesLoadBalancers,omitempty"` // "0"
+	ServicesNodePorts     string `json:"servicesNodePorts,omitempty"`     // "0"
+	// Extra adds other hard limits by resource name (e.g. "requests.nvidia.com/gpu": "0").
+	Extra map[string]string `json:"extra,omitempty"`
+}
+
+// LimitRange is the per-container LimitRange of every tenant namespace.
+type LimitRange struct {
+	DefaultCPU           string `json:"defaultCpu,omitempty"`           // "500m" (limit)
+	DefaultMemory        string `json:"defaultMemory,omitempty"`        // "512Mi" (limit)
+	DefaultRequestCPU    string `json:"defaultRequestCpu,omitempty"`    // "100m"
+	DefaultRequestMemory string `json:"defaultRequestMemory,omitempty"` // "128Mi"
+	MaxCPU               string `json:"maxCpu,omitempty"`               // "4"
+	MaxMemory            string `json:"maxMemory,omitempty"`            // "8Gi"
+}
+
+// Isolation is the NetworkPolicy that admits traffic into a tenant namespace only from the
+// namespace itself, the ingress namespace and the monitoring namespaces.
+type Isolation struct {
+	// IngressNamespace runs the platform ingress controller. Default "platform-ingress".
+	IngressNamespace string `json:"ingressNamespace,omitempty"`
+	// MonitoringNamespaces scrape tenant metrics. Default ["platform-monitoring"].
+	MonitoringNamespaces []string `json:"monitoringNamespaces,omitempty"`
+}
+
+// GitHubTeams is the team per tenant in the organisation: "closed" (visible), so organisation
+// members can ask to join it from GitHub, which is the native access request.
+type GitHubTeams struct {
+	// Manage creates the teams. Default true; false for organisations that manage teams
+	// elsewhere, in which case the catalog carries the tenants' Group entities instead.
+	Manage *bool `json:"manage,omitempty"`
+	// Maintainers are GitHub usernames made maintainers of every tenant team: they approve
+	// requests to join.
+	Maintainers []string `json:"maintainers,omitempty"`
+	// Permission is the team's permission on the tenant's repositories: "pull" (default),
+	// "triage", "push" or "maintain". Joining a team is self-service, so by default it grants
+	// read access only; "admin" is refused because it lets a team lift branch protection.
+	Permission string `json:"permission,omitempty"`
+	// AllEnvironments creates teams for every tenant, not only those in this environment.
+	// Teams belong to the organisation, not to an environment: when several stacks share an
+	// organisation, enable Manage in one of them and set AllEnvironments there.
+	AllEnvironments bool `json:"allEnvironments,omitempty"`
+}
+
+// Requests configures the "Request a tenancy" software template, which opens a pull request
+// adding the tenant's definition to the tenants repository.
+type Requests struct {
+	// Repository is the tenants repository, "<owner>/<repo>". Required.
+	Repository string `json:"repository,omitempty"`
+	// TargetBranch is the pull requests' base branch. Default "main".
+	TargetBranch string `json:"targetBranch,omitempty"`
+	// Path is the tenants folder inside that repository. Default "tenants".
+	Path string `json:"path,omitempty"`
+	// Owner is the template's owner entity reference (e.g. "group:default/platform-team").
+	Owner string `json:"owner,omitempty"`
+	// TeamReviewers are team slugs asked to review each request.
+	TeamReviewers []string `json:"teamReviewers,omitempty"`
+}
+
+// Defaults.
+const (
+	DefaultDir              = "tenants"
+	DefaultIngressNamespace = "platform-ingress"
+	DefaultPermission       = "pull"
+	DefaultPodSecurity      = "baseline"
+	DefaultTargetBranch     = "main"
+	DefaultRequestsPath     = "tenants"
+)
+
+// DefaultMonitoringNamespaces is the monitoring namespaces' default.
+func DefaultMonitoringNamespaces() []string { return []string{"platform-monitoring"} }
+
+// WithDefaults returns a copy of the args with every empty setting at its default. The
+// caller's Args are never modified.
+func (a Args) WithDefaults() Args {
+	out := a
+	str := func(p *string, def string) {
+		if *p == "" {
+			*p = def
+		}
+	}
+	str(&out.Dir, DefaultDir)
+	str(&out.PodSecurity, DefaultPodSecurity)
+	if out.RetainNamespaces == nil {
+		out.RetainNamespaces = boolPtr(true)
+	}
+	q := &out.Quota
+	str(&q.RequestsCPU, "4")
+	str(&q.RequestsMemory, "8Gi")
+	str(&q.LimitsCPU, "8")
+	str(&q.LimitsMemory, "16Gi")
+	str(&q.RequestsStorage, "100Gi")
+	str(&q.Pods, "50")
+	str(&q.Services, "20")
+	str(&q.PersistentVolumeClaims, "10")
+	str(&q.ServicesLoadBalancers, "0")
+	str(&q.ServicesNodePorts, "0")
+	l := &out.LimitRange
+	str(&l.DefaultCPU, "500m")
+	str(&l.DefaultMemory, "512Mi")
+	str(&l.DefaultRequestCPU, "100m")
+	str(&l.DefaultRequestMemory, "128Mi")
+	str(&l.MaxCPU, "4")
+	str(&l.MaxMemory, "8Gi")
+	str(&out.Isolation.IngressNamespace, DefaultIngressNamespace)
+	if out.Isolation.MonitoringNamespaces == nil {
+		out.Isolation.MonitoringNamespaces = DefaultMonitoringNamespaces()
+	}
+	if out.GitHubTeams.Manage == nil {
+		out.GitHubTeams.Manage = boolPtr(true)
+	}
+	str(&out.GitHubTeams.Permission, DefaultPermission)
+	str(&out.Requests.TargetBranch, DefaultTargetBranch)
+	str(&out.Requests.Path, DefaultRequestsPath)
+	return out
+}
+
+// ManageTeams reports whether GitHub teams are managed (the default).
+func (a Args) ManageTeams() bool { return a.GitHubTeams.Manage == nil || *a.GitHubTeams.Manage }
+
+func boolPtr(b bool) *bool { return &b }

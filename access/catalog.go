@@ -1,0 +1,129 @@
+package access
+
+import (
+	"github.com/coreeng/developer-portal/backstage"
+)
+
+// ContributionName names this component's contribution (and its catalog file) in the portal.
+const ContributionName = "tenants"
+
+// CatalogKinds are the entity kinds this contribution registers; the portal's location for it
+// must allow them (Backstage's default rules allow only Component, API and Location).
+func CatalogKinds() []string { return []string{"System", "Component", "Group", "Template"} }
+
+type systemSpec struct {
+	Owner string `yaml:"owner" json:"owner"`
+}
+
+type componentSpec struct {
+	Type      string `yaml:"type" json:"type"`
+	Lifecycle string `yaml:"lifecycle" json:"lifecycle"`
+	Owner     string `yaml:"owner" json:"owner"`
+	System    string `yaml:"system" json:"system"`
+}
+
+type groupSpec struct {
+	Type     string        `yaml:"type" json:"type"`
+	Profile  *groupProfile `yaml:"profile,omitempty" json:"profile,omitempty"`
+	Parent   string        `yaml:"parent,omitempty" json:"parent,omitempty"`
+	Children []string      `yaml:"children" json:"children"`
+}
+
+type groupProfile struct {
+	DisplayName string `yaml:"displayName,omitempty" json:"displayName,omitempty"`
+	Email       string `yaml:"email,omitempty" json:"email,omitempty"`
+}
+
+// OwnerRef is the catalog owner of a tenant's entities: the group of its team.
+func OwnerRef(tenant string) string { return "group:default/" + TeamSlug(tenant) }
+
+// Contribution is what TenantAccess hands the portal, computed from the same args without
+// registering anything: a System per tenant in this environment owned by its team's group, a
+// Component per repository that finds the tenant's workloads by the tenant label, Group
+// entities only when teams are not managed in GitHub (otherwise the organisation sync provides
+// them), and the "Request a tenancy" template with its skeleton in Files. Nothing in it is
+// secret. Its location must allow CatalogKinds.
+func Contribution(args *Args) (backstage.Contribution, error) {
+	p, err := args.resolve()
+	if err != nil {
+		return backstage.Contribution{}, err
+	}
+	entities := make([]backstage.Entity, 0, 3*len(p.here)+1)
+	for _, t := range p.here {
+		entities = append(entities, tenantEntities(p, t)...)
+	}
+	tmpl, skeleton, err := requestTemplate(p)
+	if err != nil {
+		return backstage.Contribution{}, err
+	}
+	entities = append(entities, tmpl)
+	return backstage.Contribution{
+		Name:     ContributionName,
+		Entities: entities,
+		Files:    map[string]string{SkeletonPath: skeleton},
+	}, nil
+}
+
+func tenantEntities(p *plan, t Tenant) []backstage.Entity {
+	owner := OwnerRef(t.Name)
+	system := backstage.Entity{
+		APIVersion: "backstage.io/v1alpha1",
+		Kind:       "System",
+		Metadata: backstage.Metadata{
+			Name:        t.Name,
+			Description: t.Description,
+			Annotations: map[string]string{AnnotationContact: t.ContactEmail},
+			Tags:        []string{"tenant"},
+			Links:       []backstage.Link{{URL: "mailto:" + t.ContactEmail, Title: "Contact the tenant", Icon: "email"}},
+		},
+		Spec: systemSpec{Owner: owner},
+	}
+	if t.CostCentre != "" {
+		system.Metadata.Annotations[AnnotationCostCentre] = t.CostCentre
+	}
+	if p.args.ManageTeams() {
+		// Joining an existing tenancy is GitHub's own request to join the team.
+		system.Metadata.Links = append(system.Metadata.Links, backstage.Link{
+			URL: TeamURL(p.args.Organization, t.Name), Title: "Request to join this tenancy", Icon: "group",
+		})
+	}
+	out := []backstage.Entity{system}
+	for _, raw := range t.Repos {
+		r, err := ParseRepoURL(raw)
+		if err != nil {
+			continue // unreachable: validated
+		}
+		out = append(out, backstage.Entity{
+			APIVersion: "backstage.io/v1alpha1",
+			Kind:       "Component",
+			Metadata: backstage.Metadata{
+				Name:        r.Name,
+				Description: "Repository " + r.Slug() + " of tenant " + t.Name,
+				Annotations: map[string]string{
+					backstage.AnnotationGitHubProjectSlug:       r.Slug(),
+					backstage.AnnotationKubernetesLabelSelector: LabelTenant + "=" + t.Name,
+					backstage.AnnotationKubernetesNamespace:     t.Name,
+					backstage.AnnotationSourceLocation:          "url:https://github.com/" + r.Slug() + "/",
+				},
+			},
+			Spec: componentSpec{Type: "service", Lifecycle: "production", Owner: owner, System: t.Name},
+		})
+	}
+	if !p.args.ManageTeams() {
+		g := groupSpec{
+			Type:     "team",
+			Profile:  &groupProfile{DisplayName: t.Name, Email: t.AdminGroup},
+			Children: []string{},
+		}
+		if i, ok := p.byName[t.Parent]; ok && p.tenants[i].InEnvironment(p.args.Environment) {
+			g.Parent = OwnerRef(t.Parent)
+		}
+		out = append(out, backstage.Entity{
+			APIVersion: "backstage.io/v1alpha1",
+			Kind:       "Group",
+			Metadata:   backstage.Metadata{Name: TeamSlug(t.Name), Description: t.Description},
+			Spec:       g,
+		})
+	}
+	return out
+}

@@ -1,0 +1,155 @@
+package access
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/coreeng/developer-portal/backstage"
+)
+
+// catalog returns the contribution's entities as the portal will read them, by ref.
+func catalog(t *testing.T, args *Args) (backstage.Contribution, map[string]map[string]any) {
+	t.Helper()
+	c, err := Contribution(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := backstage.MarshalEntities(c.Entities)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := backstage.UnmarshalEntities(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byRef := map[string]map[string]any{}
+	for _, d := range docs {
+		md := d["metadata"].(map[string]any)
+		byRef[strings.ToLower(d["kind"].(string))+":"+md["name"].(string)] = d
+	}
+	return c, byRef
+}
+
+func get(v any, path ...string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
+}
+
+func TestCatalogEntities(t *testing.T) {
+	c, byRef := catalog(t, baseArgs(t))
+	if c.Name != "tenants" || len(c.SecretEnv) != 0 || len(c.Env) != 0 {
+		t.Errorf("contribution = %+v", c)
+	}
+	var refs []string
+	for ref := range byRef {
+		refs = append(refs, ref)
+	}
+	want := []string{
+		"system:platform-accelerator", "system:reference-app", "system:knowledge-platform",
+		"component:platform-accelerator-toolkit", "component:core-platform-reference-application-go",
+		"component:core-platform-reference-application-java", "component:knowledge-platform",
+		"template:request-a-tenancy",
+	}
+	if len(byRef) != len(want) {
+		t.Errorf("entities = %v, want %v", refs, want)
+	}
+	for _, w := range want {
+		if byRef[w] == nil {
+			t.Errorf("missing %s (have %v)", w, refs)
+		}
+	}
+	for _, ref := range refs {
+		if strings.Contains(ref, "delivery-insights") {
+			t.Errorf("%s is in the gcp-dev catalog although the tenant is not in gcp-dev", ref)
+		}
+		if strings.HasPrefix(ref, "group:") {
+			t.Errorf("%s emitted although teams come from the GitHub organisation sync", ref)
+		}
+	}
+
+	sys := byRef["system:reference-app"]
+	if got := get(sys, "spec", "owner"); got != "group:default/reference-app" {
+		t.Errorf("system owner = %v", got)
+	}
+	if got := get(sys, "apiVersion"); got != "backstage.io/v1alpha1" {
+		t.Errorf("system apiVersion = %v", got)
+	}
+	links, _ := get(sys, "metadata", "links").([]any)
+	var join string
+	for _, l := range links {
+		if get(l, "title") == "Request to join this tenancy" {
+			join, _ = get(l, "url").(string)
+		}
+	}
+	if join != "https://github.com/orgs/cecg/teams/reference-app" {
+		t.Errorf("join link = %q (links %v)", join, links)
+	}
+	if got := get(sys, "metadata", "annotations", AnnotationCostCentre); got != "CECG-PA-001" {
+		t.Errorf("cost centre = %v", got)
+	}
+
+	comp := byRef["component:core-platform-reference-application-go"]
+	wantAnn := map[string]any{
+		"github.com/project-slug":                "cecg/core-platform-reference-application-go",
+		"backstage.io/kubernetes-label-selector": "tenant=reference-app",
+		"backstage.io/kubernetes-namespace":      "reference-app",
+		"backstage.io/source-location":           "url:https://github.com/cecg/core-platform-reference-application-go/",
+	}
+	if got := get(comp, "metadata", "annotations"); !reflect.DeepEqual(got, wantAnn) {
+		t.Errorf("component annotations = %v", got)
+	}
+	wantSpec := map[string]any{"type": "service", "lifecycle": "production", "owner": "group:default/reference-app", "system": "reference-app"}
+	if got := get(comp, "spec"); !reflect.DeepEqual(got, wantSpec) {
+		t.Errorf("component spec = %v", got)
+	}
+}
+
+func TestCatalogGroupsWhenTeamsAreNotManaged(t *testing.T) {
+	args := baseArgs(t)
+	args.GitHubTeams.Manage = boolPtr(false)
+	_, byRef := catalog(t, args)
+	for _, name := range []string{"platform-accelerator", "reference-app", "knowledge-platform"} {
+		if byRef["group:"+name] == nil {
+			t.Errorf("no Group %s", name)
+		}
+	}
+	if byRef["group:delivery-insights"] != nil {
+		t.Error("Group for a tenant not in gcp-dev")
+	}
+	g := byRef["group:reference-app"]
+	want := map[string]any{
+		"type":     "team",
+		"profile":  map[string]any{"displayName": "reference-app", "email": "reference-app-admin@cecg.io"},
+		"parent":   "group:default/platform-accelerator",
+		"children": []any{},
+	}
+	if got := get(g, "spec"); !reflect.DeepEqual(got, want) {
+		t.Errorf("group spec = %v", got)
+	}
+	if get(byRef["group:platform-accelerator"], "spec", "parent") != nil {
+		t.Error("top-level group has a parent")
+	}
+	for _, l := range get(byRef["system:reference-app"], "metadata", "links").([]any) {
+		if strings.Contains(get(l, "url").(string), "/teams/") {
+			t.Errorf("join link %v although teams are not managed", l)
+		}
+	}
+}
+
+func TestContributionRejectsBadArgs(t *testing.T) {
+	args := baseArgs(t)
+	args.Requests.Repository = ""
+	if _, err := Contribution(args); err == nil || !strings.Contains(err.Error(), "requests.repository") {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := Contribution(nil); err == nil {
+		t.Error("nil args accepted")
+	}
+}

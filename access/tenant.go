@@ -1,0 +1,131 @@
+package access
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/coreeng/developer-portal/internal/validate"
+)
+
+// RootParent is the implicit root of the tenant tree: a tenant whose parent is "root" sits at
+// the top.
+const RootParent = "root"
+
+// Tenant is one tenant definition as the Core Platform writes it, one YAML file per tenant
+// named "<name>.yaml". Unknown fields are rejected so that a typo never silently drops access.
+type Tenant struct {
+	// Name is the tenant, its namespace and its GitHub team; a DNS label.
+	Name string `json:"name" yaml:"name"`
+	// Parent is another tenant's name, or "root".
+	Parent string `json:"parent" yaml:"parent"`
+	// Description says what the tenant runs.
+	Description string `json:"description" yaml:"description"`
+	// ContactEmail is who to ask about the tenant.
+	ContactEmail string `json:"contactEmail" yaml:"contactEmail"`
+	// CostCentre is optional, free text.
+	CostCentre string `json:"costCentre,omitempty" yaml:"costCentre,omitempty"`
+	// Environments lists where the tenant is provisioned (e.g. "gcp-dev").
+	Environments []string `json:"environments" yaml:"environments"`
+	// Repos are the tenant's GitHub repository URLs (https://github.com/<owner>/<repo>).
+	Repos []string `json:"repos,omitempty" yaml:"repos,omitempty"`
+	// AdminGroup is the group (e-mail, e.g. a Google Group) bound to the namespace's admin role.
+	AdminGroup string `json:"adminGroup" yaml:"adminGroup"`
+	// ReadonlyGroup is the group bound to the namespace's view role.
+	ReadonlyGroup string `json:"readonlyGroup" yaml:"readonlyGroup"`
+
+	// File is where the definition was read from; errors name it. Empty for definitions
+	// built in code.
+	File string `json:"-" yaml:"-"`
+}
+
+// InEnvironment reports whether the tenant is provisioned in env.
+func (t Tenant) InEnvironment(env string) bool {
+	for _, e := range t.Environments {
+		if e == env {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadTenants reads every "<dir>/*.yaml" file as one tenant definition, strictly: unknown
+// fields, wrong types, several documents in one file and ".yml" files are errors. It returns
+// every problem at once, each naming the file (and the field where the decoder knows it), as a
+// *validate.Errors. It does not check the definitions' content: see ValidateTenants. A relative
+// dir resolves against the working directory, which for `pulumi up` is the project root.
+func LoadTenants(dir string) ([]Tenant, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading tenant definitions: %w", err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var errs validate.Errors
+	var tenants []Tenant
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		switch filepath.Ext(e.Name()) {
+		case ".yaml":
+		case ".yml":
+			errs.Add(path, "tenant definitions must be named <name>.yaml")
+			continue
+		default:
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			errs.Add(path, "%v", err)
+			continue
+		}
+		t, err := ParseTenant(data)
+		if err != nil {
+			errs.Merge(path, err)
+			continue
+		}
+		t.File = path
+		tenants = append(tenants, t)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return tenants, nil
+}
+
+// ParseTenant decodes one tenant definition strictly (unknown fields rejected, exactly one
+// document). Problems come back as a *validate.Errors.
+func ParseTenant(data []byte) (Tenant, error) {
+	var errs validate.Errors
+	var t Tenant
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&t); err != nil {
+		var te *yaml.TypeError
+		switch {
+		case errors.Is(err, io.EOF):
+			errs.Add("", "empty tenant definition")
+		case errors.As(err, &te):
+			for _, msg := range te.Errors {
+				errs.Add("", "%s", strings.TrimSpace(msg))
+			}
+		default:
+			errs.Add("", "%s", strings.TrimPrefix(err.Error(), "yaml: "))
+		}
+		return Tenant{}, errs.Err()
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		errs.Add("", "a tenant definition holds exactly one YAML document")
+		return Tenant{}, errs.Err()
+	}
+	return t, nil
+}

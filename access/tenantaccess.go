@@ -1,0 +1,69 @@
+package access
+
+import (
+	gh "github.com/pulumi/pulumi-github/sdk/v6/go/github"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// TenantAccess is the platform's tenants in one environment: a namespace each with its
+// bindings, quota, limits and isolation, and (optionally) a GitHub team each.
+type TenantAccess struct {
+	pulumi.ResourceState
+
+	// TenantNames are the tenants provisioned in this environment, parents first.
+	TenantNames pulumi.StringArrayOutput `pulumi:"tenantNames"`
+	// Namespaces are their namespaces, in the same order.
+	Namespaces pulumi.StringArrayOutput `pulumi:"namespaces"`
+	// TeamSlugs are the GitHub teams created (empty when teams are not managed).
+	TeamSlugs pulumi.StringArrayOutput `pulumi:"teamSlugs"`
+}
+
+// NewTenantAccess validates the args and every tenant definition, then provisions the tenants
+// whose environments include args.Environment. Pass a Kubernetes provider, and a GitHub
+// provider (owner = the organisation) when teams are managed, through opts:
+// pulumi.Providers(k8s, github).
+func NewTenantAccess(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*TenantAccess, error) {
+	p, err := args.resolve()
+	if err != nil {
+		return nil, err
+	}
+	comp := &TenantAccess{}
+	if err := ctx.RegisterComponentResource("coreplatform:access:TenantAccess", name, comp, opts...); err != nil {
+		return nil, err
+	}
+
+	s := newShared(p.args)
+	names := make(pulumi.StringArray, 0, len(p.here))
+	namespaces := make(pulumi.StringArray, 0, len(p.here))
+	for _, t := range p.here {
+		ns, err := tenantNamespace(ctx, name, t, s, comp)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, pulumi.String(t.Name))
+		namespaces = append(namespaces, ns.Metadata.Name().Elem())
+	}
+
+	teams := make(map[string]*gh.Team, len(p.teams))
+	slugs := make(pulumi.StringArray, 0, len(p.teams))
+	for _, t := range p.teams {
+		team, err := tenantTeam(ctx, name, t, p.args, teams[t.Parent], comp)
+		if err != nil {
+			return nil, err
+		}
+		teams[t.Name] = team
+		slugs = append(slugs, team.Slug)
+	}
+
+	comp.TenantNames = names.ToStringArrayOutput()
+	comp.Namespaces = namespaces.ToStringArrayOutput()
+	comp.TeamSlugs = slugs.ToStringArrayOutput()
+	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
+		"tenantNames": comp.TenantNames,
+		"namespaces":  comp.Namespaces,
+		"teamSlugs":   comp.TeamSlugs,
+	}); err != nil {
+		return nil, err
+	}
+	return comp, nil
+}

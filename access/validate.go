@@ -1,0 +1,253 @@
+package access
+
+import (
+	"errors"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/coreeng/developer-portal/internal/validate"
+)
+
+// quantity is a non-negative Kubernetes resource quantity ("500m", "8Gi", "2").
+var quantity = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`)
+
+// resourceName is a ResourceQuota key ("requests.nvidia.com/gpu", "count/jobs.batch").
+var resourceName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$`)
+
+// entityRef is a Backstage entity reference "[kind:][namespace/]name".
+var entityRef = regexp.MustCompile(`^([A-Za-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
+
+// plan is the validated, defaulted view of Args the constructor and Contribution build from.
+type plan struct {
+	args    Args
+	tenants []Tenant       // every definition, in load order
+	byName  map[string]int // tenant name → index in tenants
+	here    []Tenant       // tenants in this environment, parents before children
+	teams   []Tenant       // tenants that get a GitHub team, parents before children
+	repo    Repo           // the tenants repository
+}
+
+// Validate checks the args and the tenant definitions (loading them from Dir when Tenants is
+// nil), returning every problem at once as a *validate.Errors. It registers nothing.
+func (a *Args) Validate() error { return a.validate() }
+
+func (a *Args) validate() error {
+	_, err := a.resolve()
+	return err
+}
+
+// resolve validates everything and returns the plan; nothing is registered before it succeeds.
+func (a *Args) resolve() (*plan, error) {
+	if a == nil {
+		return nil, errors.New("tenant access: args are required")
+	}
+	args := a.WithDefaults()
+	var errs validate.Errors
+
+	knownEnv := map[string]bool{}
+	if len(args.Environments) == 0 {
+		errs.Add("environments", "at least one environment name is required (e.g. gcp-dev)")
+	}
+	for i, e := range args.Environments {
+		p := validate.Index("environments", i)
+		switch {
+		case !validate.DNSLabel(e):
+			errs.Add(p, "%q is not a DNS label", e)
+		case knownEnv[e]:
+			errs.Add(p, "%q is listed twice", e)
+		}
+		knownEnv[e] = true
+	}
+	switch {
+	case args.Environment == "":
+		errs.Add("environment", "this stack's environment is required")
+	case len(args.Environments) > 0 && !knownEnv[args.Environment]:
+		errs.Add("environment", "%q is not one of environments (%s)", args.Environment, strings.Join(args.Environments, ", "))
+	}
+	if args.Organization != "" && !validate.GitHubOwner(args.Organization) {
+		errs.Add("organization", "%q is not a GitHub organisation name", args.Organization)
+	}
+	if !validate.OneOf(args.PodSecurity, "privileged", "baseline", "restricted") {
+		errs.Add("podSecurity", "%q must be privileged, baseline or restricted", args.PodSecurity)
+	}
+	validateQuota(&errs, args.Quota)
+	validateLimitRange(&errs, args.LimitRange)
+	validateIsolation(&errs, args.Isolation)
+	validateTeams(&errs, args)
+	repo := validateRequests(&errs, args.Requests)
+
+	tenants := args.Tenants
+	if tenants == nil {
+		loaded, err := LoadTenants(args.Dir)
+		if err != nil {
+			var nested *validate.Errors
+			if errors.As(err, &nested) {
+				errs.Merge("", err)
+			} else {
+				errs.Add("dir", "%v", err)
+			}
+		}
+		tenants = loaded
+	}
+	errs.Merge("", ValidateTenants(tenants, args.Environments))
+	reserved := map[string]bool{args.Isolation.IngressNamespace: true}
+	for _, ns := range args.Isolation.MonitoringNamespaces {
+		reserved[ns] = true
+	}
+	for i, t := range tenants {
+		if reserved[t.Name] {
+			errs.Add(field(t, i, "name"), "%q is a platform namespace (isolation settings)", t.Name)
+		}
+		if !args.ManageTeams() || args.Organization == "" {
+			continue
+		}
+		for k, raw := range t.Repos {
+			if r, err := ParseRepoURL(raw); err == nil && !strings.EqualFold(r.Owner, args.Organization) {
+				errs.Add(field(t, i, validate.Index("repos", k)),
+					"repository %s is outside the organisation %s, so its team cannot be granted it", r.Slug(), args.Organization)
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+
+	p := &plan{args: args, tenants: tenants, byName: make(map[string]int, len(tenants)), repo: repo}
+	for i, t := range tenants {
+		p.byName[t.Name] = i
+	}
+	ordered := make([]int, len(tenants))
+	for i := range ordered {
+		ordered[i] = i
+	}
+	depth := depths(tenants, p.byName)
+	sort.Slice(ordered, func(x, y int) bool {
+		i, j := ordered[x], ordered[y]
+		if depth[i] != depth[j] {
+			return depth[i] < depth[j]
+		}
+		return tenants[i].Name < tenants[j].Name
+	})
+	for _, i := range ordered {
+		t := tenants[i]
+		inEnv := t.InEnvironment(args.Environment)
+		if inEnv {
+			p.here = append(p.here, t)
+		}
+		if args.ManageTeams() && (inEnv || args.GitHubTeams.AllEnvironments) {
+			p.teams = append(p.teams, t)
+		}
+	}
+	return p, nil
+}
+
+func validateQuota(errs *validate.Errors, q Quota) {
+	for _, f := range []struct{ path, value string }{
+		{"quota.requestsCpu", q.RequestsCPU}, {"quota.requestsMemory", q.RequestsMemory},
+		{"quota.limitsCpu", q.LimitsCPU}, {"quota.limitsMemory", q.LimitsMemory},
+		{"quota.requestsStorage", q.RequestsStorage}, {"quota.pods", q.Pods},
+		{"quota.services", q.Services}, {"quota.persistentVolumeClaims", q.PersistentVolumeClaims},
+		{"quota.servicesLoadBalancers", q.ServicesLoadBalancers}, {"quota.servicesNodePorts", q.ServicesNodePorts},
+	} {
+		checkQuantity(errs, f.path, f.value)
+	}
+	for _, k := range sortedKeys(q.Extra) {
+		p := "quota.extra." + k
+		if !resourceName.MatchString(k) {
+			errs.Add(p, "%q is not a resource name", k)
+			continue
+		}
+		if _, builtin := quotaKeys[k]; builtin {
+			errs.Add(p, "%q has its own setting", k)
+			continue
+		}
+		checkQuantity(errs, p, q.Extra[k])
+	}
+}
+
+func validateLimitRange(errs *validate.Errors, l LimitRange) {
+	for _, f := range []struct{ path, value string }{
+		{"limitRange.defaultCpu", l.DefaultCPU}, {"limitRange.defaultMemory", l.DefaultMemory},
+		{"limitRange.defaultRequestCpu", l.DefaultRequestCPU}, {"limitRange.defaultRequestMemory", l.DefaultRequestMemory},
+		{"limitRange.maxCpu", l.MaxCPU}, {"limitRange.maxMemory", l.MaxMemory},
+	} {
+		checkQuantity(errs, f.path, f.value)
+	}
+}
+
+func checkQuantity(errs *validate.Errors, path, value string) {
+	if !quantity.MatchString(value) {
+		errs.Add(path, "%q is not a Kubernetes quantity (e.g. 500m, 2, 8Gi)", value)
+	}
+}
+
+func validateIsolation(errs *validate.Errors, iso Isolation) {
+	if !validate.DNSLabel(iso.IngressNamespace) {
+		errs.Add("isolation.ingressNamespace", "%q is not a namespace name", iso.IngressNamespace)
+	}
+	for i, ns := range iso.MonitoringNamespaces {
+		if !validate.DNSLabel(ns) {
+			errs.Add(validate.Index("isolation.monitoringNamespaces", i), "%q is not a namespace name", ns)
+		}
+	}
+}
+
+func validateTeams(errs *validate.Errors, args Args) {
+	gt := args.GitHubTeams
+	if !validate.OneOf(gt.Permission, "pull", "triage", "push", "maintain") {
+		errs.Add("githubTeams.permission", "%q must be pull, triage, push or maintain (admin is refused: it lets a team lift branch protection)", gt.Permission)
+	}
+	seen := map[string]bool{}
+	for i, m := range gt.Maintainers {
+		p := validate.Index("githubTeams.maintainers", i)
+		switch {
+		case !validate.GitHubOwner(m):
+			errs.Add(p, "%q is not a GitHub username", m)
+		case seen[strings.ToLower(m)]:
+			errs.Add(p, "%q is listed twice", m)
+		}
+		seen[strings.ToLower(m)] = true
+	}
+	if args.ManageTeams() && args.Organization == "" {
+		errs.Add("organization", "the GitHub organisation is required when githubTeams.manage is true")
+	}
+}
+
+func validateRequests(errs *validate.Errors, r Requests) Repo {
+	var repo Repo
+	owner, name, ok := strings.Cut(r.Repository, "/")
+	switch {
+	case r.Repository == "":
+		errs.Add("requests.repository", "the tenants repository (<owner>/<repo>) is required")
+	case !ok || !validate.GitHubOwner(owner) || !validate.GitHubRepoName(name):
+		errs.Add("requests.repository", "%q is not <owner>/<repo>", r.Repository)
+	default:
+		repo = Repo{Owner: owner, Name: name}
+	}
+	if strings.ContainsAny(r.TargetBranch, " ~^:?*[\\") || strings.Contains(r.TargetBranch, "..") {
+		errs.Add("requests.targetBranch", "%q is not a branch name", r.TargetBranch)
+	}
+	clean := strings.Trim(r.Path, "/")
+	if clean == "" || strings.HasPrefix(r.Path, "/") || strings.Contains(r.Path, "..") || strings.Contains(r.Path, "\\") {
+		errs.Add("requests.path", "%q must be a relative folder inside the repository", r.Path)
+	}
+	if r.Owner != "" && !entityRef.MatchString(r.Owner) {
+		errs.Add("requests.owner", "%q is not an entity reference (e.g. group:default/platform-team)", r.Owner)
+	}
+	for i, t := range r.TeamReviewers {
+		if !validate.DNSLabel(strings.ToLower(t)) {
+			errs.Add(validate.Index("requests.teamReviewers", i), "%q is not a team slug", t)
+		}
+	}
+	return repo
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,124 @@
+package database
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestRDSConnectPolicy(t *testing.T) {
+	cases := []struct {
+		name, arn, resourceID, want, wantErr string
+	}{
+		{"commercial", "arn:aws:rds:eu-west-2:111111111111:db:portal-db", "db-ABC",
+			"arn:aws:rds-db:eu-west-2:111111111111:dbuser:db-ABC/backstage", ""},
+		{"gov cloud partition", "arn:aws-us-gov:rds:us-gov-west-1:222222222222:db:x", "db-XYZ",
+			"arn:aws-us-gov:rds-db:us-gov-west-1:222222222222:dbuser:db-XYZ/backstage", ""},
+		{"not an rds arn", "arn:aws:s3:::bucket", "db-ABC", "", "unexpected RDS instance ARN"},
+		{"no resource id", "arn:aws:rds:eu-west-2:111111111111:db:portal-db", "", "", "no resource ID"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			policy, err := RDSConnectPolicy(tc.arn, tc.resourceID, "backstage")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc map[string]any
+			if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+				t.Fatal(err)
+			}
+			st := doc["Statement"].([]any)[0].(map[string]any)
+			if doc["Version"] != "2012-10-17" || st["Effect"] != "Allow" ||
+				st["Action"].([]any)[0] != "rds-db:connect" || st["Resource"].([]any)[0] != tc.want || len(st["Resource"].([]any)) != 1 {
+				t.Errorf("policy = %s", policy)
+			}
+		})
+	}
+}
+
+func TestBootstrapSQL(t *testing.T) {
+	cases := []struct {
+		name, got string
+		want      []string
+	}{
+		{"cloud sql", CloudSQLBootstrapSQL("backstage", CloudSQLIAMUser("portal@p-1.iam.gserviceaccount.com")),
+			[]string{`GRANT ALL PRIVILEGES ON DATABASE "backstage" TO "portal@p-1.iam";`}},
+		{"rds", RDSBootstrapSQL("backstage", "portal", "portal_admin"),
+			[]string{`CREATE ROLE "portal" WITH LOGIN;`, `GRANT rds_iam TO "portal";`, `GRANT ALL PRIVILEGES ON DATABASE "backstage" TO "portal";`, "portal_admin"}},
+		{"quoting", QuoteIdent(`a"b`), []string{`"a""b"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, w := range tc.want {
+				if !strings.Contains(tc.got, w) {
+					t.Errorf("missing %q in:\n%s", w, tc.got)
+				}
+			}
+		})
+	}
+}
+
+func TestCloudSQLInstanceCondition(t *testing.T) {
+	got := CloudSQLInstanceCondition("tenant-a-prod", "portal-db-instance-1a2b3c4")
+	want := `resource.type == "sqladmin.googleapis.com/Instance" && resource.name == "projects/tenant-a-prod/instances/portal-db-instance-1a2b3c4"`
+	if got != want {
+		t.Errorf("condition = %s\nwant        %s", got, want)
+	}
+}
+
+func TestJoinPEM(t *testing.T) {
+	cases := []struct {
+		name string
+		in   []string
+		want string
+	}{
+		{"none", nil, ""},
+		{"one", []string{"A\n"}, "A\n"},
+		{"rotation keeps both", []string{"A\n", " ", "B"}, "A\nB\n"},
+	}
+	for _, tc := range cases {
+		if got := JoinPEM(tc.in); got != tc.want {
+			t.Errorf("%s: JoinPEM = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestSettings(t *testing.T) {
+	cases := []struct {
+		name string
+		got  []Setting
+		want map[string]string
+	}{
+		{"cloud sql flags", CloudSQLFlags(), map[string]string{
+			"cloudsql.iam_authentication": "on", "log_checkpoints": "on", "log_connections": "on",
+			"log_disconnections": "on", "log_lock_waits": "on", "log_min_messages": "warning",
+			"log_temp_files": "0", "log_min_duration_statement": "-1",
+		}},
+		{"rds parameters", RDSParameters(), map[string]string{
+			"rds.force_ssl": "1", "log_statement": "ddl", "log_min_duration_statement": "1000",
+			"log_connections": "1", "log_disconnections": "1",
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[string]string{}
+			for _, s := range tc.got {
+				if _, dup := got[s.Name]; dup {
+					t.Errorf("%s set twice", s.Name)
+				}
+				got[s.Name] = s.Value
+			}
+			for k, v := range tc.want {
+				if got[k] != v {
+					t.Errorf("%s = %q, want %q", k, got[k], v)
+				}
+			}
+		})
+	}
+}

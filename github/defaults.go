@@ -1,0 +1,178 @@
+package github
+
+import "strings"
+
+// Default values applied by Defaults.
+const (
+	DefaultRepositoryName        = "developer-portal"
+	DefaultRequiredStatusCheck   = "test"
+	DefaultCatalogPath           = "/catalog-info.yaml"
+	DefaultDiscoveryFrequency    = 30
+	DefaultDiscoveryTimeout      = 3
+	DefaultOrgSyncFrequency      = 60
+	DefaultOrgSyncTimeout        = 15
+	DefaultGCPProviderID         = "github-actions"
+	DefaultDependabotInterval    = "weekly"
+	DefaultDockerDirectory       = "/packages/backend"
+	DefaultNPMDirectory          = "/"
+	defaultBypassActorType       = "Integration"
+	defaultBypassMode            = "always"
+	organizationAdminActorID     = 1
+	gcpPoolIDMaxLength           = 32
+	gcpServiceAccountIDMaxLength = 30
+)
+
+// Defaults returns a copy of args with every default applied; args is not modified. A nil args
+// gives nil.
+func Defaults(args *Args) *Args {
+	if args == nil {
+		return nil
+	}
+	a := *args
+	a.CodeOwners = clone(args.CodeOwners)
+	a.Repository.Manage = boolPtr(boolOr(args.Repository.Manage, true))
+	a.Repository.Protect = boolPtr(boolOr(args.Repository.Protect, true))
+	if a.Repository.Name == "" {
+		a.Repository.Name = DefaultRepositoryName
+	}
+	if a.Protection.RequiredApprovals == 0 {
+		a.Protection.RequiredApprovals = 1
+	}
+	a.Protection.RequiredStatusChecks = clone(args.Protection.RequiredStatusChecks)
+	if len(a.Protection.RequiredStatusChecks) == 0 {
+		a.Protection.RequiredStatusChecks = []string{DefaultRequiredStatusCheck}
+	}
+	a.Protection.BypassActors = nil
+	for _, b := range args.Protection.BypassActors {
+		if b.ActorType == "" {
+			b.ActorType = defaultBypassActorType
+		}
+		if b.BypassMode == "" {
+			b.BypassMode = defaultBypassMode
+		}
+		if b.ActorType == "OrganizationAdmin" && b.ActorID == 0 {
+			b.ActorID = organizationAdminActorID
+		}
+		a.Protection.BypassActors = append(a.Protection.BypassActors, b)
+	}
+	a.App.AllowedInstallationOwners = clone(args.App.AllowedInstallationOwners)
+	if len(a.App.AllowedInstallationOwners) == 0 && a.Organization != "" {
+		a.App.AllowedInstallationOwners = []string{a.Organization}
+	}
+	if a.Discovery.CatalogPath == "" {
+		a.Discovery.CatalogPath = DefaultCatalogPath
+	}
+	a.Discovery.FrequencyMinutes = intOr(a.Discovery.FrequencyMinutes, DefaultDiscoveryFrequency)
+	a.Discovery.TimeoutMinutes = intOr(a.Discovery.TimeoutMinutes, DefaultDiscoveryTimeout)
+	a.OrgSync.Enabled = boolPtr(boolOr(args.OrgSync.Enabled, true))
+	a.OrgSync.FrequencyMinutes = intOr(a.OrgSync.FrequencyMinutes, DefaultOrgSyncFrequency)
+	a.OrgSync.TimeoutMinutes = intOr(a.OrgSync.TimeoutMinutes, DefaultOrgSyncTimeout)
+	a.SignIn.Enabled = boolPtr(boolOr(args.SignIn.Enabled, true))
+	a.OIDC.Branches = clone(args.OIDC.Branches)
+	a.OIDC.AllowPullRequests = boolPtr(boolOr(args.OIDC.AllowPullRequests, true))
+	if args.OIDC.GCP != nil {
+		g := *args.OIDC.GCP
+		if g.PoolID == "" {
+			g.PoolID = derivedID("github-"+a.Repository.Name, "", gcpPoolIDMaxLength)
+		}
+		if g.ProviderID == "" {
+			g.ProviderID = DefaultGCPProviderID
+		}
+		if g.ServiceAccountID == "" {
+			g.ServiceAccountID = derivedID(a.Repository.Name, "-ci", gcpServiceAccountIDMaxLength)
+		}
+		a.OIDC.GCP = &g
+	}
+	if args.OIDC.AWS != nil {
+		w := *args.OIDC.AWS
+		a.OIDC.AWS = &w
+	}
+	a.Files.Manage = boolPtr(boolOr(args.Files.Manage, true))
+	a.Files.Directory = strings.TrimSuffix(args.Files.Directory, "/")
+	if args.Variables != nil {
+		a.Variables = make(map[string]string, len(args.Variables))
+		for k, v := range args.Variables {
+			a.Variables[k] = v
+		}
+	}
+	if a.DependencyUpdates.Interval == "" {
+		a.DependencyUpdates.Interval = DefaultDependabotInterval
+	}
+	if a.DependencyUpdates.DockerDirectory == "" {
+		a.DependencyUpdates.DockerDirectory = DefaultDockerDirectory
+	}
+	if a.DependencyUpdates.NPMDirectory == "" {
+		a.DependencyUpdates.NPMDirectory = DefaultNPMDirectory
+	}
+	return &a
+}
+
+// FullName is "<organization>/<repository>" after defaults.
+func (a *Args) FullName() string {
+	d := Defaults(a)
+	if d == nil {
+		return ""
+	}
+	return d.Organization + "/" + d.Repository.Name
+}
+
+// derivedID turns a repository name into a GCP resource ID: lower case, [a-z0-9-], cut so the
+// suffix fits within max, no trailing hyphen. Validation reports an ID that is still invalid.
+func derivedID(base, suffix string, max int) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(base) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('-')
+		}
+	}
+	s := b.String()
+	if len(s) > max-len(suffix) {
+		s = s[:max-len(suffix)]
+	}
+	return strings.TrimRight(s, "-") + suffix
+}
+
+func (a *Args) managed() bool      { return boolOr(a.Repository.Manage, true) }
+func (a *Args) filesManaged() bool { return boolOr(a.Files.Manage, true) }
+func (a *Args) writesFiles() bool  { return a.managed() || a.filesManaged() }
+func (a *Args) writesVariables() bool {
+	return a.OIDC.Cloud != "" || len(a.Variables) > 0
+}
+func (a *Args) appMode() bool        { return a.App.AppID != "" || a.AppPrivateKey != nil }
+func (a *Args) tokenMode() bool      { return a.Token != nil }
+func (a *Args) signInEnabled() bool  { return boolOr(a.SignIn.Enabled, true) }
+func (a *Args) orgSyncEnabled() bool { return boolOr(a.OrgSync.Enabled, true) }
+func (a *Args) filesOnDefault() bool { return a.Files.Branch == "" }
+
+func boolOr(p *bool, def bool) bool {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+func boolPtr(b bool) *bool { return &b }
+
+func intOr(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func clone(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	return append([]string(nil), s...)
+}
+
+// NeedsGitHubProvider reports whether the component registers GitHub resources (it does when
+// it manages the repository, writes files or writes environment variables), so the program
+// knows whether to pass a GitHub provider.
+func (a *Args) NeedsGitHubProvider() bool {
+	return a != nil && (a.writesFiles() || a.writesVariables())
+}

@@ -1,0 +1,67 @@
+// Package github is the GitHubIntegration component: the developer portal's GitHub side.
+//
+// It creates, in the organisation:
+//
+//   - the portal's repository: private, vulnerability alerts on, head branches deleted on merge,
+//     archived rather than deleted on destroy, protected from deletion by Pulumi, optionally
+//     seeded from a template repository;
+//   - a ruleset on its default branch that binds administrators too: pull requests only, with
+//     the configured number of approvals, stale approvals dismissed, code-owner review, the
+//     last push approved by someone else, resolved conversations, required status checks on an
+//     up-to-date branch, no force push, no deletion; only the configured bypass actors escape it;
+//   - the instance in version control: app-config.production.yaml and catalog-info.yaml (the
+//     secret-free values the portal deploys, rendered by the program from the same Go values),
+//     .github/CODEOWNERS and .github/dependabot.yml (Backstage image, yarn packages, actions);
+//   - OIDC federation for the repository's GitHub Actions, so CI holds no long-lived key: on GCP
+//     a workload identity pool and provider whose attribute condition names the repository and
+//     a CI service account only that repository may impersonate; on AWS the
+//     token.actions.githubusercontent.com provider and a role whose trust policy pins the token
+//     subject to the repository. Their identifiers become Actions variables of the repository.
+//
+// Contribution returns the Backstage configuration the portal merges: integrations.github (the
+// GitHub App), catalog.providers.github (discovery of catalog-info.yaml across the
+// organisation), catalog.providers.githubOrg (users and teams synced from the organisation, so
+// nobody is managed in the portal alone), auth.providers.github with the
+// usernameMatchingUserEntityName resolver, and the credentials as SecretEnv — they reach only
+// the portal's Secret, never a file, ConfigMap or output.
+//
+// # Committing to a protected branch
+//
+// GitHub applies the ruleset to commits made through the contents API, so the identity that
+// runs `pulumi up` (ideally a GitHub App of the deployment pipeline) must be a bypass actor in
+// mode "always": protection.bypassActors: [{actorType: Integration, actorId: <its App ID>}].
+// Validation requires one. Alternatively files.branch commits the files to a branch the team
+// merges by pull request, and nobody bypasses the ruleset.
+//
+// # The GitHub App
+//
+// GitHub Apps cannot be created through the API: an organisation owner creates one App for the
+// portal (Settings > Developer settings > GitHub Apps > New), installs it on the organisation,
+// and gives the stack its App ID and client ID (config) and its private key, client secret and
+// webhook secret (secret config). The least permissions:
+//
+//   - Repository > Metadata: Read-only (always granted);
+//   - Repository > Contents: Read-only (catalog discovery and reading catalog files);
+//   - Repository > Commit statuses: Read-only (catalog reads, per Backstage's documentation);
+//   - Organization > Members: Read-only (org sync of users and teams);
+//   - Repository > Contents: Read and write and Repository > Pull requests: Read and write,
+//     only if the tenancy-request template opens pull requests from the portal;
+//   - no account permissions; webhook inactive unless the portal consumes events (then HTTPS
+//     and the webhook secret); installable "Only on this account".
+//
+// Its callback URL is https://<portal host>/api/auth/github/handler/frame: the App's client ID
+// and secret double as the sign-in OAuth credentials, since GitHub Apps support user
+// authorisation. allowedInstallationOwners (default: the organisation) stops the portal using
+// any other installation.
+//
+// A personal access token (Args.Token) replaces the App for trials only: it acts as one person,
+// does not expire by default and usually reaches far more than the portal needs. The component
+// logs a warning when one is used. Sign-in then needs a GitHub OAuth App (app.clientId and
+// appClientSecret) or signIn.enabled false.
+//
+// # Providers
+//
+// Pass a GitHub provider whose owner is the organisation and, with OIDC, the platform
+// account's gcp or aws provider, e.g. pulumi.Providers(githubProvider, gcpProvider). The
+// component never creates providers.
+package github

@@ -1,0 +1,68 @@
+package github
+
+import (
+	"sort"
+	"strings"
+
+	gh "github.com/pulumi/pulumi-github/sdk/v6/go/github"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Actions variables the OIDC federation writes, by cloud.
+const (
+	VarGCPWorkloadIdentityProvider = "GCP_WORKLOAD_IDENTITY_PROVIDER"
+	VarGCPServiceAccount           = "GCP_SERVICE_ACCOUNT"
+	VarGCPProjectID                = "GCP_PROJECT_ID"
+	VarAWSRoleARN                  = "AWS_ROLE_ARN"
+)
+
+var oidcVariableNames = map[string][]string{
+	CloudGCP: {VarGCPWorkloadIdentityProvider, VarGCPServiceAccount, VarGCPProjectID},
+	CloudAWS: {VarAWSRoleARN},
+}
+
+// actionsVariable is an Actions variable of the environment: identifiers workflows need,
+// none of them a credential.
+type actionsVariable struct {
+	name  string
+	value pulumi.StringOutput
+}
+
+// newEnvironment creates the stack's GitHub deployment environment and its Actions variables.
+// The variables are per environment because their values are: two stacks writing
+// repository-level variables would overwrite each other. Only protected branches (the
+// default branch's ruleset) may deploy to the environment, administrators included, so a
+// workflow on an unreviewed branch never reads them under the environment's name.
+func newEnvironment(ctx *pulumi.Context, name string, d *Args, repoName pulumi.StringInput, ci []actionsVariable,
+	parent pulumi.Resource) error {
+	env, err := gh.NewRepositoryEnvironment(ctx, name+"-environment", &gh.RepositoryEnvironmentArgs{
+		Repository:      repoName,
+		Environment:     pulumi.String(d.Environment),
+		CanAdminsBypass: pulumi.Bool(false),
+		DeploymentBranchPolicy: &gh.RepositoryEnvironmentDeploymentBranchPolicyArgs{
+			ProtectedBranches:    pulumi.Bool(true),
+			CustomBranchPolicies: pulumi.Bool(false),
+		},
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return err
+	}
+	vars := append([]actionsVariable(nil), ci...)
+	for n, v := range d.Variables {
+		vars = append(vars, actionsVariable{n, pulumi.String(v).ToStringOutput()})
+	}
+	sort.Slice(vars, func(i, j int) bool { return vars[i].name < vars[j].name })
+	for _, v := range vars {
+		_, err := gh.NewActionsEnvironmentVariable(ctx, name+"-env-var-"+strings.ToLower(strings.ReplaceAll(v.name, "_", "-")),
+			&gh.ActionsEnvironmentVariableArgs{
+				Repository:   repoName,
+				Environment:  env.Environment,
+				VariableName: pulumi.String(v.name),
+				Value:        v.value,
+			}, pulumi.Parent(parent))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package plan
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/stack"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Result is an offline plan.
+type Result struct {
+	// Text is the rendered plan: header, resources, exports.
+	Text string
+	// Resources are the recorded registrations.
+	Resources []testkit.Resource
+	// Mocks is the recorder, for assertions.
+	Mocks *testkit.Mocks
+	// Exports are the stack outputs (secrets as [secret]).
+	Exports map[string]string
+}
+
+// Options select the stack file.
+type Options struct {
+	// Root is the project directory (holding Pulumi.yaml).
+	Root string
+	// Stack names Pulumi.<stack>.yaml in Root; StackFile, when set, is a path instead.
+	Stack     string
+	StackFile string
+}
+
+// Run plans a stack offline. A configuration error is returned as the same error `pulumi up`
+// would print, and nothing is rendered.
+func Run(opts Options) (*Result, error) {
+	path := opts.StackFile
+	name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "Pulumi."), ".yaml")
+	if path == "" {
+		path = filepath.Join(opts.Root, "Pulumi."+opts.Stack+".yaml")
+		name = opts.Stack
+	}
+	sf, err := ReadStackFile(path, filepath.Join(opts.Root, "Pulumi.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}}
+	// Encrypted values cannot be read offline; they, and the secrets a committed stack file
+	// never holds, get placeholders that say what they are.
+	for _, key := range sf.Encrypted {
+		src.Values[key] = stack.Placeholder(key)
+		src.Secrets[key] = true
+	}
+	for key, value := range stack.SecretPlaceholders(src) {
+		src.Values[key] = value
+		src.Secrets[key] = true
+	}
+
+	m := testkit.NewMocks()
+	exports := map[string]string{}
+	program := stack.Program(src)
+	err = testkit.Run(func(ctx *pulumi.Context) error {
+		if err := program(ctx); err != nil {
+			return err
+		}
+		for k, out := range ctx.GetCurrentExportMap() {
+			a, err := testkit.Await(ctx, pulumi.ToOutput(out))
+			if err != nil {
+				return err
+			}
+			exports[k] = describe(a)
+		}
+		return nil
+	}, m, src.Values, src.SecretKeys()...)
+	if err != nil {
+		return nil, err
+	}
+	res := m.Resources()
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Offline plan of stack %q (mock engine: computed values are stand-ins).\n", name)
+	fmt.Fprintf(&b, "# Secret values print as [secret]. Secrets not in the stack file are placeholders.\n")
+	fmt.Fprintf(&b, "# %d resources.\n\n", len(res))
+	b.WriteString(Render(res))
+	b.WriteString("\nOutputs:\n")
+	keys := make([]string, 0, len(exports))
+	for k := range exports {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "    %s: %s\n", k, exports[k])
+	}
+	return &Result{Text: b.String(), Resources: res, Mocks: m, Exports: exports}, nil
+}
+
+func describe(a testkit.Awaited) string {
+	switch {
+	case a.Secret:
+		return "[secret]"
+	case !a.Known:
+		return "[unknown]"
+	}
+	return fmt.Sprintf("%v", a.Value)
+}

@@ -1,0 +1,109 @@
+package portal
+
+import (
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// readVerbs are the only verbs the portal gets: it shows workloads, it never changes them.
+var readVerbs = []string{"get", "list", "watch"}
+
+// KubernetesReadRules are the rules of the portal's ClusterRole: the resources the Backstage
+// Kubernetes plugin documents, with their API groups listed explicitly (the documented
+// apiGroups ['*'] fails least-privilege checks), read-only, and never secrets.
+func KubernetesReadRules() []PolicyRule {
+	return []PolicyRule{
+		{APIGroups: []string{""}, Resources: []string{"pods", "configmaps", "services", "limitranges", "resourcequotas"}, Verbs: readVerbs},
+		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "replicasets", "statefulsets", "daemonsets"}, Verbs: readVerbs},
+		{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}, Verbs: readVerbs},
+		{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"ingresses"}, Verbs: readVerbs},
+		{APIGroups: []string{"batch"}, Resources: []string{"jobs", "cronjobs"}, Verbs: readVerbs},
+		{APIGroups: []string{"metrics.k8s.io"}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}},
+	}
+}
+
+// PolicyRule is one RBAC rule, as plain values.
+type PolicyRule struct {
+	APIGroups []string
+	Resources []string
+	Verbs     []string
+}
+
+func (b *built) newNamespace() (pulumi.StringOutput, error) {
+	if !*b.d.CreateNamespace {
+		return pulumi.String(b.d.Namespace).ToStringOutput(), nil
+	}
+	labels := pulumi.StringMap{
+		// The pod meets the restricted Pod Security Standard; enforce it for the namespace.
+		"pod-security.kubernetes.io/enforce": pulumi.String("restricted"),
+		"pod-security.kubernetes.io/audit":   pulumi.String("restricted"),
+		"pod-security.kubernetes.io/warn":    pulumi.String("restricted"),
+		"app.kubernetes.io/part-of":          pulumi.String("core-platform"),
+		"app.kubernetes.io/managed-by":       pulumi.String("pulumi"),
+	}
+	ns, err := corev1.NewNamespace(b.ctx, b.name+"-namespace", &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(b.d.Namespace), Labels: labels},
+	}, b.parent, pulumi.RetainOnDelete(*b.d.RetainNamespace))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return ns.Metadata.Name().Elem(), nil
+}
+
+func (b *built) meta(name string) *metav1.ObjectMetaArgs {
+	return &metav1.ObjectMetaArgs{
+		Name:      pulumi.String(name),
+		Namespace: b.namespace,
+		Labels:    b.labels,
+	}
+}
+
+func (b *built) newServiceAccount(annotations pulumi.StringMapInput) (*corev1.ServiceAccount, error) {
+	meta := b.meta(b.d.Name)
+	meta.Annotations = annotations
+	return corev1.NewServiceAccount(b.ctx, b.name+"-service-account", &corev1.ServiceAccountArgs{
+		Metadata: meta,
+	}, b.parent)
+}
+
+// clusterRoleName is unique per portal instance, since ClusterRoles are cluster-wide.
+func (b *built) clusterRoleName() string {
+	if b.d.Namespace == b.d.Name {
+		return b.d.Name + "-kubernetes-read"
+	}
+	return b.d.Namespace + "-" + b.d.Name + "-kubernetes-read"
+}
+
+func (b *built) newClusterRBAC(sa *corev1.ServiceAccount) error {
+	var rules rbacv1.PolicyRuleArray
+	for _, r := range KubernetesReadRules() {
+		rules = append(rules, rbacv1.PolicyRuleArgs{
+			ApiGroups: pulumi.ToStringArray(r.APIGroups),
+			Resources: pulumi.ToStringArray(r.Resources),
+			Verbs:     pulumi.ToStringArray(r.Verbs),
+		})
+	}
+	role, err := rbacv1.NewClusterRole(b.ctx, b.name+"-kubernetes-read", &rbacv1.ClusterRoleArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(b.clusterRoleName()), Labels: b.labels},
+		Rules:    rules,
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	_, err = rbacv1.NewClusterRoleBinding(b.ctx, b.name+"-kubernetes-read-binding", &rbacv1.ClusterRoleBindingArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(b.clusterRoleName()), Labels: b.labels},
+		RoleRef: rbacv1.RoleRefArgs{
+			ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
+			Kind:     pulumi.String("ClusterRole"),
+			Name:     role.Metadata.Name().Elem(),
+		},
+		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
+			Kind:      pulumi.String("ServiceAccount"),
+			Name:      sa.Metadata.Name().Elem(),
+			Namespace: b.namespace,
+		}},
+	}, b.parent)
+	return err
+}

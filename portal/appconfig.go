@@ -1,0 +1,192 @@
+package portal
+
+import (
+	"strings"
+
+	"github.com/coreeng/developer-portal/backstage"
+)
+
+// Where things live in the pod, and the environment variables the app-config references.
+const (
+	backendPort = 7007
+
+	configDir      = "/etc/backstage"
+	appConfigKey   = "app-config.yaml"
+	dbCAKey        = "db-ca.pem"
+	AppConfigPath  = configDir + "/" + appConfigKey
+	DatabaseCAPath = configDir + "/" + dbCAKey
+	CatalogDir     = "/catalog"
+
+	inClusterURL    = "https://kubernetes.default.svc"
+	inClusterCAFile = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
+
+	EnvServiceToken     = "BACKSTAGE_SERVICE_TOKEN"
+	EnvPostgresHost     = "POSTGRES_HOST"
+	EnvPostgresPort     = "POSTGRES_PORT"
+	EnvPostgresUser     = "POSTGRES_USER"
+	EnvPostgresPassword = "POSTGRES_PASSWORD"
+	EnvPostgresDB       = "POSTGRES_DB"
+	EnvPostgresInstance = "POSTGRES_INSTANCE"
+	EnvPGSSLMode        = "PGSSLMODE"
+
+	// clusterTokenEnvPrefix + the upper-cased cluster name holds an extra cluster's token.
+	clusterTokenEnvPrefix = "K8S_CLUSTER_TOKEN_"
+
+	// Annotations the Kubernetes plugin reads from a cluster's authMetadata.
+	authMetaServiceAccountToken = "serviceAccountToken"
+	authMetaOIDCTokenProvider   = "kubernetes.io/oidc-token-provider"
+	authMetaAWSAssumeRole       = "kubernetes.io/aws-assume-role"
+	authMetaAWSExternalID       = "kubernetes.io/aws-external-id"
+	authMetaAWSClusterID        = "kubernetes.io/x-k8s-aws-id"
+)
+
+// AppConfig returns the portal's whole app-config: the portal's own part (branding, URLs,
+// database, service-to-service auth, generated catalog locations, Kubernetes plugin), then
+// each contribution's part in order, then extraAppConfig. Every secret and every database
+// connection value is a ${ENV} reference, so the document can be stored anywhere (the
+// ConfigMap, a repository file). It validates the args first.
+func AppConfig(args *Args) (backstage.Document, error) {
+	if err := args.validate(); err != nil {
+		return nil, err
+	}
+	d := args.WithDefaults()
+	files, err := catalogLayout(&d)
+	if err != nil {
+		return nil, err
+	}
+	parts := []backstage.Part{{Name: "portal", Config: baseConfig(&d, files)}}
+	for _, c := range d.Contributions {
+		parts = append(parts, backstage.Part{Name: "contribution " + c.Name, Config: c.Config})
+	}
+	return backstage.Compose(parts, d.ExtraAppConfig)
+}
+
+func baseConfig(d *Args, files []catalogFile) backstage.AppConfig {
+	url := "https://" + d.Host()
+	return backstage.AppConfig{
+		App:          &backstage.App{Title: d.Title, BaseURL: url},
+		Organization: &backstage.Organization{Name: d.Organization},
+		Backend: &backstage.Backend{
+			BaseURL: url,
+			Listen:  &backstage.Listen{Port: backendPort},
+			CORS: &backstage.CORS{
+				Origin:      url,
+				Methods:     []string{"GET", "HEAD", "PATCH", "POST", "PUT", "DELETE"},
+				Credentials: true,
+			},
+			Database: databaseConfig(d.Database),
+			Auth: &backstage.BackendAuth{ExternalAccess: []backstage.ExternalAccess{{
+				Type:    "static",
+				Options: backstage.ExternalAccessOptions{Token: ref(EnvServiceToken), Subject: d.Name + "-automation"},
+			}}},
+		},
+		Catalog:    &backstage.Catalog{Locations: catalogLocations(files)},
+		Kubernetes: kubernetesConfig(d),
+	}
+}
+
+func databaseConfig(db backstage.Postgres) *backstage.Database {
+	out := &backstage.Database{Client: "pg", PluginDivisionMode: db.PluginDivisionMode}
+	if db.Auth == backstage.AuthIAM {
+		// The Cloud SQL connector authenticates with the pod's IAM identity and wraps the
+		// connection in its own mutual TLS, so there is neither a password nor a CA here.
+		out.Connection = &backstage.DatabaseConnection{
+			Type:          "cloudsql",
+			Instance:      ref(EnvPostgresInstance),
+			IPAddressType: "PRIVATE",
+			User:          ref(EnvPostgresUser),
+			Database:      ref(EnvPostgresDB),
+		}
+		return out
+	}
+	out.Connection = &backstage.DatabaseConnection{
+		Host:     ref(EnvPostgresHost),
+		Port:     ref(EnvPostgresPort),
+		User:     ref(EnvPostgresUser),
+		Password: ref(EnvPostgresPassword),
+		Database: ref(EnvPostgresDB),
+		SSL: &backstage.SSL{
+			RejectUnauthorized: true,
+			CA:                 &backstage.FileRef{File: DatabaseCAPath},
+		},
+	}
+	return out
+}
+
+func kubernetesConfig(d *Args) *backstage.Kubernetes {
+	k := d.Kubernetes
+	// The platform cluster is reached with the pod's own service account token (no token
+	// in config: the in-cluster client), verified against the in-cluster CA.
+	clusters := []backstage.Cluster{{
+		Name:         k.ClusterName,
+		URL:          inClusterURL,
+		AuthProvider: "serviceAccount",
+		CAFile:       inClusterCAFile,
+	}}
+	for _, c := range k.ExtraClusters {
+		bc := backstage.Cluster{
+			Name:              c.Name,
+			URL:               c.URL,
+			AuthProvider:      c.AuthProvider,
+			CAData:            c.CAData,
+			SkipTLSVerify:     c.SkipTLSVerify,
+			SkipMetricsLookup: c.SkipMetricsLookup,
+		}
+		switch c.AuthProvider {
+		case "serviceAccount":
+			bc.AuthMetadata = map[string]string{authMetaServiceAccountToken: ref(clusterTokenEnv(c.Name))}
+		case "oidc":
+			bc.AuthMetadata = map[string]string{authMetaOIDCTokenProvider: c.OIDCTokenProvider}
+		}
+		clusters = append(clusters, bc)
+	}
+	for _, c := range k.EKS {
+		meta := map[string]string{authMetaAWSClusterID: c.Name}
+		if c.AssumeRole != "" {
+			meta[authMetaAWSAssumeRole] = c.AssumeRole
+		}
+		if c.ExternalID != "" {
+			meta[authMetaAWSExternalID] = c.ExternalID
+		}
+		clusters = append(clusters, backstage.Cluster{
+			Name:              c.Name,
+			URL:               c.URL,
+			AuthProvider:      "aws",
+			CAData:            c.CAData,
+			SkipMetricsLookup: c.SkipMetricsLookup,
+			AuthMetadata:      meta,
+		})
+	}
+	methods := []backstage.ClusterLocatorMethod{{Type: "config", Clusters: clusters}}
+	if g := k.GKE; g != nil {
+		methods = append(methods, backstage.ClusterLocatorMethod{
+			Type:         "gke",
+			ProjectID:    g.ProjectID,
+			Region:       g.Region,
+			AuthProvider: g.AuthProvider,
+		})
+	}
+	return &backstage.Kubernetes{
+		ServiceLocatorMethod:  backstage.ServiceLocatorMethod{Type: "multiTenant"},
+		ClusterLocatorMethods: methods,
+	}
+}
+
+// reservedEnv lists the environment variables the portal sets itself.
+func reservedEnv(clusters []Cluster) []string {
+	out := []string{EnvServiceToken, EnvPostgresHost, EnvPostgresPort, EnvPostgresUser,
+		EnvPostgresPassword, EnvPostgresDB, EnvPostgresInstance, EnvPGSSLMode}
+	for _, c := range clusters {
+		if c.AuthProvider == "serviceAccount" {
+			out = append(out, clusterTokenEnv(c.Name))
+		}
+	}
+	return out
+}
+
+func clusterTokenEnv(cluster string) string {
+	r := strings.NewReplacer("-", "_", ".", "_")
+	return clusterTokenEnvPrefix + strings.ToUpper(r.Replace(cluster))
+}
+
+func ref(env string) string { return "${" + env + "}" }

@@ -1,0 +1,84 @@
+package portal
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/coreeng/developer-portal/backstage"
+)
+
+func TestAppConfigMergesContributionsInOrderThenExtra(t *testing.T) {
+	args := validArgs()
+	docs := backstage.Contribution{Name: "docs", Config: backstage.AppConfig{
+		TechDocs: &backstage.TechDocs{Builder: "external", Publisher: &backstage.TechDocsPublisher{
+			Type: "googleGcs", GoogleGCS: &backstage.BucketSettings{BucketName: "docs"}}},
+		Catalog: &backstage.Catalog{Locations: []backstage.Location{{Type: "url", Target: "https://github.com/org/repo/blob/main/catalog-info.yaml"}}},
+	}}
+	args.Contributions = []backstage.Contribution{fakeContribution(), docs}
+	args.ExtraAppConfig = map[string]any{"app": map[string]any{"title": "Acme Portal"}}
+	doc, err := AppConfig(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := doc.Get("app.title"); v != "Acme Portal" {
+		t.Errorf("extraAppConfig did not win: app.title = %v", v)
+	}
+	if v, _ := doc.Get("techdocs.publisher.googleGcs.bucketName"); v != "docs" {
+		t.Errorf("docs contribution missing: %v", v)
+	}
+	locs, _ := doc.Get("catalog.locations")
+	var targets []string
+	for _, l := range locs.([]any) {
+		targets = append(targets, l.(map[string]any)["target"].(string))
+	}
+	want := "/catalog/portal/portal.yaml,/catalog/github/github.yaml,https://github.com/org/repo/blob/main/catalog-info.yaml"
+	if strings.Join(targets, ",") != want {
+		t.Errorf("locations in order %v, want %s", targets, want)
+	}
+	again, _ := AppConfig(args)
+	a, _ := doc.YAML()
+	b, _ := again.YAML()
+	if string(a) != string(b) {
+		t.Error("AppConfig is not deterministic")
+	}
+}
+
+func TestAppConfigConflictingContributionsFail(t *testing.T) {
+	args := validArgs()
+	args.Contributions = []backstage.Contribution{
+		{Name: "one", Config: backstage.AppConfig{TechDocs: &backstage.TechDocs{Builder: "local"}}},
+		{Name: "two", Config: backstage.AppConfig{TechDocs: &backstage.TechDocs{Builder: "external"}}},
+	}
+	_, err := AppConfig(args)
+	if err == nil || !strings.Contains(err.Error(), "techdocs.builder") || !strings.Contains(err.Error(), "contribution two") {
+		t.Errorf("conflict not reported: %v", err)
+	}
+}
+
+func TestCatalogEntity(t *testing.T) {
+	e := CatalogEntity(&Args{Hostname: "portal", Domain: "example.com", Name: "idp", Namespace: "tools"})
+	want := map[string]string{
+		backstage.AnnotationKubernetesID:        "idp",
+		backstage.AnnotationKubernetesNamespace: "tools",
+		AnnotationTechDocsEntity:                TechDocsEntity,
+	}
+	for k, v := range want {
+		if e.Metadata.Annotations[k] != v {
+			t.Errorf("annotation %s = %q, want %q", k, e.Metadata.Annotations[k], v)
+		}
+	}
+	if e.Kind != "Component" || e.Metadata.Name != "idp" || e.Spec.(map[string]any)["owner"] != DefaultOwner ||
+		e.Metadata.Links[0].URL != "https://portal.example.com" {
+		t.Errorf("entity = %+v", e)
+	}
+	if CatalogEntity(nil).Metadata.Name != DefaultName {
+		t.Error("CatalogEntity(nil) has no default name")
+	}
+}
+
+func TestAlertRule(t *testing.T) {
+	r := AlertRule(validArgs())
+	if r["alert"] != AlertName || !strings.Contains(r["expr"].(string), `up{namespace="developer-portal",job="developer-portal"}`) {
+		t.Errorf("rule = %v", r)
+	}
+}

@@ -1,0 +1,142 @@
+package portal
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/coreeng/developer-portal/backstage"
+)
+
+// AnnotationTechDocsEntity makes an entity show another entity's TechDocs.
+const AnnotationTechDocsEntity = "backstage.io/techdocs-entity"
+
+// TechDocsEntity is the entity whose documentation the portal's own entity shows: the Core
+// Platform documentation this repository publishes.
+const TechDocsEntity = "component:default/core-platform"
+
+// portalCatalogName names the portal's own catalog file; no contribution may take it.
+const portalCatalogName = "portal"
+
+// CatalogEntity is the portal's own Component: its kubernetes-id annotation finds the
+// portal's Deployment, Service and Ingress, and its TechDocs live beside its catalog file.
+func CatalogEntity(args *Args) backstage.Entity {
+	d := args.WithDefaults()
+	annotations := ServiceAnnotations(d.Name, d.Namespace)
+	// The portal's documentation is the Core Platform documentation, published once under
+	// its own entity; this entity shows it rather than publishing a copy.
+	annotations[AnnotationTechDocsEntity] = TechDocsEntity
+	return backstage.Entity{
+		APIVersion: "backstage.io/v1alpha1",
+		Kind:       "Component",
+		Metadata: backstage.Metadata{
+			Name:        d.Name,
+			Title:       d.Title,
+			Description: fmt.Sprintf("The developer portal of %s's %s: catalog, templates, docs and Kubernetes views.", d.Organization, d.Title),
+			Annotations: annotations,
+			Tags:        []string{"backstage", "developer-portal"},
+			Links:       []backstage.Link{{URL: "https://" + d.Host(), Title: d.Title, Icon: "dashboard"}},
+		},
+		Spec: map[string]any{
+			"type":      "website",
+			"lifecycle": "production",
+			"owner":     d.Owner,
+		},
+	}
+}
+
+// catalogFile is one file of the generated catalog: a ConfigMap key, the path it is mounted
+// at under CatalogDir (ConfigMap keys cannot hold '/'), and, for entity files, the kinds it
+// holds so its location allows exactly those.
+type catalogFile struct {
+	Key   string
+	Path  string
+	Data  string
+	Kinds []string
+}
+
+// catalogLayout places the portal's entity in portal/portal.yaml, each contribution's
+// entities in <name>/<name>.yaml and its Files under <name>/, so a template's relative
+// paths (./skeleton) resolve inside its own directory.
+func catalogLayout(d *Args) ([]catalogFile, error) {
+	var files []catalogFile
+	add := func(name string, entities []backstage.Entity) error {
+		if len(entities) == 0 {
+			return nil
+		}
+		data, err := backstage.MarshalEntities(entities)
+		if err != nil {
+			return fmt.Errorf("catalog %s: %w", name, err)
+		}
+		files = append(files, catalogFile{
+			Key:   name + ".yaml",
+			Path:  name + "/" + name + ".yaml",
+			Data:  string(data),
+			Kinds: kinds(entities),
+		})
+		return nil
+	}
+	if err := add(portalCatalogName, []backstage.Entity{CatalogEntity(d)}); err != nil {
+		return nil, err
+	}
+	keys := map[string]string{}
+	for _, c := range d.Contributions {
+		if err := add(c.Name, c.Entities); err != nil {
+			return nil, err
+		}
+		for _, p := range sortedKeys(c.Files) {
+			key := fileKey(c.Name, p)
+			if prev, dup := keys[key]; dup {
+				return nil, fmt.Errorf("contribution %s: files %q and %q map to the same ConfigMap key", c.Name, prev, p)
+			}
+			keys[key] = p
+			files = append(files, catalogFile{Key: key, Path: c.Name + "/" + p, Data: c.Files[p]})
+		}
+	}
+	return files, nil
+}
+
+// fileKey maps a file path to a ConfigMap key ([-._a-zA-Z0-9]): "/" becomes "__", and a path
+// holding other characters (a template skeleton's "${{ values.name }}.yaml") is made safe and
+// suffixed with a hash of the original, so distinct paths never share a key.
+func fileKey(contribution, p string) string {
+	safe := keyUnsafe.ReplaceAllString(strings.ReplaceAll(p, "/", "__"), "_")
+	if safe != strings.ReplaceAll(p, "/", "__") {
+		sum := sha256.Sum256([]byte(p))
+		safe += "-" + hex.EncodeToString(sum[:4])
+	}
+	return contribution + "__" + safe
+}
+
+var keyUnsafe = regexp.MustCompile(`[^-._a-zA-Z0-9]`)
+
+func catalogLocations(files []catalogFile) []backstage.Location {
+	var out []backstage.Location
+	for _, f := range files {
+		if len(f.Kinds) == 0 {
+			continue
+		}
+		out = append(out, backstage.Location{
+			Type:   "file",
+			Target: CatalogDir + "/" + f.Path,
+			Rules:  []backstage.CatalogRule{{Allow: f.Kinds}},
+		})
+	}
+	return out
+}
+
+func kinds(entities []backstage.Entity) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range entities {
+		if !seen[e.Kind] {
+			seen[e.Kind] = true
+			out = append(out, e.Kind)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,171 @@
+package portal
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// DeveloperPortal is Backstage running on the platform cluster.
+type DeveloperPortal struct {
+	pulumi.ResourceState
+
+	// URL is https://<hostname>.<domain>.
+	URL pulumi.StringOutput `pulumi:"url"`
+	// Namespace the portal runs in.
+	Namespace pulumi.StringOutput `pulumi:"namespace"`
+	// ServiceAccountName is the portal's Kubernetes ServiceAccount (bind cloud identities
+	// to it: Workload Identity, IRSA).
+	ServiceAccountName pulumi.StringOutput `pulumi:"serviceAccountName"`
+	// DeploymentName is the Backstage Deployment.
+	DeploymentName pulumi.StringOutput `pulumi:"deploymentName"`
+	// AppConfigYAML is the deployed app-config (no secrets: only ${ENV} references).
+	AppConfigYAML pulumi.StringOutput `pulumi:"appConfigYaml"`
+	// ServiceToken is the static token other services present to the backend (secret).
+	ServiceToken pulumi.StringOutput `pulumi:"serviceToken"`
+}
+
+// built carries what the child builders share.
+type built struct {
+	ctx       *pulumi.Context
+	name      string
+	d         *Args
+	parent    pulumi.ResourceOption
+	namespace pulumi.StringOutput
+	labels    pulumi.StringMap
+	selector  pulumi.StringMap
+}
+
+// NewDeveloperPortal validates the args, then deploys Backstage with its generated
+// configuration. Pass a kubernetes and a random provider in opts (pulumi.Providers).
+func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*DeveloperPortal, error) {
+	if args == nil {
+		return nil, errors.New("portal: args are required")
+	}
+	if name == "" {
+		return nil, errors.New("portal: name is required")
+	}
+	doc, err := AppConfig(args)
+	if err != nil {
+		return nil, err
+	}
+	appConfig, err := doc.YAML()
+	if err != nil {
+		return nil, fmt.Errorf("portal: app-config: %w", err)
+	}
+	d := args.WithDefaults()
+	files, err := catalogLayout(&d)
+	if err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+
+	comp := &DeveloperPortal{}
+	if err := ctx.RegisterComponentResource("coreplatform:portal:DeveloperPortal", name, comp, opts...); err != nil {
+		return nil, err
+	}
+	b := &built{
+		ctx:      ctx,
+		name:     name,
+		d:        &d,
+		parent:   pulumi.Parent(comp),
+		labels:   toStringMap(commonLabels(&d)),
+		selector: toStringMap(selectorLabels(&d)),
+	}
+	if b.namespace, err = b.newNamespace(); err != nil {
+		return nil, err
+	}
+
+	token, err := random.NewRandomPassword(ctx, name+"-service-token", &random.RandomPasswordArgs{
+		// Static tokens travel in HTTP headers and ${ENV} substitution: no special characters.
+		Length:  pulumi.Int(48),
+		Special: pulumi.Bool(false),
+	}, b.parent)
+	if err != nil {
+		return nil, err
+	}
+
+	sa, err := b.newServiceAccount(args.ServiceAccountAnnotations)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.newClusterRBAC(sa); err != nil {
+		return nil, err
+	}
+	cfg, err := b.newConfig(string(appConfig), files, token.Result)
+	if err != nil {
+		return nil, err
+	}
+	dep, err := b.newDeployment(sa, cfg)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := b.newService()
+	if err != nil {
+		return nil, err
+	}
+	if err := b.newDisruptionBudget(); err != nil {
+		return nil, err
+	}
+	if err := b.newAutoscaler(dep); err != nil {
+		return nil, err
+	}
+	if err := b.newIngress(svc); err != nil {
+		return nil, err
+	}
+	if err := b.newNetworkPolicy(); err != nil {
+		return nil, err
+	}
+	if err := b.newMonitoring(); err != nil {
+		return nil, err
+	}
+
+	comp.URL = pulumi.String("https://" + d.Host()).ToStringOutput()
+	comp.Namespace = b.namespace
+	comp.ServiceAccountName = sa.Metadata.Name().Elem()
+	comp.DeploymentName = dep.Metadata.Name().Elem()
+	comp.AppConfigYAML = pulumi.String(string(appConfig)).ToStringOutput()
+	comp.ServiceToken = pulumi.ToSecret(token.Result).(pulumi.StringOutput)
+	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
+		"url":                comp.URL,
+		"namespace":          comp.Namespace,
+		"serviceAccountName": comp.ServiceAccountName,
+		"deploymentName":     comp.DeploymentName,
+		"appConfigYaml":      comp.AppConfigYAML,
+		"serviceToken":       comp.ServiceToken,
+	}); err != nil {
+		return nil, err
+	}
+	return comp, nil
+}
+
+// selectorLabels select the portal's pods; they never change, since a Deployment's selector
+// is immutable.
+func selectorLabels(d *Args) map[string]string {
+	return map[string]string{
+		"app.kubernetes.io/name":     "backstage",
+		"app.kubernetes.io/instance": d.Name,
+	}
+}
+
+// commonLabels go on every object, including the kubernetes-id label that lets the portal
+// show itself in its own Kubernetes tab.
+func commonLabels(d *Args) map[string]string {
+	l := selectorLabels(d)
+	l["app.kubernetes.io/component"] = "developer-portal"
+	l["app.kubernetes.io/part-of"] = "core-platform"
+	l["app.kubernetes.io/managed-by"] = "pulumi"
+	for k, v := range ServiceLabels(d.Name) {
+		l[k] = v
+	}
+	return l
+}
+
+func toStringMap(m map[string]string) pulumi.StringMap {
+	out := pulumi.StringMap{}
+	for k, v := range m {
+		out[k] = pulumi.String(v)
+	}
+	return out
+}

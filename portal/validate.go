@@ -1,0 +1,510 @@
+package portal
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/internal/validate"
+	"gopkg.in/yaml.v3"
+)
+
+var (
+	imageTag      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	imageDigest   = regexp.MustCompile(`@sha256:[a-f0-9]{64}$`)
+	imageRepo     = regexp.MustCompile(`^[a-z0-9]+([._/:-]+[a-z0-9]+)*$`)
+	quantity      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	clusterName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	gcpProject    = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	gcpLocation   = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+(-[a-z])?$`)
+	iamRoleARN    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+	duration      = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
+	entityRef     = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	fileSegment   = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
+	envReference  = regexp.MustCompile(`^\$\{[A-Z_][A-Z0-9_]*\}$`)
+	labelKey      = regexp.MustCompile(`^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
+	secretKeyName = regexp.MustCompile(`(?i)(token|secret|password|privatekey|credentials)$`)
+)
+
+// clusterAuthProviders are the auth providers of Backstage's Kubernetes plugin that a static
+// cluster entry can use.
+var clusterAuthProviders = []string{"serviceAccount", "google", "googleServiceAccount", "aws", "oidc", "azure", "aks"}
+
+// Validate reports every problem with the args at once, each naming its config key, so a
+// program can check all components before registering any resource.
+func (a *Args) Validate() error { return a.validate() }
+
+func (a *Args) validate() error {
+	if a == nil {
+		return fmt.Errorf("portal: args are required")
+	}
+	d := a.WithDefaults()
+	var errs validate.Errors
+
+	validateImage(&errs, a.Image)
+	if a.Replicas != nil && *a.Replicas < 1 {
+		errs.Add("replicas", "must be at least 1, got %d", *a.Replicas)
+	}
+	if !validate.DNSLabel(d.Name) {
+		errs.Add("name", "%q is not a DNS label", d.Name)
+	}
+	if !validate.DNSLabel(d.Namespace) {
+		errs.Add("namespace", "%q is not a DNS label", d.Namespace)
+	}
+	switch {
+	case a.Hostname == "":
+		errs.Add("hostname", "is required (one DNS label, e.g. \"portal\")")
+	case !validate.DNSLabel(a.Hostname):
+		errs.Add("hostname", "%q must be one DNS label under the domain (the platform's wildcard certificate covers one label)", a.Hostname)
+	}
+	switch {
+	case a.Domain == "":
+		errs.Add("domain", "is required (e.g. \"dev.cecg.platform.cecg.io\")")
+	case !validate.DNSName(a.Domain):
+		errs.Add("domain", "%q is not a DNS name", a.Domain)
+	case len(d.Host()) > 253:
+		errs.Add("hostname", "%q is longer than 253 characters", d.Host())
+	}
+	if !validate.DNSName(d.IngressClassName) {
+		errs.Add("ingressClassName", "%q is not a DNS name", d.IngressClassName)
+	}
+	if d.ExternalDNSTarget != "" && !validate.DNSName(d.ExternalDNSTarget) {
+		errs.Add("externalDnsTarget", "%q is not a DNS name", d.ExternalDNSTarget)
+	}
+	validateTLS(&errs, a.TLS, d.TLS.Mode)
+	if !entityRef.MatchString(d.Owner) {
+		errs.Add("owner", "%q is not a catalog entity reference", d.Owner)
+	}
+	validateResources(&errs, d.Resources)
+	if *d.RunAsUser < 1 {
+		errs.Add("runAsUser", "must be a non-root UID, got %d", *d.RunAsUser)
+	}
+	if *d.RunAsGroup < 1 {
+		errs.Add("runAsGroup", "must be a non-root GID, got %d", *d.RunAsGroup)
+	}
+	validateNetworkPolicy(&errs, d.NetworkPolicy)
+	validateKubernetes(&errs, &d)
+	validateMonitoring(&errs, d.Monitoring)
+	validateAutoscaling(&errs, d.Autoscaling)
+	validateDatabase(&errs, a.Database)
+	validateContributions(&errs, d.Contributions, d.Kubernetes.ExtraClusters)
+	if len(a.ExtraAppConfig) > 0 {
+		if m, err := normalise(a.ExtraAppConfig); err != nil {
+			errs.Add("extraAppConfig", "cannot be marshalled: %v", err)
+		} else {
+			checkNoInlineSecrets(&errs, "extraAppConfig", m)
+		}
+	}
+	return errs.Err()
+}
+
+func validateImage(errs *validate.Errors, image string) {
+	if image == "" {
+		errs.Add("image", "is required (a pinned Backstage image, by tag or digest)")
+		return
+	}
+	if imageDigest.MatchString(image) {
+		repo := image[:strings.LastIndex(image, "@")]
+		if name, _ := splitTag(repo); !imageRepo.MatchString(name) {
+			errs.Add("image", "%q is not a valid image reference", image)
+		}
+		return
+	}
+	if strings.Contains(image, "@") {
+		errs.Add("image", "%q has a malformed digest (want @sha256:<64 hex>)", image)
+		return
+	}
+	name, tag := splitTag(image)
+	switch {
+	case !imageRepo.MatchString(name):
+		errs.Add("image", "%q is not a valid image reference", image)
+	case tag == "":
+		errs.Add("image", "%q is untagged: pin a tag other than latest, or a digest", image)
+	case tag == "latest":
+		errs.Add("image", "%q uses the latest tag: pin a version or a digest so deploys are reproducible", image)
+	case !imageTag.MatchString(tag):
+		errs.Add("image", "%q has an invalid tag", image)
+	}
+}
+
+// splitTag splits "registry:5000/repo:tag" into name and tag; a colon before the last slash
+// is a registry port, not a tag.
+func splitTag(ref string) (name, tag string) {
+	i := strings.LastIndex(ref, ":")
+	if i < 0 || strings.Contains(ref[i:], "/") {
+		return ref, ""
+	}
+	return ref[:i], ref[i+1:]
+}
+
+func validateTLS(errs *validate.Errors, t TLS, mode string) {
+	if t.SecretName != "" && t.ClusterIssuer != "" {
+		errs.Add("tls", "secretName and clusterIssuer are mutually exclusive: serve an existing secret or let cert-manager issue one")
+		return
+	}
+	switch mode {
+	case TLSPlatform:
+		if t.SecretName != "" || t.ClusterIssuer != "" {
+			errs.Add("tls.mode", "platform mode serves the wildcard certificate: leave secretName and clusterIssuer empty")
+		}
+	case TLSSecret:
+		if t.SecretName == "" {
+			errs.Add("tls.secretName", "is required with mode secret")
+		} else if !validate.DNSName(t.SecretName) {
+			errs.Add("tls.secretName", "%q is not a valid Secret name", t.SecretName)
+		}
+		if t.ClusterIssuer != "" {
+			errs.Add("tls.clusterIssuer", "is only used with mode certManager")
+		}
+	case TLSCertManager:
+		if t.ClusterIssuer == "" {
+			errs.Add("tls.clusterIssuer", "is required with mode certManager")
+		} else if !validate.DNSName(t.ClusterIssuer) {
+			errs.Add("tls.clusterIssuer", "%q is not a valid ClusterIssuer name", t.ClusterIssuer)
+		}
+		if t.SecretName != "" {
+			errs.Add("tls.secretName", "is chosen by the portal with mode certManager")
+		}
+	default:
+		errs.Add("tls.mode", "%q is not one of platform, secret, certManager", mode)
+	}
+}
+
+func validateResources(errs *validate.Errors, r Resources) {
+	for _, q := range []struct{ path, v string }{
+		{"resources.requests.cpu", r.Requests.CPU},
+		{"resources.requests.memory", r.Requests.Memory},
+		{"resources.requests.ephemeralStorage", r.Requests.EphemeralStorage},
+		{"resources.limits.cpu", r.Limits.CPU},
+		{"resources.limits.memory", r.Limits.Memory},
+		{"resources.limits.ephemeralStorage", r.Limits.EphemeralStorage},
+	} {
+		if !quantity.MatchString(q.v) {
+			errs.Add(q.path, "%q is not a Kubernetes quantity", q.v)
+		}
+	}
+}
+
+func validateNetworkPolicy(errs *validate.Errors, n NetworkPolicy) {
+	if !validate.DNSLabel(n.IngressControllerNamespace) {
+		errs.Add("networkPolicy.ingressControllerNamespace", "%q is not a namespace name", n.IngressControllerNamespace)
+	}
+	for i, c := range n.DatabaseCIDRs {
+		if _, _, err := net.ParseCIDR(c); err != nil {
+			errs.Add(validate.Index("networkPolicy.databaseCidrs", i), "%q is not a CIDR", c)
+		}
+	}
+	for i, c := range n.APIServerCIDRs {
+		if _, _, err := net.ParseCIDR(c); err != nil {
+			errs.Add(validate.Index("networkPolicy.apiServerCidrs", i), "%q is not a CIDR", c)
+		}
+	}
+	if n.APIServerPort < 1 || n.APIServerPort > 65535 {
+		errs.Add("networkPolicy.apiServerPort", "%d is not a port", n.APIServerPort)
+	}
+}
+
+func validateKubernetes(errs *validate.Errors, d *Args) {
+	k := d.Kubernetes
+	names := map[string]string{}
+	claim := func(p, name string) {
+		if prev, dup := names[name]; dup {
+			errs.Add(p, "cluster name %q is already used by %s", name, prev)
+		}
+		names[name] = p
+	}
+	switch {
+	case k.ClusterName == "":
+		errs.Add("kubernetes.clusterName", "is required (the platform cluster's name in Backstage)")
+	case !clusterName.MatchString(k.ClusterName):
+		errs.Add("kubernetes.clusterName", "%q is not a valid cluster name", k.ClusterName)
+	default:
+		claim("kubernetes.clusterName", k.ClusterName)
+	}
+	tokenUsers := map[string]bool{}
+	for i, c := range k.ExtraClusters {
+		p := validate.Index("kubernetes.extraClusters", i)
+		if !clusterName.MatchString(c.Name) {
+			errs.Add(p+".name", "%q is not a valid cluster name", c.Name)
+		} else {
+			claim(p+".name", c.Name)
+		}
+		validateHTTPSURL(errs, p+".url", c.URL)
+		validateCAData(errs, p+".caData", c.CAData)
+		switch {
+		case c.AuthProvider == "":
+			errs.Add(p+".authProvider", "is required (one of %s)", strings.Join(clusterAuthProviders, ", "))
+		case !validate.OneOf(c.AuthProvider, clusterAuthProviders...):
+			errs.Add(p+".authProvider", "unknown auth provider %q (want one of %s)", c.AuthProvider, strings.Join(clusterAuthProviders, ", "))
+		}
+		if c.AuthProvider == "oidc" && c.OIDCTokenProvider == "" {
+			errs.Add(p+".oidcTokenProvider", "is required with the oidc auth provider")
+		}
+		if c.AuthProvider != "oidc" && c.OIDCTokenProvider != "" {
+			errs.Add(p+".oidcTokenProvider", "is only used with the oidc auth provider")
+		}
+		if c.AuthProvider == "serviceAccount" {
+			tokenUsers[c.Name] = true
+			if d.ClusterTokens[c.Name] == nil {
+				errs.Add(p+".authProvider", "serviceAccount needs a token: set ClusterTokens[%q] (kept in the portal's Secret)", c.Name)
+			}
+		}
+	}
+	for _, name := range sortedKeys(d.ClusterTokens) {
+		if !tokenUsers[name] {
+			errs.Add("clusterTokens."+name, "no extra cluster %q uses the serviceAccount auth provider", name)
+		}
+	}
+	if g := k.GKE; g != nil {
+		if !gcpProject.MatchString(g.ProjectID) {
+			errs.Add("kubernetes.gke.projectId", "%q is not a GCP project ID", g.ProjectID)
+		}
+		if g.Region != "" && !gcpLocation.MatchString(g.Region) {
+			errs.Add("kubernetes.gke.region", "%q is not a GCP region or zone", g.Region)
+		}
+		if !validate.OneOf(g.AuthProvider, "googleServiceAccount", "google") {
+			errs.Add("kubernetes.gke.authProvider", "unknown auth provider %q (want googleServiceAccount or google)", g.AuthProvider)
+		}
+	}
+	for i, c := range k.EKS {
+		p := validate.Index("kubernetes.eks", i)
+		if !clusterName.MatchString(c.Name) {
+			errs.Add(p+".name", "%q is not a valid cluster name", c.Name)
+		} else {
+			claim(p+".name", c.Name)
+		}
+		validateHTTPSURL(errs, p+".url", c.URL)
+		validateCAData(errs, p+".caData", c.CAData)
+		if c.AssumeRole != "" && !iamRoleARN.MatchString(c.AssumeRole) {
+			errs.Add(p+".assumeRole", "%q is not an IAM role ARN", c.AssumeRole)
+		}
+		if c.ExternalID != "" && c.AssumeRole == "" {
+			errs.Add(p+".externalId", "is only used with assumeRole")
+		}
+	}
+}
+
+func validateHTTPSURL(errs *validate.Errors, p, raw string) {
+	u, err := url.Parse(raw)
+	if raw == "" || err != nil || u.Scheme != "https" || u.Host == "" {
+		errs.Add(p, "%q is not an https URL", raw)
+	}
+}
+
+func validateCAData(errs *validate.Errors, p, data string) {
+	if data == "" {
+		return
+	}
+	if _, err := base64.StdEncoding.DecodeString(data); err != nil {
+		errs.Add(p, "is not base64 (want the base64 of the CA's PEM)")
+	}
+}
+
+func validateMonitoring(errs *validate.Errors, m Monitoring) {
+	if !validate.OneOf(m.Kind, MonitoringNone, MonitoringPodMonitoring, MonitoringServiceMonitor) {
+		errs.Add("monitoring.kind", "%q is not one of none, podMonitoring, serviceMonitor", m.Kind)
+		return
+	}
+	if m.Kind == MonitoringNone {
+		return
+	}
+	if m.Port < 1 || m.Port > 65535 || m.Port == backendPort {
+		errs.Add("monitoring.port", "%d is not a free port (1-65535, not the backend's %d)", m.Port, backendPort)
+	}
+	if !strings.HasPrefix(m.Path, "/") {
+		errs.Add("monitoring.path", "%q must start with /", m.Path)
+	}
+	if !duration.MatchString(m.Interval) {
+		errs.Add("monitoring.interval", "%q is not a duration like 30s", m.Interval)
+	}
+	if !validate.DNSLabel(m.ScraperNamespace) {
+		errs.Add("monitoring.scraperNamespace", "%q is not a namespace name", m.ScraperNamespace)
+	}
+	for _, k := range sortedKeys(m.RuleLabels) {
+		if !labelKey.MatchString(k) {
+			errs.Add("monitoring.ruleLabels."+k, "is not a label key")
+		}
+	}
+}
+
+func validateAutoscaling(errs *validate.Errors, s Autoscaling) {
+	if !s.Enabled {
+		return
+	}
+	if s.MinReplicas < 1 {
+		errs.Add("autoscaling.minReplicas", "must be at least 1, got %d", s.MinReplicas)
+	}
+	if s.MaxReplicas < s.MinReplicas {
+		errs.Add("autoscaling.maxReplicas", "%d is less than minReplicas %d", s.MaxReplicas, s.MinReplicas)
+	}
+	if s.TargetCPUUtilization < 1 || s.TargetCPUUtilization > 100 {
+		errs.Add("autoscaling.targetCpuUtilization", "%d is not a percentage", s.TargetCPUUtilization)
+	}
+}
+
+func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
+	auth := or(db.Auth, backstage.AuthPassword)
+	if !validate.OneOf(db.PluginDivisionMode, "", "schema", "database") {
+		errs.Add("database.pluginDivisionMode", "%q is not schema or database", db.PluginDivisionMode)
+	}
+	if db.Database == nil {
+		errs.Add("database.database", "is required")
+	}
+	if db.User == nil {
+		errs.Add("database.user", "is required")
+	}
+	switch auth {
+	case backstage.AuthPassword:
+		if db.Host == nil {
+			errs.Add("database.host", "is required")
+		}
+		if db.Port == nil {
+			errs.Add("database.port", "is required")
+		}
+		if db.CACert == nil {
+			errs.Add("database.caCert", "is required: the portal verifies the server's certificate")
+		}
+		if db.Password == nil {
+			errs.Add("database.password", "is required with password authentication")
+		}
+	case backstage.AuthIAM:
+		switch db.Cloud {
+		case "gcp":
+			if db.CloudSQLInstance == nil {
+				errs.Add("database.cloudSqlInstance", "is required with IAM authentication on GCP (project:region:instance)")
+			}
+		case "aws":
+			errs.Add("database.auth", "IAM authentication on AWS is not supported: Backstage has no RDS IAM connector (only cloudsql); use password authentication")
+		default:
+			errs.Add("database.cloud", "%q is not gcp (required with IAM authentication)", db.Cloud)
+		}
+		if db.Password != nil {
+			errs.Add("database.password", "must be empty with IAM authentication")
+		}
+	default:
+		errs.Add("database.auth", "%q is not password or iam", db.Auth)
+	}
+}
+
+func validateContributions(errs *validate.Errors, cs []backstage.Contribution, clusters []Cluster) {
+	owner := map[string]string{}
+	for _, name := range reservedEnv(clusters) {
+		owner[name] = "the portal"
+	}
+	names := map[string]bool{portalCatalogName: true}
+	for i, c := range cs {
+		p := validate.Index("contributions", i)
+		switch {
+		case !validate.DNSLabel(c.Name):
+			errs.Add(p+".name", "%q is not a DNS label", c.Name)
+		case names[c.Name]:
+			errs.Add(p+".name", "%q is used twice (or reserved)", c.Name)
+		}
+		names[c.Name] = true
+		envs := map[string]bool{}
+		for _, kind := range []struct {
+			field string
+			keys  []string
+		}{{"env", sortedKeys(c.Env)}, {"secretEnv", sortedKeys(c.SecretEnv)}} {
+			for _, k := range kind.keys {
+				kp := p + "." + kind.field + "." + k
+				switch {
+				case !validate.EnvVarName(k):
+					errs.Add(kp, "is not an environment variable name")
+				case owner[k] != "":
+					errs.Add(kp, "is already set by %s", owner[k])
+				}
+				owner[k] = fmt.Sprintf("contribution %q", c.Name)
+				envs[k] = true
+			}
+		}
+		for _, k := range sortedKeys(c.SecretEnv) {
+			if c.SecretEnv[k] == nil {
+				errs.Add(p+".secretEnv."+k, "has no value")
+			}
+		}
+		for _, k := range sortedKeys(c.Env) {
+			if c.Env[k] == nil {
+				errs.Add(p+".env."+k, "has no value")
+			}
+		}
+		for _, f := range sortedKeys(c.Files) {
+			if err := checkFilePath(f); err != nil {
+				errs.Add(p+".files."+f, "%v", err)
+			}
+		}
+		if len(c.Entities) > 0 {
+			if _, err := backstage.MarshalEntities(c.Entities); err != nil {
+				errs.Add(p+".entities", "%v", err)
+			}
+		}
+		if m, err := configMap(c.Config); err != nil {
+			errs.Add(p+".config", "%v", err)
+		} else {
+			checkNoInlineSecrets(errs, p+".config", m)
+		}
+	}
+}
+
+// checkFilePath accepts a clean relative path whose segments are valid ConfigMap keys.
+func checkFilePath(f string) error {
+	if f == "" || path.IsAbs(f) || path.Clean(f) != f || strings.HasPrefix(f, "..") {
+		return fmt.Errorf("must be a clean relative path")
+	}
+	for _, seg := range strings.Split(f, "/") {
+		if !fileSegment.MatchString(seg) || seg == "." || seg == ".." {
+			return fmt.Errorf("segment %q must not be empty, \".\" or \"..\", nor hold control characters or backslashes", seg)
+		}
+	}
+	return nil
+}
+
+// checkNoInlineSecrets rejects secret-looking keys (token, clientSecret, privateKey,
+// password...) whose value is not a ${VAR} reference: the app-config lands in a ConfigMap.
+func checkNoInlineSecrets(errs *validate.Errors, prefix string, v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(t) {
+			p := prefix + "." + k
+			if s, ok := t[k].(string); ok && secretKeyName.MatchString(k) && s != "" && !envReference.MatchString(s) {
+				errs.Add(p, "looks like a secret: reference an environment variable from the Secret (${VAR}) instead of inlining it")
+				continue
+			}
+			checkNoInlineSecrets(errs, p, t[k])
+		}
+	case []any:
+		for i, e := range t {
+			checkNoInlineSecrets(errs, validate.Index(prefix, i), e)
+		}
+	}
+}
+
+func configMap(c backstage.AppConfig) (map[string]any, error) { return normalise(c) }
+
+// normalise round-trips a value through YAML into generic maps, as Compose sees it.
+func normalise(v any) (map[string]any, error) {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]any{}
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,72 @@
+package stack
+
+import (
+	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/database"
+	"github.com/coreeng/developer-portal/identity"
+	"github.com/coreeng/developer-portal/portal"
+	"github.com/coreeng/developer-portal/techdocs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// The component Args the stack builds from its configuration (copies: cfg is not changed).
+
+func (c *Config) databaseArgs(iamEmail, iamRoleName pulumi.StringInput) *database.Args {
+	a := c.Database.Args
+	if a.Auth == backstage.AuthIAM {
+		if c.Cloud.Provider == "gcp" {
+			a.IAMServiceAccountEmail = iamEmail
+		} else {
+			a.IAMRoleName = iamRoleName
+		}
+	}
+	return &a
+}
+
+func (c *Config) techDocsArgs(readers, writers []pulumi.StringInput) *techdocs.Args {
+	a := c.TechDocs
+	if c.Cloud.Provider == "gcp" {
+		a.ReaderMembers, a.WriterMembers = readers, writers
+	} else {
+		a.ReaderRoleArns, a.WriterRoleArns = readers, writers
+	}
+	return &a
+}
+
+func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contribution, annotations pulumi.StringMapInput) *portal.Args {
+	a := c.Portal
+	a.Database = pg
+	a.Contributions = parts
+	a.ServiceAccountAnnotations = annotations
+	return &a
+}
+
+// identityArgs federates the portal's ServiceAccount (same namespace and name the portal uses).
+func (c *Config) identityArgs() *identity.Args {
+	p := c.Portal.WithDefaults()
+	a := &identity.Args{
+		Cloud:          c.Cloud.Provider,
+		Namespace:      p.Namespace,
+		ServiceAccount: p.Name,
+		Description:    "Developer portal (" + c.Environment + "): TechDocs, database IAM login, cluster discovery",
+	}
+	switch c.Cloud.Provider {
+	case "gcp":
+		a.GCP = &identity.GCPArgs{Project: c.Cloud.GCP.Project, AccountID: identityAccountID(p.Name, c.Environment)}
+	case "aws":
+		a.AWS = &identity.AWSArgs{OIDCProviderARN: c.Kubernetes.OIDCProviderARN, RoleName: p.Name + "-" + c.Environment}
+	}
+	return a
+}
+
+// identityAccountID fits "<name>-<env>" into a service account id (at most 30 characters).
+func identityAccountID(name, env string) string {
+	id := name + "-" + env
+	if len(id) > 30 {
+		id = id[:30]
+	}
+	for len(id) > 0 && id[len(id)-1] == '-' {
+		id = id[:len(id)-1]
+	}
+	return id
+}

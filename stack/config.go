@@ -1,0 +1,124 @@
+package stack
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/coreeng/developer-portal/internal/validate"
+)
+
+// Cloud is `developer-portal:cloud`: the platform's own cloud account.
+type Cloud struct {
+	// Provider is "gcp" or "aws".
+	Provider string    `json:"provider,omitempty"`
+	GCP      *GCPCloud `json:"gcp,omitempty"`
+	AWS      *AWSCloud `json:"aws,omitempty"`
+}
+
+// GCPCloud is the platform's GCP project.
+type GCPCloud struct {
+	Project       string `json:"project,omitempty"`
+	ProjectNumber string `json:"projectNumber,omitempty"`
+	Region        string `json:"region,omitempty"`
+}
+
+// AWSCloud is the platform's AWS account.
+type AWSCloud struct {
+	AccountID string `json:"accountId,omitempty"`
+	Region    string `json:"region,omitempty"`
+	// RoleArn, when set, is assumed for every platform-account resource (otherwise the
+	// ambient credentials of the pipeline are used, pinned to AccountID).
+	RoleArn string `json:"roleArn,omitempty"`
+}
+
+// Kubernetes is `developer-portal:kubernetes`: how to reach the platform cluster.
+type Kubernetes struct {
+	// Context is the kubeconfig context; empty means the current context.
+	Context string `json:"context,omitempty"`
+	// OIDCProviderARN is the EKS cluster's IAM OIDC provider, for IRSA (AWS only).
+	OIDCProviderARN string `json:"oidcProviderArn,omitempty"`
+}
+
+var (
+	gcpProjectID = regexp.MustCompile(`^[a-z][-a-z0-9]{4,28}[a-z0-9]$`)
+	gcpRegion    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]$`)
+	awsRegion    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
+	awsAccountID = regexp.MustCompile(`^[0-9]{12}$`)
+	awsRoleArn   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+	digits       = regexp.MustCompile(`^[0-9]+$`)
+)
+
+func (c *Cloud) validate() error {
+	var errs validate.Errors
+	switch c.Provider {
+	case "gcp":
+		if c.GCP == nil {
+			errs.Add("gcp", "is required when provider is gcp (project, region)")
+			break
+		}
+		c.GCP.check(&errs, "gcp")
+		if c.AWS != nil {
+			errs.Add("aws", "must not be set when provider is gcp")
+		}
+	case "aws":
+		if c.AWS == nil {
+			errs.Add("aws", "is required when provider is aws (accountId, region)")
+			break
+		}
+		c.AWS.check(&errs, "aws")
+		if c.GCP != nil {
+			errs.Add("gcp", "must not be set when provider is aws")
+		}
+	case "":
+		errs.Add("provider", "is required (gcp or aws)")
+	default:
+		errs.Add("provider", "%q is not supported (gcp or aws)", c.Provider)
+	}
+	return errs.Err()
+}
+
+func (g *GCPCloud) check(errs *validate.Errors, path string) {
+	if !gcpProjectID.MatchString(g.Project) {
+		errs.Add(path+".project", "%q is not a valid GCP project id", g.Project)
+	}
+	if g.Region != "" && !gcpRegion.MatchString(g.Region) {
+		errs.Add(path+".region", "%q is not a GCP region (e.g. europe-west2)", g.Region)
+	}
+	if g.Region == "" {
+		errs.Add(path+".region", "is required (e.g. europe-west2)")
+	}
+	if g.ProjectNumber != "" && !digits.MatchString(g.ProjectNumber) {
+		errs.Add(path+".projectNumber", "%q must be the numeric project number", g.ProjectNumber)
+	}
+}
+
+func (a *AWSCloud) check(errs *validate.Errors, path string) {
+	if !awsAccountID.MatchString(a.AccountID) {
+		errs.Add(path+".accountId", "%q is not a 12-digit AWS account id", a.AccountID)
+	}
+	if !awsRegion.MatchString(a.Region) {
+		errs.Add(path+".region", "%q is not an AWS region (e.g. eu-west-2)", a.Region)
+	}
+	if a.RoleArn != "" && !awsRoleArn.MatchString(a.RoleArn) {
+		errs.Add(path+".roleArn", "%q is not an IAM role ARN", a.RoleArn)
+	}
+}
+
+func (k *Kubernetes) validate(cloud string) error {
+	var errs validate.Errors
+	if cloud == "aws" && k.OIDCProviderARN == "" {
+		errs.Add("oidcProviderArn", "is required on AWS: the portal's pods assume their IAM role through the cluster's OIDC provider (IRSA)")
+	}
+	if cloud == "gcp" && k.OIDCProviderARN != "" {
+		errs.Add("oidcProviderArn", "applies to AWS only (GKE uses Workload Identity)")
+	}
+	return errs.Err()
+}
+
+// environmentName validates `developer-portal:environment`.
+func environmentName(v string) error {
+	if !validate.DNSLabel(v) {
+		return fmt.Errorf("%q is not a valid environment name (a DNS label such as dev, pre-prod or prod)", v)
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package stack
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/coreeng/developer-portal/internal/validate"
+)
+
+// decodeSection decodes one config value (JSON, as Pulumi hands objects to programs) into
+// target, strictly: every key unknown to target's type is reported with its full path (a typo
+// must never be silently ignored), and a value of the wrong type names its key.
+func decodeSection(raw string, target any) error {
+	var errs validate.Errors
+	var generic any
+	if err := json.Unmarshal([]byte(raw), &generic); err != nil {
+		errs.Add("", "is not valid JSON/YAML object: %v", err)
+		return errs.Err()
+	}
+	if _, ok := generic.(map[string]any); !ok {
+		errs.Add("", "must be an object (a YAML mapping), got %s", jsonKind(generic))
+		return errs.Err()
+	}
+	for _, path := range unknownKeys(generic, reflect.TypeOf(target), "") {
+		errs.Add(path, "unknown key (check the spelling against the config reference in README.md)")
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
+	if err := dec.Decode(target); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			errs.Add(typeErr.Field, "expected %s, got %s", describeType(typeErr.Type), typeErr.Value)
+		} else {
+			errs.Add("", "%v", err)
+		}
+	}
+	return errs.Err()
+}
+
+// unknownKeys walks a decoded JSON value alongside the Go type it will be decoded into and
+// returns the paths of keys the type has no field for.
+func unknownKeys(v any, t reflect.Type, path string) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var out []string
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, ok := fields[k]
+			if !ok {
+				out = append(out, validate.Join(path, k))
+				continue
+			}
+			out = append(out, unknownKeys(obj[k], ft, validate.Join(path, k))...)
+		}
+	case reflect.Slice, reflect.Array:
+		arr, ok := v.([]any)
+		if !ok {
+			return nil
+		}
+		for i, e := range arr {
+			out = append(out, unknownKeys(e, t.Elem(), validate.Index(path, i))...)
+		}
+	case reflect.Map:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, unknownKeys(obj[k], t.Elem(), validate.Join(path, k))...)
+		}
+	}
+	return out
+}
+
+// jsonFields maps the JSON names of a struct's fields (embedded structs flattened, as
+// encoding/json does) to their types. Fields tagged "-" are not configurable.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	fields := map[string]reflect.Type{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for k, v := range jsonFields(ft) {
+					fields[k] = v
+				}
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fields[name] = f.Type
+	}
+	return fields
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+func describeType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Bool:
+		return "a boolean (true or false)"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return t.String()
+}

@@ -1,0 +1,233 @@
+package stack
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/coreeng/developer-portal/access"
+	"github.com/coreeng/developer-portal/github"
+	"github.com/coreeng/developer-portal/internal/validate"
+	"github.com/coreeng/developer-portal/portal"
+	"github.com/coreeng/developer-portal/techdocs"
+)
+
+// Config is one environment's whole configuration, decoded from the `developer-portal:*` keys.
+// Each component section decodes straight into that component's Args, so the config keys are
+// the Args' JSON names and a component's validation errors name config keys.
+type Config struct {
+	// Environment is `developer-portal:environment`: dev, prod, ...
+	Environment string
+	Cloud       Cloud
+	Kubernetes  Kubernetes
+	Portal      portal.Args
+	Database    Database
+	GitHub      github.Args
+	Tenants     access.Args
+	TechDocs    techdocs.Args
+	Secrets     *Secrets
+}
+
+// section is one object-valued config key.
+type section struct {
+	key      string
+	required string // why it is required; "" when optional
+	target   func(*Config) any
+}
+
+var sections = []section{
+	{"cloud", "the platform's cloud account: provider, gcp or aws", func(c *Config) any { return &c.Cloud }},
+	{"kubernetes", "", func(c *Config) any { return &c.Kubernetes }},
+	{"portal", "the portal's image, hostname, domain and cluster name", func(c *Config) any { return &c.Portal }},
+	{"database", "where the portal's PostgreSQL lives", func(c *Config) any { return &c.Database }},
+	{"github", "the GitHub organisation and App", func(c *Config) any { return &c.GitHub }},
+	{"tenants", "", func(c *Config) any { return &c.Tenants }},
+	{"techdocs", "", func(c *Config) any { return &c.TechDocs }},
+}
+
+// Keys lists every config key of the project (without namespace), for the unknown-key check
+// and the documentation.
+func Keys() []string {
+	keys := []string{"environment"}
+	for _, s := range sections {
+		keys = append(keys, s.key)
+	}
+	for k := range secretHelp {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Load decodes and validates the configuration. Every problem is reported at once, each
+// naming its full key; nothing is registered when Load fails.
+func Load(src Source) (*Config, error) {
+	var errs validate.Errors
+	cfg := &Config{}
+
+	known := map[string]bool{}
+	for _, k := range Keys() {
+		known[k] = true
+	}
+	for _, key := range src.Keys() {
+		if short, ok := inNamespace(key); ok && !known[short] {
+			errs.Add(key, "unknown key (known keys: %v)", Keys())
+		}
+	}
+
+	env, ok := src.Get(fullKey("environment"))
+	switch {
+	case !ok:
+		errs.Add(fullKey("environment"), "is required (dev, prod, ...): pulumi config set developer-portal:environment <name>")
+	default:
+		if err := environmentName(env); err != nil {
+			errs.Add(fullKey("environment"), "%v", err)
+		}
+		cfg.Environment = env
+	}
+
+	decoded := map[string]bool{}
+	for _, s := range sections {
+		raw, ok := src.Get(fullKey(s.key))
+		if !ok {
+			if s.required != "" {
+				errs.Add(fullKey(s.key), "is required (%s)", s.required)
+			} else {
+				decoded[s.key] = true
+			}
+			continue
+		}
+		if err := decodeSection(raw, s.target(cfg)); err != nil {
+			errs.Merge(fullKey(s.key), err)
+			continue
+		}
+		decoded[s.key] = true
+	}
+	cfg.Secrets = loadSecrets(src, &errs)
+	if !decoded["cloud"] {
+		// Every other section's defaults depend on the cloud: stop at the decoding errors.
+		return nil, errs.Err()
+	}
+	errs.Merge(fullKey("cloud"), cfg.Cloud.validate())
+	if decoded["kubernetes"] {
+		errs.Merge(fullKey("kubernetes"), cfg.Kubernetes.validate(cfg.Cloud.Provider))
+	}
+	if decoded["database"] {
+		errs.Merge(fullKey("database"), cfg.Database.resolve(&cfg.Cloud))
+		if cfg.Database.External != nil {
+			cfg.Secrets.require(KeyDatabasePassword, "the external database's password", &errs)
+		}
+	}
+	if decoded["github"] {
+		cfg.resolveGitHub(&errs)
+	}
+	if decoded["tenants"] {
+		cfg.resolveTenants()
+	}
+	if decoded["techdocs"] {
+		errs.Merge(fullKey("techdocs"), cfg.resolveTechDocs())
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// resolveGitHub fills what the github section inherits and checks that exactly one kind of
+// credential is configured, naming the secret keys to set.
+func (c *Config) resolveGitHub(errs *validate.Errors) {
+	g := &c.GitHub
+	if g.OIDC.Cloud == "" {
+		g.OIDC.Cloud = c.Cloud.Provider
+	}
+	if g.OIDC.Cloud == "gcp" && c.Cloud.GCP != nil {
+		if g.OIDC.GCP == nil {
+			g.OIDC.GCP = &github.OIDCGCPArgs{}
+		}
+		if g.OIDC.GCP.Project == "" {
+			g.OIDC.GCP.Project = c.Cloud.GCP.Project
+		}
+	}
+	appMode := g.App.AppID != ""
+	tokenMode := c.Secrets.Has(KeyGitHubToken)
+	switch {
+	case appMode && tokenMode:
+		errs.Add(fullKey(KeyGitHubToken), "conflicts with the GitHub App (developer-portal:github.app.appId): use one credential; remove the token with pulumi config rm developer-portal:githubToken")
+	case appMode:
+		c.Secrets.require(KeyGitHubAppPrivateKey, "GitHub App credentials", errs)
+		c.Secrets.require(KeyGitHubAppClientSecret, "GitHub App sign-in and credentials", errs)
+		if c.Secrets.Has(KeyGitHubAppPrivateKey) {
+			if err := github.CheckPrivateKeyPEM(c.Secrets.plain(KeyGitHubAppPrivateKey)); err != nil {
+				errs.Add(fullKey(KeyGitHubAppPrivateKey), "%v", err)
+			}
+		}
+	case tokenMode:
+	default:
+		errs.Add(fullKey("github")+".app.appId", "no GitHub credential: set github.app (appId, clientId) and the secrets githubAppPrivateKey and githubAppClientSecret, or for trials the secret githubToken")
+	}
+	g.AppPrivateKey = c.Secrets.Output(KeyGitHubAppPrivateKey)
+	g.AppClientSecret = c.Secrets.Output(KeyGitHubAppClientSecret)
+	g.AppWebhookSecret = c.Secrets.Output(KeyGitHubAppWebhookSecret)
+	g.Token = c.Secrets.Output(KeyGitHubToken)
+}
+
+// TenantEnvironment is how tenant files name this stack's environment: "<cloud>-<env>".
+func (c *Config) TenantEnvironment() string {
+	return fmt.Sprintf("%s-%s", c.Cloud.Provider, c.Environment)
+}
+
+// standardEnvironments are the Core Platform's environments.
+var standardEnvironments = []string{"sandbox", "pre-dev", "dev", "pre-prod", "prod"}
+
+func (c *Config) resolveTenants() {
+	t := &c.Tenants
+	t.Environment = c.TenantEnvironment()
+	if len(t.Environments) == 0 {
+		for _, e := range standardEnvironments {
+			t.Environments = append(t.Environments, c.Cloud.Provider+"-"+e)
+		}
+	}
+	if t.Organization == "" {
+		t.Organization = c.GitHub.Organization
+	}
+	if t.Requests.Repository == "" && c.GitHub.Organization != "" {
+		// Tenants are defined in the portal's own repository unless configured otherwise.
+		name := c.GitHub.Repository.Name
+		if name == "" {
+			name = github.DefaultRepositoryName
+		}
+		t.Requests.Repository = c.GitHub.Organization + "/" + name
+	}
+}
+
+func (c *Config) resolveTechDocs() error {
+	var errs validate.Errors
+	t := &c.TechDocs
+	if t.Cloud != "" && t.Cloud != c.Cloud.Provider {
+		errs.Add("cloud", "%q differs from developer-portal:cloud.provider; leave it unset", t.Cloud)
+	}
+	t.Cloud = c.Cloud.Provider
+	switch t.Cloud {
+	case "gcp":
+		if t.Project == "" && c.Cloud.GCP != nil {
+			t.Project = c.Cloud.GCP.Project
+		}
+		if t.BucketName == "" && c.Cloud.GCP != nil {
+			t.BucketName = fmt.Sprintf("%s-%s-techdocs", c.Cloud.GCP.Project, c.Environment)
+		}
+	case "aws":
+		if t.Region == "" && c.Cloud.AWS != nil {
+			t.Region = c.Cloud.AWS.Region
+		}
+		if t.BucketName == "" && c.Cloud.AWS != nil {
+			t.BucketName = fmt.Sprintf("developer-portal-%s-techdocs-%s", c.Environment, c.Cloud.AWS.AccountID)
+		}
+	}
+	if t.Repository == "" && c.GitHub.Organization != "" {
+		name := c.GitHub.Repository.Name
+		if name == "" {
+			name = github.DefaultRepositoryName
+		}
+		t.Repository = c.GitHub.Organization + "/" + name
+	}
+	return errs.Err()
+}

@@ -1,0 +1,109 @@
+package stack
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
+	gh "github.com/pulumi/pulumi-github/sdk/v6/go/github"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Providers are the explicit providers every resource of the stack is created with. Default
+// providers are disabled in Pulumi.yaml, so nothing can silently use ambient credentials for
+// an account it was not meant for.
+type Providers struct {
+	Kubernetes *kubernetes.Provider
+	// Platform is the platform account's provider (gcp or aws).
+	Platform pulumi.ProviderResource
+	// Database is the provider of the account the database lives in: Platform, or the paired
+	// account's provider.
+	Database pulumi.ProviderResource
+	GitHub   *gh.Provider
+	Random   *random.Provider
+}
+
+// newProviders builds the providers for a validated configuration.
+func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
+	p := &Providers{}
+	var err error
+	k8s := &kubernetes.ProviderArgs{}
+	if cfg.Kubernetes.Context != "" {
+		k8s.Context = pulumi.StringPtr(cfg.Kubernetes.Context)
+	}
+	if p.Kubernetes, err = kubernetes.NewProvider(ctx, "kubernetes", k8s); err != nil {
+		return nil, err
+	}
+	labels := map[string]string{"app": "developer-portal", "environment": cfg.Environment, "managed-by": "pulumi"}
+	switch cfg.Cloud.Provider {
+	case "gcp":
+		if p.Platform, err = gcpProvider(ctx, "gcp-platform", cfg.Cloud.GCP.Project, cfg.Cloud.GCP.Region, labels); err != nil {
+			return nil, err
+		}
+		p.Database = p.Platform
+		if paired := cfg.Database.pairedGCP(); paired != nil {
+			region := paired.Region
+			if region == "" {
+				region = cfg.Cloud.GCP.Region
+			}
+			if p.Database, err = gcpProvider(ctx, "gcp-paired", paired.Project, region, labels); err != nil {
+				return nil, err
+			}
+		}
+	case "aws":
+		if p.Platform, err = awsProvider(ctx, "aws-platform", cfg.Cloud.AWS.AccountID, cfg.Cloud.AWS.Region, cfg.Cloud.AWS.RoleArn, labels); err != nil {
+			return nil, err
+		}
+		p.Database = p.Platform
+		if paired := cfg.Database.pairedAWS(); paired != nil {
+			region := paired.Region
+			if region == "" {
+				region = cfg.Cloud.AWS.Region
+			}
+			if p.Database, err = awsProvider(ctx, "aws-paired", paired.AccountID, region, paired.RoleArn, labels); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if cfg.needsGitHubProvider() {
+		if p.GitHub, err = gh.NewProvider(ctx, "github", &gh.ProviderArgs{Owner: pulumi.StringPtr(cfg.GitHub.Organization)}); err != nil {
+			return nil, err
+		}
+	}
+	if p.Random, err = random.NewProvider(ctx, "random", &random.ProviderArgs{}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func gcpProvider(ctx *pulumi.Context, name, project, region string, labels map[string]string) (*gcp.Provider, error) {
+	return gcp.NewProvider(ctx, name, &gcp.ProviderArgs{
+		Project:       pulumi.StringPtr(project),
+		Region:        pulumi.StringPtr(region),
+		DefaultLabels: pulumi.ToStringMap(labels),
+	})
+}
+
+// awsProvider pins the account (allowedAccountIds) so credentials for the wrong account fail
+// instead of deploying there, and assumes roleArn when given (how a paired account is reached).
+func awsProvider(ctx *pulumi.Context, name, accountID, region, roleArn string, tags map[string]string) (*aws.Provider, error) {
+	args := &aws.ProviderArgs{
+		Region:            pulumi.StringPtr(region),
+		AllowedAccountIds: pulumi.ToStringArray([]string{accountID}),
+		DefaultTags:       &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(tags)},
+	}
+	if roleArn != "" {
+		args.AssumeRole = &aws.ProviderAssumeRoleArgs{
+			RoleArn:     pulumi.StringPtr(roleArn),
+			SessionName: pulumi.StringPtr("developer-portal-" + ctx.Stack()),
+		}
+	}
+	return aws.NewProvider(ctx, name, args)
+}
+
+// needsGitHubProvider: only a stack that manages the repository or tenant teams talks to the
+// GitHub API; one that does neither needs no GitHub credentials (nor the provider plugin).
+func (c *Config) needsGitHubProvider() bool {
+	manageRepo := c.GitHub.Repository.Manage == nil || *c.GitHub.Repository.Manage
+	return manageRepo || c.Tenants.ManageTeams()
+}

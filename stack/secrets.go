@@ -1,0 +1,107 @@
+package stack
+
+import (
+	"crypto/ed25519"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"sort"
+
+	"github.com/coreeng/developer-portal/internal/validate"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// The secret config keys. Each is set with `pulumi config set --secret`, so the stack files
+// hold them only encrypted; the program keeps them as secret Outputs from the moment it reads
+// them.
+const (
+	KeyGitHubAppPrivateKey    = "githubAppPrivateKey"
+	KeyGitHubAppClientSecret  = "githubAppClientSecret"
+	KeyGitHubAppWebhookSecret = "githubAppWebhookSecret"
+	KeyGitHubToken            = "githubToken"
+	KeyDatabasePassword       = "databasePassword"
+)
+
+// secretHelp says how to set each secret.
+var secretHelp = map[string]string{
+	KeyGitHubAppPrivateKey:    "cat backstage-app.private-key.pem | pulumi config set --secret developer-portal:githubAppPrivateKey",
+	KeyGitHubAppClientSecret:  "pulumi config set --secret developer-portal:githubAppClientSecret <client secret from the GitHub App's settings>",
+	KeyGitHubAppWebhookSecret: "pulumi config set --secret developer-portal:githubAppWebhookSecret \"$(openssl rand -hex 32)\" (and enter the same value in the GitHub App's webhook settings)",
+	KeyGitHubToken:            "pulumi config set --secret developer-portal:githubToken <personal access token> (trials only; prefer the GitHub App)",
+	KeyDatabasePassword:       "pulumi config set --secret developer-portal:databasePassword <password of the external database's user>",
+}
+
+// Secrets are the secret config values, as secret Outputs, with the plain values kept only for
+// validation (format checks) inside the program.
+type Secrets struct {
+	values map[string]string
+}
+
+// Has reports whether the secret key is set.
+func (s *Secrets) Has(key string) bool { _, ok := s.values[key]; return ok }
+
+// Output returns the secret as a secret Output (nil when not set).
+func (s *Secrets) Output(key string) pulumi.StringInput {
+	v, ok := s.values[key]
+	if !ok {
+		return nil
+	}
+	return pulumi.ToSecret(pulumi.String(v)).(pulumi.StringOutput)
+}
+
+// plain returns the value for format checks only; it must never reach a resource unwrapped.
+func (s *Secrets) plain(key string) string { return s.values[key] }
+
+// loadSecrets reads every secret key; a value set in plain text is rejected, because it would
+// sit unencrypted in the committed stack file.
+func loadSecrets(src Source, errs *validate.Errors) *Secrets {
+	s := &Secrets{values: map[string]string{}}
+	keys := make([]string, 0, len(secretHelp))
+	for k := range secretHelp {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, ok := src.Get(fullKey(k))
+		if !ok || v == "" {
+			// Pulumi.yaml declares every secret with an empty default: empty means unset.
+			continue
+		}
+		if !src.IsSecret(fullKey(k)) {
+			errs.Add(fullKey(k), "is set in plain text; remove it from the stack file and set it as a secret: %s", secretHelp[k])
+			continue
+		}
+		s.values[k] = v
+	}
+	return s
+}
+
+// requireSecret records a missing secret with the exact command to set it.
+func (s *Secrets) require(key, why string, errs *validate.Errors) bool {
+	if s.Has(key) {
+		return true
+	}
+	errs.Add(fullKey(key), "is required (%s); set it with: %s", why, secretHelp[key])
+	return false
+}
+
+// Placeholder is the stand-in value of a secret in the offline plan.
+func Placeholder(key string) string {
+	short, _ := inNamespace(key)
+	if short == KeyGitHubAppPrivateKey {
+		return placeholderKey()
+	}
+	return fmt.Sprintf("placeholder-%s-not-a-real-secret", short)
+}
+
+// placeholderKey is a parseable private key derived from a fixed, public seed: deterministic,
+// so plans are reproducible, and worthless, so nothing real is ever committed or printed.
+func placeholderKey() string {
+	seed := make([]byte, ed25519.SeedSize)
+	copy(seed, "offline-plan-placeholder-key")
+	der, err := x509.MarshalPKCS8PrivateKey(ed25519.NewKeyFromSeed(seed))
+	if err != nil {
+		return ""
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+}

@@ -1,0 +1,86 @@
+package stack
+
+import (
+	"encoding/json"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Namespace is the project's config namespace: every key is "developer-portal:<key>".
+const Namespace = "developer-portal"
+
+// Source is where the stack reads its configuration from: the Pulumi engine, or a stack file
+// for the offline plan and tests.
+type Source interface {
+	// Get returns the value of a full key ("developer-portal:portal"); objects arrive as JSON.
+	Get(key string) (string, bool)
+	// IsSecret reports whether the key is held as a Pulumi secret.
+	IsSecret(key string) bool
+	// Keys lists every key set for the stack, or nil when the source cannot list them.
+	Keys() []string
+}
+
+// FromContext reads configuration the way `pulumi up` provides it. The engine passes the whole
+// config map in PULUMI_CONFIG as well, which is how unknown keys are found; inline Automation API
+// programs do not get it, and then only the known keys are read.
+func FromContext(ctx *pulumi.Context) Source {
+	var keys []string
+	if raw := os.Getenv(pulumi.EnvConfig); raw != "" {
+		var all map[string]string
+		if json.Unmarshal([]byte(raw), &all) == nil {
+			for k := range all {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+		}
+	}
+	return contextSource{ctx: ctx, keys: keys}
+}
+
+type contextSource struct {
+	ctx  *pulumi.Context
+	keys []string
+}
+
+func (s contextSource) Get(key string) (string, bool) { return s.ctx.GetConfig(key) }
+func (s contextSource) IsSecret(key string) bool      { return s.ctx.IsConfigSecret(key) }
+func (s contextSource) Keys() []string                { return s.keys }
+
+// MapSource is configuration held in memory: full keys to values (objects as JSON), and the
+// keys that are secrets.
+type MapSource struct {
+	Values  map[string]string
+	Secrets map[string]bool
+}
+
+func (s MapSource) Get(key string) (string, bool) { v, ok := s.Values[key]; return v, ok }
+func (s MapSource) IsSecret(key string) bool      { return s.Secrets[key] }
+func (s MapSource) Keys() []string {
+	keys := make([]string, 0, len(s.Values))
+	for k := range s.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// SecretKeys lists the secret keys, for pulumi.RunInfo.ConfigSecretKeys.
+func (s MapSource) SecretKeys() []string {
+	var keys []string
+	for k, secret := range s.Secrets {
+		if secret {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func fullKey(key string) string { return Namespace + ":" + key }
+
+func inNamespace(key string) (string, bool) {
+	return strings.CutPrefix(key, Namespace+":")
+}
