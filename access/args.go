@@ -95,6 +95,11 @@ type GitHubTeams struct {
 	// Teams belong to the organisation, not to an environment: when several stacks share an
 	// organisation, enable Manage in one of them and set AllEnvironments there.
 	AllEnvironments bool `json:"allEnvironments,omitempty"`
+	// ManagedElsewhere says the teams exist in GitHub but another stack (the one with Manage
+	// and AllEnvironments) creates them: this stack creates none, yet the catalog treats them
+	// as GitHub teams (join links, Groups from the organisation sync, never Group entities of
+	// its own, which would conflict with the synced ones). Requires manage: false.
+	ManagedElsewhere bool `json:"managedElsewhere,omitempty"`
 }
 
 // Requests configures the "Request a tenancy" software template, which opens a pull request
@@ -172,5 +177,9 @@ func (a Args) WithDefaults() Args {
 
 // ManageTeams reports whether GitHub teams are managed (the default).
 func (a Args) ManageTeams() bool { return a.GitHubTeams.Manage == nil || *a.GitHubTeams.Manage }
+
+// TeamsInGitHub reports whether tenant teams exist in the GitHub organisation, created by this
+// stack or by another: then groups come from the organisation sync.
+func (a Args) TeamsInGitHub() bool { return a.ManageTeams() || a.GitHubTeams.ManagedElsewhere }
 
 func boolPtr(b bool) *bool { return &b }

@@ -81,7 +81,7 @@ func tenantEntities(p *plan, t Tenant) []backstage.Entity {
 	if t.CostCentre != "" {
 		system.Metadata.Annotations[AnnotationCostCentre] = t.CostCentre
 	}
-	if p.args.ManageTeams() {
+	if p.args.TeamsInGitHub() {
 		// Joining an existing tenancy is GitHub's own request to join the team.
 		system.Metadata.Links = append(system.Metadata.Links, backstage.Link{
 			URL: TeamURL(p.args.Organization, t.Name), Title: "Request to join this tenancy", Icon: "group",
@@ -109,7 +109,7 @@ func tenantEntities(p *plan, t Tenant) []backstage.Entity {
 			Spec: componentSpec{Type: "service", Lifecycle: "production", Owner: owner, System: t.Name},
 		})
 	}
-	if !p.args.ManageTeams() {
+	if !p.args.TeamsInGitHub() {
 		g := groupSpec{
 			Type:     "team",
 			Profile:  &groupProfile{DisplayName: t.Name, Email: t.AdminGroup},

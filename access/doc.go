@@ -16,8 +16,8 @@
 //     ingress from the others, which already isolates tenants, while tenants keep reaching DNS,
 //     cloud APIs and the internet without per-cluster knowledge;
 //   - optionally a "closed" GitHub team in the organisation, which members can ask to join from
-//     GitHub (the native access request), nested under the parent tenant's team, with the
-//     configured maintainers and the tenant's repositories granted.
+//     GitHub (the native access request), nested under the parent tenant's team when this
+//     stack manages it, with the configured maintainers and the tenant's repositories granted.
 //
 // Namespaces are retained when a tenant is removed (its bindings, and so its access, are
 // deleted) unless RetainNamespaces is false.

@@ -91,7 +91,7 @@ func requestTemplate(p *plan) (backstage.Entity, string, error) {
 
 	repoOwner := anyOwner
 	repoHelp := "https://github.com/<owner>/<repo>"
-	if a.ManageTeams() {
+	if a.TeamsInGitHub() {
 		repoOwner = regexp.QuoteMeta(a.Organization)
 		repoHelp = "https://github.com/" + a.Organization + "/<repo>"
 	}

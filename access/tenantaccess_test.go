@@ -247,6 +247,41 @@ func TestTeamsNotManaged(t *testing.T) {
 	}
 }
 
+// A stack whose teams another stack creates registers no team, yet its catalog treats the teams
+// as GitHub's: join links on Systems, and no Group entities that would clash with the synced ones.
+func TestTeamsManagedElsewhere(t *testing.T) {
+	args := baseArgs(t)
+	args.GitHubTeams = GitHubTeams{Manage: boolPtr(false), ManagedElsewhere: true}
+	m, _ := mustRun(t, args)
+	if n := len(m.ByType(typeTeam)); n != 0 {
+		t.Errorf("%d teams registered by a stack whose teams are managed elsewhere", n)
+	}
+	c, err := Contribution(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	joinLinks := 0
+	for _, e := range c.Entities {
+		if e.Kind == "Group" {
+			t.Errorf("Group %s emitted although teams exist in GitHub", e.Metadata.Name)
+		}
+		for _, l := range e.Metadata.Links {
+			if l.Title == "Request to join this tenancy" {
+				joinLinks++
+			}
+		}
+	}
+	if joinLinks == 0 {
+		t.Error("no System links to its GitHub team")
+	}
+
+	both := baseArgs(t)
+	both.GitHubTeams.ManagedElsewhere = true
+	if err := both.Validate(); err == nil || !strings.Contains(err.Error(), "githubTeams.managedElsewhere") {
+		t.Errorf("manage and managedElsewhere together: %v", err)
+	}
+}
+
 func TestTeamsForAllEnvironments(t *testing.T) {
 	args := baseArgs(t)
 	args.GitHubTeams.AllEnvironments = true

@@ -99,7 +99,7 @@ func (a *Args) resolve() (*plan, error) {
 		if reserved[t.Name] {
 			errs.Add(field(t, i, "name"), "%q is a platform namespace (isolation settings)", t.Name)
 		}
-		if !args.ManageTeams() || args.Organization == "" {
+		if !args.TeamsInGitHub() || args.Organization == "" {
 			continue
 		}
 		for k, raw := range t.Repos {
@@ -209,8 +209,11 @@ func validateTeams(errs *validate.Errors, args Args) {
 		}
 		seen[strings.ToLower(m)] = true
 	}
-	if args.ManageTeams() && args.Organization == "" {
-		errs.Add("organization", "the GitHub organisation is required when githubTeams.manage is true")
+	if args.TeamsInGitHub() && args.Organization == "" {
+		errs.Add("organization", "the GitHub organisation is required when tenant teams are in GitHub (githubTeams.manage or managedElsewhere)")
+	}
+	if args.ManageTeams() && args.GitHubTeams.ManagedElsewhere {
+		errs.Add("githubTeams.managedElsewhere", "contradicts githubTeams.manage (default true): set manage: false in the stacks whose teams another stack creates")
 	}
 }
 

@@ -16,7 +16,38 @@
 //     a workload identity pool and provider whose attribute condition names the repository and
 //     a CI service account only that repository may impersonate; on AWS the
 //     token.actions.githubusercontent.com provider and a role whose trust policy pins the token
-//     subject to the repository. Their identifiers become Actions variables of the repository.
+//     subject to the repository;
+//   - a GitHub deployment environment named after the stack's environment (Args.Environment),
+//     holding the federation's identifiers and Args.Variables as Actions variables.
+//
+// # Several stacks, one repository
+//
+// The dev and prod stacks of a portal share its repository. What is repository-wide (the
+// repository, its ruleset, CODEOWNERS, dependabot.yml) is managed by exactly one stack,
+// repository.manage true; the others set it false. What differs per environment is written by
+// every stack, whether or not it manages the repository:
+//
+//   - its files (files.manage, default true) under files.directory, e.g. environments/dev, so
+//     two environments never write the same path and merging their branches never conflicts;
+//     with files.branch each stack creates its own branch (give each stack a distinct name),
+//     started from the repository's default branch (looked up when another stack manages it,
+//     so that stack must have run first);
+//   - its Actions variables, in its own deployment environment: repository-level variables
+//     would be overwritten by whichever stack ran last. Workflows read them with
+//     `environment: <env>`. Only protected branches may use the environment, administrators
+//     included; pull_request workflows therefore cannot, and get no identifiers from it.
+//     Environments in private repositories need GitHub Team or Enterprise.
+//
+// catalog-info.yaml lives in files.directory too: catalog discovery scans
+// /catalog-info.yaml at the root of every repository, while the portal's own entity is
+// already in the catalog the program generates, so a second copy found by discovery would
+// make Backstage report a conflicting entity (two locations claiming the same entity ref).
+// Keep discovery.catalogPath from matching files.directory (no /**/ glob over it).
+//
+// A job that names an environment receives an OIDC token whose subject is
+// repo:<org>/<repo>:environment:<env> rather than its ref: with oidc.branches the AWS trust
+// policy therefore also admits the stack's environment (bounded by its protected-branch
+// policy); the GCP condition checks the ref claim, which such tokens still carry.
 //
 // Contribution returns the Backstage configuration the portal merges: integrations.github (the
 // GitHub App), catalog.providers.github (discovery of catalog-info.yaml across the
@@ -30,8 +61,10 @@
 // GitHub applies the ruleset to commits made through the contents API, so the identity that
 // runs `pulumi up` (ideally a GitHub App of the deployment pipeline) must be a bypass actor in
 // mode "always": protection.bypassActors: [{actorType: Integration, actorId: <its App ID>}].
-// Validation requires one. Alternatively files.branch commits the files to a branch the team
-// merges by pull request, and nobody bypasses the ruleset.
+// Validation requires one in the stack that manages the ruleset; a stack that only writes
+// its environment's files to the default branch relies on that stack listing its identity.
+// Alternatively files.branch commits the files to a branch the team merges by pull request,
+// and nobody bypasses the ruleset.
 //
 // # The GitHub App
 //

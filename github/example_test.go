@@ -26,8 +26,13 @@ func ExampleNewGitHubIntegration() {
 				// The GitHub App that runs `pulumi up` commits the managed files.
 				BypassActors: []github.BypassActor{{ActorType: "Integration", ActorID: 987654}},
 			},
-			App:             github.AppArgs{AppID: "123456", ClientID: "Iv23liExample"},
-			OIDC:            github.OIDCArgs{Cloud: github.CloudGCP, GCP: &github.OIDCGCPArgs{Project: "platform-prod"}},
+			App:  github.AppArgs{AppID: "123456", ClientID: "Iv23liExample"},
+			OIDC: github.OIDCArgs{Cloud: github.CloudGCP, GCP: &github.OIDCGCPArgs{Project: "platform-prod"}},
+			// This environment's files and variables; another stack (e.g. prod) sets
+			// Repository.Manage to false and its own directory and environment.
+			Files:           github.FilesArgs{Directory: "environments/" + ctx.Stack()},
+			Environment:     ctx.Stack(),
+			Variables:       map[string]string{"CLOUD": "gcp", "TECHDOCS_BUCKET": "cecg-portal-techdocs-" + ctx.Stack()},
 			AppPrivateKey:   key,
 			AppClientSecret: pulumi.ToSecret(pulumi.String(clientSecret)).(pulumi.StringOutput),
 		}

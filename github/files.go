@@ -63,7 +63,7 @@ func managedFiles(args *Args, stack string) ([]managedFile, error) {
 	}
 	hdr := header(stack)
 	var files []managedFile
-	if true {
+	if d.managed() {
 		dependabot, err := DependabotConfig(d.DependencyUpdates)
 		if err != nil {
 			return nil, err

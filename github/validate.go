@@ -344,14 +344,15 @@ func validBranch(b string) bool {
 	return true
 }
 
-// validDirectory accepts a relative path of plain segments: it can neither leave the
-// repository nor alias another environment's directory through . or ..
+// validDirectory accepts a relative path of plain segments (none empty, none starting with a
+// dot): it can neither leave the repository nor alias another environment's directory
+// through . or ..
 func validDirectory(dir string) bool {
 	if len(dir) > 255 || strings.HasPrefix(dir, "/") {
 		return false
 	}
 	for _, seg := range strings.Split(dir, "/") {
-		if seg == "." || seg == ".." || !pathSegmentPattern.MatchString(seg) {
+		if !pathSegmentPattern.MatchString(seg) {
 			return false
 		}
 	}

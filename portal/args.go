@@ -109,6 +109,9 @@ type Args struct {
 	// ClusterTokens are the service-account tokens of extra clusters using the
 	// serviceAccount auth provider, by cluster name. They reach the pod only via the Secret.
 	ClusterTokens map[string]pulumi.StringInput `json:"-"`
+	// ServiceToken is the static token other services present to the backend. Default: a
+	// generated random.RandomPassword (then a random provider must be passed in opts).
+	ServiceToken pulumi.StringInput `json:"-"`
 }
 
 // TLS selects the Ingress's certificate. Mode defaults to "platform", or is inferred from

@@ -77,11 +77,7 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		return nil, err
 	}
 
-	token, err := random.NewRandomPassword(ctx, name+"-service-token", &random.RandomPasswordArgs{
-		// Static tokens travel in HTTP headers and ${ENV} substitution: no special characters.
-		Length:  pulumi.Int(48),
-		Special: pulumi.Bool(false),
-	}, b.parent)
+	token, err := serviceToken(ctx, name, args.ServiceToken, b.parent)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +89,7 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if err := b.newClusterRBAC(sa); err != nil {
 		return nil, err
 	}
-	cfg, err := b.newConfig(string(appConfig), files, token.Result)
+	cfg, err := b.newConfig(string(appConfig), files, token)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +122,7 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	comp.ServiceAccountName = sa.Metadata.Name().Elem()
 	comp.DeploymentName = dep.Metadata.Name().Elem()
 	comp.AppConfigYAML = pulumi.String(string(appConfig)).ToStringOutput()
-	comp.ServiceToken = pulumi.ToSecret(token.Result).(pulumi.StringOutput)
+	comp.ServiceToken = token
 	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"url":                comp.URL,
 		"namespace":          comp.Namespace,
@@ -168,4 +164,21 @@ func toStringMap(m map[string]string) pulumi.StringMap {
 		out[k] = pulumi.String(v)
 	}
 	return out
+}
+
+// serviceToken is the static token other services present to the backend: the one given, or a
+// generated one (random.RandomPassword, so it is stable across updates and kept secret).
+func serviceToken(ctx *pulumi.Context, name string, given pulumi.StringInput, parent pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	if given != nil {
+		return pulumi.ToSecret(given).(pulumi.StringOutput), nil
+	}
+	token, err := random.NewRandomPassword(ctx, name+"-service-token", &random.RandomPasswordArgs{
+		// Static tokens travel in HTTP headers and ${ENV} substitution: no special characters.
+		Length:  pulumi.Int(48),
+		Special: pulumi.Bool(false),
+	}, parent)
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return pulumi.ToSecret(token.Result).(pulumi.StringOutput), nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 )
@@ -591,4 +592,30 @@ func TestTwoPortalsDoNotCollide(t *testing.T) {
 	if len(roles) != 2 || roles[0].String("metadata.name") == roles[1].String("metadata.name") {
 		t.Errorf("cluster roles collide: %v", roles)
 	}
+}
+
+// A given service token replaces the generated one: no random provider is then needed.
+func TestGivenServiceToken(t *testing.T) {
+	const given = "given-token-0123456789abcdefghijklmnopqrstuvwxyz"
+	m, out := testkit.Capture(t, func(ctx *pulumi.Context) (map[string]pulumi.Output, error) {
+		k8s, err := kubernetes.NewProvider(ctx, "k8s", &kubernetes.ProviderArgs{})
+		if err != nil {
+			return nil, err
+		}
+		args := validArgs()
+		args.ServiceToken = pulumi.ToSecret(pulumi.String(given)).(pulumi.StringOutput)
+		p, err := NewDeveloperPortal(ctx, componentName, args, pulumi.Provider(k8s))
+		if err != nil {
+			return nil, err
+		}
+		return map[string]pulumi.Output{"token": p.ServiceToken}, nil
+	}, nil)
+	if n := len(m.ByType("random:index/randomPassword:RandomPassword")); n != 0 {
+		t.Errorf("%d random passwords generated although a token was given", n)
+	}
+	if out["token"].Value != given || !out["token"].Secret {
+		t.Errorf("service token output = %+v, want the given token as a secret", out["token"])
+	}
+	testkit.AssertNoSecretLeak(t, m, given)
+	testkit.AssertExplicitProviders(t, m)
 }

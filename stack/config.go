@@ -9,7 +9,9 @@ import (
 
 // Cloud is `developer-portal:cloud`: the platform's own cloud account.
 type Cloud struct {
-	// Provider is "gcp" or "aws".
+	// Provider is "gcp" or "aws", or "none" for a cluster without a cloud account the stack
+	// may use (a non-core platform): then no cloud identity, TechDocs bucket or CI federation is
+	// created, and the database must be external.
 	Provider string    `json:"provider,omitempty"`
 	GCP      *GCPCloud `json:"gcp,omitempty"`
 	AWS      *AWSCloud `json:"aws,omitempty"`
@@ -69,10 +71,14 @@ func (c *Cloud) validate() error {
 		if c.GCP != nil {
 			errs.Add("gcp", "must not be set when provider is aws")
 		}
+	case "none":
+		if c.GCP != nil || c.AWS != nil {
+			errs.Add("provider", "none takes no gcp or aws settings")
+		}
 	case "":
-		errs.Add("provider", "is required (gcp or aws)")
+		errs.Add("provider", "is required (gcp, aws or none)")
 	default:
-		errs.Add("provider", "%q is not supported (gcp or aws)", c.Provider)
+		errs.Add("provider", "%q is not supported (gcp, aws or none)", c.Provider)
 	}
 	return errs.Err()
 }

@@ -71,6 +71,10 @@ func (d *Database) resolve(cloud *Cloud) error {
 		}
 		return errs.Err()
 	}
+	if cloud.Provider == "none" {
+		errs.Add("external", "is required with cloud provider none: there is no cloud account to create a database in")
+		return errs.Err()
+	}
 	if d.Placement == "" {
 		d.Placement = "platform"
 	}

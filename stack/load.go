@@ -3,6 +3,7 @@ package stack
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/coreeng/developer-portal/access"
 	"github.com/coreeng/developer-portal/github"
@@ -61,6 +62,30 @@ func Keys() []string {
 // Load decodes and validates the configuration. Every problem is reported at once, each
 // naming its full key; nothing is registered when Load fails.
 func Load(src Source) (*Config, error) {
+	cfg, errs := load(src)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// failedSections names the sections (and secret keys) that have a problem: their components
+// are not validated again, so each problem is reported once.
+func failedSections(errs *validate.Errors) map[string]bool {
+	failed := map[string]bool{}
+	for _, p := range errs.Problems {
+		short, _ := inNamespace(p.Path)
+		if i := strings.IndexAny(short, ".["); i >= 0 {
+			short = short[:i]
+		}
+		failed[short] = true
+	}
+	return failed
+}
+
+// load decodes and validates what it can. It returns the configuration, when the sections
+// every other depends on decoded, together with every problem found.
+func load(src Source) (*Config, *validate.Errors) {
 	var errs validate.Errors
 	cfg := &Config{}
 
@@ -105,7 +130,7 @@ func Load(src Source) (*Config, error) {
 	cfg.Secrets = loadSecrets(src, &errs)
 	if !decoded["cloud"] {
 		// Every other section's defaults depend on the cloud: stop at the decoding errors.
-		return nil, errs.Err()
+		return nil, &errs
 	}
 	errs.Merge(fullKey("cloud"), cfg.Cloud.validate())
 	if decoded["kubernetes"] {
@@ -124,19 +149,25 @@ func Load(src Source) (*Config, error) {
 		cfg.resolveTenants()
 	}
 	if decoded["techdocs"] {
-		errs.Merge(fullKey("techdocs"), cfg.resolveTechDocs())
+		if cfg.Cloud.Provider == "none" {
+			if _, set := src.Get(fullKey("techdocs")); set && !isEmptyObject(src, "techdocs") {
+				errs.Add(fullKey("techdocs"), "needs a cloud account for its bucket; remove it with cloud provider none")
+			}
+		} else {
+			errs.Merge(fullKey("techdocs"), cfg.resolveTechDocs())
+		}
 	}
-	if err := errs.Err(); err != nil {
-		return nil, err
+	if decoded["github"] && decoded["techdocs"] {
+		cfg.githubVariables()
 	}
-	return cfg, nil
+	return cfg, &errs
 }
 
 // resolveGitHub fills what the github section inherits and checks that exactly one kind of
 // credential is configured, naming the secret keys to set.
 func (c *Config) resolveGitHub(errs *validate.Errors) {
 	g := &c.GitHub
-	if g.OIDC.Cloud == "" {
+	if g.OIDC.Cloud == "" && c.Cloud.Provider != "none" {
 		g.OIDC.Cloud = c.Cloud.Provider
 	}
 	if g.OIDC.Cloud == "gcp" && c.Cloud.GCP != nil {
@@ -146,6 +177,17 @@ func (c *Config) resolveGitHub(errs *validate.Errors) {
 		if g.OIDC.GCP.Project == "" {
 			g.OIDC.GCP.Project = c.Cloud.GCP.Project
 		}
+	}
+	g.Environment = c.Environment
+	if c.Cloud.Provider == "none" {
+		if g.OIDC.Cloud != "" && g.OIDC.Cloud != "none" {
+			errs.Add(fullKey("github")+".oidc.cloud", "needs a cloud account; leave it unset with cloud provider none")
+		}
+		g.OIDC.Cloud = ""
+	}
+	if g.Files.Directory == "" {
+		// Environments share the repository: each keeps its files in its own directory.
+		g.Files.Directory = "environments/" + c.Environment
 	}
 	appMode := g.App.AppID != ""
 	tokenMode := c.Secrets.Has(KeyGitHubToken)
@@ -182,8 +224,14 @@ func (c *Config) resolveTenants() {
 	t := &c.Tenants
 	t.Environment = c.TenantEnvironment()
 	if len(t.Environments) == 0 {
-		for _, e := range standardEnvironments {
-			t.Environments = append(t.Environments, c.Cloud.Provider+"-"+e)
+		// Tenant files are shared by every environment of the platform, on either cloud.
+		for _, cloud := range []string{"gcp", "aws"} {
+			for _, e := range standardEnvironments {
+				t.Environments = append(t.Environments, cloud+"-"+e)
+			}
+		}
+		if c.Cloud.Provider == "none" {
+			t.Environments = append(t.Environments, c.TenantEnvironment())
 		}
 	}
 	if t.Organization == "" {
@@ -230,4 +278,25 @@ func (c *Config) resolveTechDocs() error {
 		t.Repository = c.GitHub.Organization + "/" + name
 	}
 	return errs.Err()
+}
+
+// githubVariables are the environment's Actions variables the workflows read besides the OIDC
+// identifiers: which cloud, and where TechDocs are published.
+func (c *Config) githubVariables() {
+	if c.Cloud.Provider == "none" {
+		return
+	}
+	vars := map[string]string{"CLOUD": c.Cloud.Provider, "TECHDOCS_BUCKET": c.TechDocs.BucketName}
+	if c.Cloud.Provider == "aws" && c.Cloud.AWS != nil {
+		vars["AWS_REGION"] = c.Cloud.AWS.Region
+	}
+	for k, v := range c.GitHub.Variables {
+		vars[k] = v
+	}
+	c.GitHub.Variables = vars
+}
+
+func isEmptyObject(src Source, key string) bool {
+	raw, _ := src.Get(fullKey(key))
+	return raw == "{}" || raw == ""
 }

@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"reflect"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	gh "github.com/pulumi/pulumi-github/sdk/v6/go/github"
@@ -70,8 +72,10 @@ func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 			return nil, err
 		}
 	}
-	if p.Random, err = random.NewProvider(ctx, "random", &random.ProviderArgs{}); err != nil {
-		return nil, err
+	if cfg.needsRandomProvider() {
+		if p.Random, err = random.NewProvider(ctx, "random", &random.ProviderArgs{}); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }
@@ -101,9 +105,34 @@ func awsProvider(ctx *pulumi.Context, name, accountID, region, roleArn string, t
 	return aws.NewProvider(ctx, name, args)
 }
 
-// needsGitHubProvider: only a stack that manages the repository or tenant teams talks to the
-// GitHub API; one that does neither needs no GitHub credentials (nor the provider plugin).
+// needsGitHubProvider: only a stack that writes to the repository or manages tenant teams
+// talks to the GitHub API; one that does neither needs no GitHub credentials (nor the plugin).
 func (c *Config) needsGitHubProvider() bool {
-	manageRepo := c.GitHub.Repository.Manage == nil || *c.GitHub.Repository.Manage
-	return manageRepo || c.Tenants.ManageTeams()
+	return c.GitHub.NeedsGitHubProvider() || c.Tenants.ManageTeams()
+}
+
+// needsRandomProvider: passwords and the service token are generated unless given.
+func (c *Config) needsRandomProvider() bool {
+	return c.Database.External == nil || !c.Secrets.Has(KeyBackstageServiceToken)
+}
+
+// hasCloud: a stack with a cloud account gets the portal's cloud identity, the TechDocs bucket
+// and CI federation; one without (provider none) gets none of them.
+func (c *Config) hasCloud() bool { return c.Cloud.Provider != "none" }
+
+// The providers each component is given: only those it registers resources with, so a
+// component never sees credentials for an account it does not use.
+func (p *Providers) forGitHub() []pulumi.ProviderResource   { return nonNil(p.GitHub, p.Platform) }
+func (p *Providers) forTenants() []pulumi.ProviderResource  { return nonNil(p.Kubernetes, p.GitHub) }
+func (p *Providers) forPortal() []pulumi.ProviderResource   { return nonNil(p.Kubernetes, p.Random) }
+func (p *Providers) forDatabase() []pulumi.ProviderResource { return nonNil(p.Database, p.Random) }
+
+func nonNil(ps ...pulumi.ProviderResource) []pulumi.ProviderResource {
+	var out []pulumi.ProviderResource
+	for _, p := range ps {
+		if p != nil && !reflect.ValueOf(p).IsNil() {
+			out = append(out, p)
+		}
+	}
+	return out
 }

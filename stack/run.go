@@ -19,12 +19,12 @@ func Run(ctx *pulumi.Context) error { return Program(FromContext(ctx))(ctx) }
 // Program returns the stack program reading its configuration from src.
 func Program(src Source) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
-		cfg, err := Load(src)
-		if err != nil {
-			return err
+		cfg, errs := load(src)
+		if cfg == nil {
+			return errs.Err()
 		}
-		d, err := prepare(cfg)
-		if err != nil {
+		d := prepare(cfg, failedSections(errs), errs)
+		if err := errs.Err(); err != nil {
 			return err
 		}
 		return d.deploy(ctx)
@@ -65,75 +65,104 @@ func placeholderDatabase(auth, cloud string) backstage.Postgres {
 	return pg
 }
 
-// prepare validates every component's Args and computes the contributions and the app-config.
-func prepare(cfg *Config) (*deployment, error) {
-	var errs validate.Errors
+// prepare validates the Args of every component whose section loaded without problems, and
+// computes the contributions and the app-config. Problems are added to errs.
+func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deployment {
 	d := &deployment{cfg: cfg}
+	ok := func(sections ...string) bool {
+		for _, s := range sections {
+			if failed[s] {
+				return false
+			}
+		}
+		return true
+	}
 
 	dbAuth := backstage.AuthPassword
-	if cfg.Database.External == nil {
+	if cfg.Database.External == nil && ok("database") {
 		db := cfg.databaseArgs(placeholderInput, placeholderInput)
 		errs.Merge(fullKey("database"), db.Validate())
-		if db.Auth == backstage.AuthIAM {
-			dbAuth = backstage.AuthIAM
-		}
+		dbAuth = db.WithDefaults().Auth
 	}
 
 	// A component's contribution is only computed once its Args are valid, so each problem
 	// is reported once.
 	var ghPart, tdPart, tenantPart backstage.Contribution
-	if err := cfg.GitHub.Validate(); err != nil {
-		errs.Merge(fullKey("github"), err)
-	} else if ghPart, err = github.Contribution(&cfg.GitHub); err != nil {
-		errs.Merge(fullKey("github"), err)
-	}
-
-	member := placeholderMember(cfg.Cloud.Provider)
-	td := cfg.techDocsArgs([]pulumi.StringInput{member}, []pulumi.StringInput{member})
-	if err := td.Validate(); err != nil {
-		errs.Merge(fullKey("techdocs"), err)
-	} else if tdPart, err = techdocs.Contribution(td); err != nil {
-		errs.Merge(fullKey("techdocs"), err)
-	}
-
-	if cfg.Tenants.Tenants == nil {
-		tenants, err := access.LoadTenants(cfg.Tenants.WithDefaults().Dir)
-		if err != nil {
-			errs.Merge(fullKey("tenants")+".dir", err)
+	if ok("github", KeyGitHubAppPrivateKey, KeyGitHubAppClientSecret, KeyGitHubToken) {
+		if err := cfg.GitHub.Validate(); err != nil {
+			errs.Merge(fullKey("github"), err)
+		} else if ghPart, err = github.Contribution(&cfg.GitHub); err != nil {
+			errs.Merge(fullKey("github"), err)
 		}
-		cfg.Tenants.Tenants = tenants
 	}
-	if err := cfg.Tenants.Validate(); err != nil {
-		errs.Merge(fullKey("tenants"), err)
-	} else if tenantPart, err = access.Contribution(&cfg.Tenants); err != nil {
-		errs.Merge(fullKey("tenants"), err)
+	if cfg.hasCloud() && ok("techdocs") {
+		member := placeholderMember(cfg.Cloud.Provider)
+		td := cfg.techDocsArgs([]pulumi.StringInput{member}, []pulumi.StringInput{member})
+		if err := td.Validate(); err != nil {
+			errs.Merge(fullKey("techdocs"), err)
+		} else if tdPart, err = techdocs.Contribution(td); err != nil {
+			errs.Merge(fullKey("techdocs"), err)
+		}
 	}
-	if err := errs.Err(); err != nil {
-		return nil, err
+	if ok("tenants") {
+		tenantPart = d.tenants(errs)
 	}
 
-	d.contributions = []backstage.Contribution{ghPart, tenantPart, tdPart}
+	// The portal is validated even when another component failed, with the contributions
+	// that could be computed, so every problem is reported in one run.
+	for _, part := range []backstage.Contribution{ghPart, tenantPart, tdPart} {
+		if part.Name != "" {
+			d.contributions = append(d.contributions, part)
+		}
+	}
+	if !ok("portal") {
+		return d
+	}
 	pa := cfg.portalArgs(placeholderDatabase(dbAuth, cfg.Cloud.Provider), d.contributions, nil)
-	errs.Merge(fullKey("portal"), pa.Validate())
-	if err := errs.Err(); err != nil {
-		return nil, err
+	if err := pa.Validate(); err != nil {
+		errs.Merge(fullKey("portal"), err)
+		return d
 	}
 	doc, err := portal.AppConfig(pa)
 	if err != nil {
 		errs.Merge(fullKey("portal"), err)
-		return nil, errs.Err()
+		return d
 	}
 	b, err := doc.YAML()
 	if err != nil {
-		return nil, err
+		errs.Merge(fullKey("portal"), err)
+		return d
 	}
 	d.appConfigYAML = string(b)
 	entity, err := backstage.MarshalEntities([]backstage.Entity{portal.CatalogEntity(pa)})
 	if err != nil {
-		return nil, err
+		errs.Merge(fullKey("portal"), err)
+		return d
 	}
 	d.catalogInfo = string(entity)
-	return d, nil
+	return d
+}
+
+// tenants loads the tenant definitions (once) and returns their contribution.
+func (d *deployment) tenants(errs *validate.Errors) backstage.Contribution {
+	t := &d.cfg.Tenants
+	if t.Tenants == nil {
+		tenants, err := access.LoadTenants(t.WithDefaults().Dir)
+		if err != nil {
+			errs.Merge(fullKey("tenants"), err)
+			return backstage.Contribution{}
+		}
+		t.Tenants = tenants
+	}
+	if err := t.Validate(); err != nil {
+		errs.Merge(fullKey("tenants"), err)
+		return backstage.Contribution{}
+	}
+	part, err := access.Contribution(t)
+	if err != nil {
+		errs.Merge(fullKey("tenants"), err)
+	}
+	return part
 }
 
 // deploy registers everything. Only reached with a fully validated configuration.
@@ -144,18 +173,20 @@ func (d *deployment) deploy(ctx *pulumi.Context) error {
 		return err
 	}
 
-	id, err := identity.NewWorkloadIdentity(ctx, "portal-identity", cfg.identityArgs(), pulumi.Provider(p.Platform))
-	if err != nil {
-		return err
-	}
-	if gke := cfg.Portal.Kubernetes.GKE; gke != nil && cfg.Cloud.Provider == "gcp" {
-		// GKE cluster discovery reads cluster metadata with the portal's own identity.
-		if _, err := projects.NewIAMMember(ctx, "portal-identity-gke-viewer", &projects.IAMMemberArgs{
-			Project: pulumi.String(gke.ProjectID),
-			Role:    pulumi.String(portal.GKEViewerRole),
-			Member:  id.Member,
-		}, pulumi.Parent(id), pulumi.Provider(p.Platform)); err != nil {
+	var id *identity.WorkloadIdentity
+	if cfg.hasCloud() {
+		if id, err = identity.NewWorkloadIdentity(ctx, "portal-identity", cfg.identityArgs(), pulumi.Provider(p.Platform)); err != nil {
 			return err
+		}
+		if gke := cfg.Portal.Kubernetes.GKE; gke != nil && cfg.Cloud.Provider == "gcp" {
+			// GKE cluster discovery reads cluster metadata with the portal's own identity.
+			if _, err := projects.NewIAMMember(ctx, "portal-identity-gke-viewer", &projects.IAMMemberArgs{
+				Project: pulumi.String(gke.ProjectID),
+				Role:    pulumi.String(portal.GKEViewerRole),
+				Member:  id.Member,
+			}, pulumi.Parent(id), pulumi.Provider(p.Platform)); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -166,46 +197,46 @@ func (d *deployment) deploy(ctx *pulumi.Context) error {
 
 	gh := cfg.GitHub
 	gh.AppConfigYAML, gh.CatalogInfoYAML = d.appConfigYAML, d.catalogInfo
-	ghOpts := []pulumi.ResourceOption{pulumi.Providers(p.Platform)}
-	if p.GitHub != nil {
-		ghOpts = []pulumi.ResourceOption{pulumi.Providers(p.GitHub, p.Platform)}
-	}
-	ghi, err := github.NewGitHubIntegration(ctx, "github", &gh, ghOpts...)
+	ghi, err := github.NewGitHubIntegration(ctx, "github", &gh, pulumi.Providers(p.forGitHub()...))
 	if err != nil {
 		return err
 	}
 
-	td := cfg.techDocsArgs([]pulumi.StringInput{id.Member}, []pulumi.StringInput{ghi.CIPrincipal})
-	docs, err := techdocs.NewTechDocsPublisher(ctx, "techdocs", td, pulumi.Provider(p.Platform))
+	var docs *techdocs.TechDocsPublisher
+	if cfg.hasCloud() {
+		td := cfg.techDocsArgs([]pulumi.StringInput{id.Member}, []pulumi.StringInput{ghi.CIPrincipal})
+		if docs, err = techdocs.NewTechDocsPublisher(ctx, "techdocs", td, pulumi.Provider(p.Platform)); err != nil {
+			return err
+		}
+	}
+
+	tenants, err := access.NewTenantAccess(ctx, "tenants", &cfg.Tenants, pulumi.Providers(p.forTenants()...))
 	if err != nil {
 		return err
 	}
 
-	tenantOpts := []pulumi.ResourceOption{pulumi.Providers(p.Kubernetes)}
-	if p.GitHub != nil {
-		tenantOpts = []pulumi.ResourceOption{pulumi.Providers(p.Kubernetes, p.GitHub)}
+	pa := cfg.portalArgs(pg, d.contributions, nil)
+	if id != nil {
+		pa.ServiceAccountAnnotations = id.Annotations
 	}
-	tenants, err := access.NewTenantAccess(ctx, "tenants", &cfg.Tenants, tenantOpts...)
-	if err != nil {
-		return err
-	}
-
-	dp, err := portal.NewDeveloperPortal(ctx, "portal", cfg.portalArgs(pg, d.contributions, id.Annotations),
-		pulumi.Providers(p.Kubernetes, p.Random))
+	pa.ServiceToken = cfg.Secrets.Output(KeyBackstageServiceToken)
+	dp, err := portal.NewDeveloperPortal(ctx, "portal", pa, pulumi.Providers(p.forPortal()...))
 	if err != nil {
 		return err
 	}
 
 	ctx.Export("portalUrl", dp.URL)
 	ctx.Export("portalNamespace", dp.Namespace)
-	ctx.Export("portalIdentity", id.Member)
 	for k, v := range dbOutputs {
 		ctx.Export(k, v)
 	}
 	ctx.Export("repositoryUrl", ghi.RepositoryURL)
-	ctx.Export("ciIdentity", ghi.CIPrincipal)
-	ctx.Export("techdocsBucket", docs.BucketName)
 	ctx.Export("tenants", tenants.TenantNames)
+	if cfg.hasCloud() {
+		ctx.Export("portalIdentity", id.Member)
+		ctx.Export("ciIdentity", ghi.CIPrincipal)
+		ctx.Export("techdocsBucket", docs.BucketName)
+	}
 	return nil
 }
 
@@ -222,7 +253,7 @@ func (d *deployment) database(ctx *pulumi.Context, p *Providers, id *identity.Wo
 		return pg, pulumi.Map{"databaseHost": pulumi.String(ext.Host)}, nil
 	}
 	db, err := database.NewManagedDatabase(ctx, "portal-db", cfg.databaseArgs(id.Email, id.RoleName),
-		pulumi.Providers(p.Database, p.Random))
+		pulumi.Providers(p.forDatabase()...))
 	if err != nil {
 		return backstage.Postgres{}, nil, err
 	}

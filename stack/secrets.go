@@ -20,6 +20,7 @@ const (
 	KeyGitHubAppWebhookSecret = "githubAppWebhookSecret"
 	KeyGitHubToken            = "githubToken"
 	KeyDatabasePassword       = "databasePassword"
+	KeyBackstageServiceToken  = "backstageServiceToken"
 )
 
 // secretHelp says how to set each secret.
@@ -29,6 +30,7 @@ var secretHelp = map[string]string{
 	KeyGitHubAppWebhookSecret: "pulumi config set --secret developer-portal:githubAppWebhookSecret \"$(openssl rand -hex 32)\" (and enter the same value in the GitHub App's webhook settings)",
 	KeyGitHubToken:            "pulumi config set --secret developer-portal:githubToken <personal access token> (trials only; prefer the GitHub App)",
 	KeyDatabasePassword:       "pulumi config set --secret developer-portal:databasePassword <password of the external database's user>",
+	KeyBackstageServiceToken:  "pulumi config set --secret developer-portal:backstageServiceToken \"$(openssl rand -hex 24)\" (optional: generated when unset)",
 }
 
 // Secrets are the secret config values, as secret Outputs, with the plain values kept only for

@@ -1,0 +1,23 @@
+// Package e2e holds the developer portal's end-to-end tests: the stack program driven through
+// the real Pulumi engine (the CLI, through the Automation API, running the program inline) and
+// the real Kubernetes provider, against a real kube-apiserver with etcd and
+// kube-controller-manager, all on 127.0.0.1 and all stopped at the end.
+//
+// It is a module of its own so that users of the component library never download it. Run it
+// with .ci/e2e, which builds the tools once per version into a cache and points the tests at
+// them through environment variables:
+//
+//	E2E_PULUMI_ROOT              directory holding bin/pulumi
+//	E2E_PROVIDER_BIN             directory holding pulumi-resource-kubernetes
+//	E2E_KUBE_APISERVER           kube-apiserver binary
+//	E2E_KUBE_CONTROLLER_MANAGER  kube-controller-manager binary
+//	E2E_ETCD                     etcd binary
+//	E2E_KUBE_SCORE               kube-score binary
+//
+// Without them the tests are skipped.
+//
+// No kubelet runs, so pods never start. The harness, and only the harness, therefore sets the
+// pulumi.com/skipAwait annotation on the objects whose readiness needs running pods or an
+// ingress controller (Deployments, Services, Ingresses...), through a resource transform
+// registered before the stack program runs.
+package e2e
