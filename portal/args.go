@@ -117,6 +117,7 @@ type Args struct {
 // TLS selects the Ingress's certificate. Mode defaults to "platform", or is inferred from
 // SecretName ("secret") or ClusterIssuer ("certManager") when only one of them is set.
 type TLS struct {
+	// Mode is platform (the platform's wildcard certificate, no secret), secret or certManager.
 	Mode string `json:"mode,omitempty"`
 	// SecretName of an existing TLS Secret (mode "secret").
 	SecretName string `json:"secretName,omitempty"`
@@ -127,14 +128,19 @@ type TLS struct {
 
 // Resources are the container's requests and limits (Kubernetes quantities).
 type Resources struct {
+	// Requests default to 250m CPU, 1Gi memory, 512Mi ephemeral storage.
 	Requests ResourceList `json:"requests,omitempty"`
-	Limits   ResourceList `json:"limits,omitempty"`
+	// Limits default to 1000m CPU, 2560Mi memory, 2Gi ephemeral storage.
+	Limits ResourceList `json:"limits,omitempty"`
 }
 
 // ResourceList is one set of quantities; empty fields take the defaults.
 type ResourceList struct {
-	CPU              string `json:"cpu,omitempty"`
-	Memory           string `json:"memory,omitempty"`
+	// CPU quantity, e.g. 500m.
+	CPU string `json:"cpu,omitempty"`
+	// Memory quantity, e.g. 1Gi.
+	Memory string `json:"memory,omitempty"`
+	// EphemeralStorage quantity (the /tmp emptyDir is sized to the limit).
 	EphemeralStorage string `json:"ephemeralStorage,omitempty"`
 }
 
@@ -175,6 +181,7 @@ type Kubernetes struct {
 
 // Cluster is one statically configured cluster.
 type Cluster struct {
+	// Name of the cluster as Backstage shows it.
 	Name string `json:"name,omitempty"`
 	// URL of the API server (https).
 	URL string `json:"url,omitempty"`
@@ -182,9 +189,11 @@ type Cluster struct {
 	CAData string `json:"caData,omitempty"`
 	// AuthProvider is one of serviceAccount (token from Args.ClusterTokens), google,
 	// googleServiceAccount, aws, oidc, azure, aks.
-	AuthProvider      string `json:"authProvider,omitempty"`
-	SkipTLSVerify     bool   `json:"skipTLSVerify,omitempty"`
-	SkipMetricsLookup bool   `json:"skipMetricsLookup,omitempty"`
+	AuthProvider string `json:"authProvider,omitempty"`
+	// SkipTLSVerify disables TLS verification of the API server (test clusters only).
+	SkipTLSVerify bool `json:"skipTLSVerify,omitempty"`
+	// SkipMetricsLookup stops the plugin asking the cluster for pod metrics.
+	SkipMetricsLookup bool `json:"skipMetricsLookup,omitempty"`
 	// OIDCTokenProvider is required with the oidc auth provider (e.g. "okta").
 	OIDCTokenProvider string `json:"oidcTokenProvider,omitempty"`
 }
@@ -192,8 +201,10 @@ type Cluster struct {
 // GKE is GKE cluster discovery. The portal's GCP service account (Workload Identity) needs
 // roles/container.viewer on the project (see GKEViewerRole).
 type GKE struct {
+	// ProjectID whose GKE clusters are discovered.
 	ProjectID string `json:"projectId,omitempty"`
-	Region    string `json:"region,omitempty"`
+	// Region to discover clusters in (empty: every location).
+	Region string `json:"region,omitempty"`
 	// AuthProvider is googleServiceAccount (the portal's own identity, default) or google
 	// (the signed-in user's Google token).
 	AuthProvider string `json:"authProvider,omitempty"`
@@ -205,14 +216,18 @@ const GKEViewerRole = "roles/container.viewer"
 // EKSCluster is an EKS cluster reached with the aws auth provider: the pod's IRSA role, or a
 // role it assumes.
 type EKSCluster struct {
-	Name   string `json:"name,omitempty"`
-	URL    string `json:"url,omitempty"`
+	// Name of the cluster as Backstage shows it.
+	Name string `json:"name,omitempty"`
+	// URL of the EKS API server.
+	URL string `json:"url,omitempty"`
+	// CAData is the base64 PEM of the API server's CA.
 	CAData string `json:"caData,omitempty"`
 	// AssumeRole is an IAM role ARN to assume from the pod's IRSA role.
 	AssumeRole string `json:"assumeRole,omitempty"`
 	// ExternalID goes with AssumeRole.
-	ExternalID        string `json:"externalId,omitempty"`
-	SkipMetricsLookup bool   `json:"skipMetricsLookup,omitempty"`
+	ExternalID string `json:"externalId,omitempty"`
+	// SkipMetricsLookup stops the plugin asking the cluster for pod metrics.
+	SkipMetricsLookup bool `json:"skipMetricsLookup,omitempty"`
 }
 
 // Monitoring adds a PodMonitoring + Rules (Google Managed Prometheus) or a ServiceMonitor +
@@ -237,6 +252,7 @@ type Monitoring struct {
 
 // Autoscaling adds a HorizontalPodAutoscaler on CPU.
 type Autoscaling struct {
+	// Enabled adds the HorizontalPodAutoscaler; replicas is then left to it.
 	Enabled bool `json:"enabled,omitempty"`
 	// MinReplicas default 2, MaxReplicas default 4.
 	MinReplicas int `json:"minReplicas,omitempty"`

@@ -12,22 +12,29 @@ type Cloud struct {
 	// Provider is "gcp" or "aws", or "none" for a cluster without a cloud account the stack
 	// may use (a non-core platform): then no cloud identity, TechDocs bucket or CI federation is
 	// created, and the database must be external.
-	Provider string    `json:"provider,omitempty"`
-	GCP      *GCPCloud `json:"gcp,omitempty"`
-	AWS      *AWSCloud `json:"aws,omitempty"`
+	Provider string `json:"provider,omitempty"`
+	// GCP is the platform's project (provider gcp).
+	GCP *GCPCloud `json:"gcp,omitempty"`
+	// AWS is the platform's account (provider aws).
+	AWS *AWSCloud `json:"aws,omitempty"`
 }
 
 // GCPCloud is the platform's GCP project.
 type GCPCloud struct {
-	Project       string `json:"project,omitempty"`
+	// Project is the platform's GCP project id.
+	Project string `json:"project,omitempty"`
+	// ProjectNumber is the project's number (optional, informational).
 	ProjectNumber string `json:"projectNumber,omitempty"`
-	Region        string `json:"region,omitempty"`
+	// Region of the platform, e.g. europe-west2.
+	Region string `json:"region,omitempty"`
 }
 
 // AWSCloud is the platform's AWS account.
 type AWSCloud struct {
+	// AccountID is the 12-digit account the provider is pinned to.
 	AccountID string `json:"accountId,omitempty"`
-	Region    string `json:"region,omitempty"`
+	// Region of the platform, e.g. eu-west-2.
+	Region string `json:"region,omitempty"`
 	// RoleArn, when set, is assumed for every platform-account resource (otherwise the
 	// ambient credentials of the pipeline are used, pinned to AccountID).
 	RoleArn string `json:"roleArn,omitempty"`

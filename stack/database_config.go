@@ -29,16 +29,22 @@ type Paired struct {
 	Project string `json:"project,omitempty"`
 	// AWS: the paired account, the role the stack assumes there, and its region.
 	AccountID string `json:"accountId,omitempty"`
-	RoleArn   string `json:"roleArn,omitempty"`
-	Region    string `json:"region,omitempty"`
+	// RoleArn is the role the stack assumes in the paired AWS account.
+	RoleArn string `json:"roleArn,omitempty"`
+	// Region of the paired account (default: the platform's).
+	Region string `json:"region,omitempty"`
 }
 
 // ExternalDatabase is a PostgreSQL the portal uses but this stack does not manage.
 type ExternalDatabase struct {
-	Host     string `json:"host,omitempty"`
-	Port     int    `json:"port,omitempty"`
+	// Host name or IP address of the server.
+	Host string `json:"host,omitempty"`
+	// Port of the server. Default 5432.
+	Port int `json:"port,omitempty"`
+	// Database the portal uses (one schema per plugin).
 	Database string `json:"database,omitempty"`
-	User     string `json:"user,omitempty"`
+	// User the portal logs in as; its password is the databasePassword secret.
+	User string `json:"user,omitempty"`
 	// CACertificate is the PEM of the CA that signed the server's certificate.
 	CACertificate string `json:"caCertificate,omitempty"`
 }

@@ -107,3 +107,12 @@ func placeholderKey() string {
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 }
+
+// SecretKeys lists the secret config keys (without namespace) with how to set each.
+func SecretKeys() map[string]string {
+	out := make(map[string]string, len(secretHelp))
+	for k, v := range secretHelp {
+		out[k] = v
+	}
+	return out
+}

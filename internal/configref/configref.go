@@ -1,0 +1,244 @@
+// Package configref renders the configuration reference from the source itself: every key of
+// every `developer-portal:*` section is a JSON field of a Go struct, and its documentation is
+// that field's doc comment. README.md embeds the result, and a test keeps the two equal, so the
+// reference can never drift from the code.
+package configref
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// Section is one config key and the struct its value decodes into.
+type Section struct {
+	Key         string
+	Package     string // directory relative to the module root
+	Type        string
+	Description string
+}
+
+// Row is one documented key.
+type Row struct {
+	Key, Type, Doc string
+}
+
+type typeInfo struct {
+	pkg     string
+	st      *ast.StructType
+	file    *ast.File
+	imports map[string]string // local name -> directory
+}
+
+// Generator resolves struct types across the module's packages.
+type Generator struct {
+	root   string
+	module string
+	types  map[string]*typeInfo // "dir.Type"
+	parsed map[string]bool
+}
+
+// New reads the module rooted at root.
+func New(root, module string) *Generator {
+	return &Generator{root: root, module: module, types: map[string]*typeInfo{}, parsed: map[string]bool{}}
+}
+
+func (g *Generator) parse(dir string) error {
+	if g.parsed[dir] {
+		return nil
+	}
+	g.parsed[dir] = true
+	fset := token.NewFileSet()
+	entries, err := os.ReadDir(filepath.Join(g.root, dir))
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(g.root, dir, e.Name()), nil, parser.ParseComments)
+		if err != nil {
+			return err
+		}
+		imports := map[string]string{}
+		for _, imp := range f.Imports {
+			path := strings.Trim(imp.Path.Value, `"`)
+			if !strings.HasPrefix(path, g.module+"/") {
+				continue
+			}
+			local := filepath.Base(path)
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+			imports[local] = strings.TrimPrefix(path, g.module+"/")
+		}
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok {
+				continue
+			}
+			for _, s := range gd.Specs {
+				ts, ok := s.(*ast.TypeSpec)
+				if !ok {
+					continue
+				}
+				if st, ok := ts.Type.(*ast.StructType); ok {
+					g.types[dir+"."+ts.Name.Name] = &typeInfo{pkg: dir, st: st, file: f, imports: imports}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Rows lists every key of a section, depth first, in field order.
+func (g *Generator) Rows(s Section) ([]Row, error) {
+	if err := g.parse(s.Package); err != nil {
+		return nil, err
+	}
+	var rows []Row
+	err := g.walk(s.Package, s.Type, s.Key, &rows, 0)
+	return rows, err
+}
+
+func (g *Generator) walk(dir, typ, prefix string, rows *[]Row, depth int) error {
+	if depth > 8 {
+		return fmt.Errorf("%s: nesting too deep", prefix)
+	}
+	ti, ok := g.types[dir+"."+typ]
+	if !ok {
+		return fmt.Errorf("type %s.%s not found", dir, typ)
+	}
+	prevDoc := ""
+	for _, f := range ti.st.Fields.List {
+		tag := ""
+		if f.Tag != nil {
+			tag = reflect.StructTag(strings.Trim(f.Tag.Value, "`")).Get("json")
+		}
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		fdir, ftyp, kind := g.resolve(ti, f.Type)
+		if len(f.Names) == 0 { // embedded: its keys are this struct's keys
+			if err := g.parse(fdir); err != nil {
+				return err
+			}
+			if err := g.walk(fdir, ftyp, prefix, rows, depth+1); err != nil {
+				return err
+			}
+			continue
+		}
+		if !f.Names[0].IsExported() || name == "" {
+			continue
+		}
+		key := prefix + "." + name
+		text := doc(f.Doc)
+		if text == "" {
+			text = doc(f.Comment) // a trailing comment, such as a default value
+		}
+		if text == "" && prevDoc != "" && strings.Contains(prevDoc, f.Names[0].Name) {
+			text = prevDoc // "RunAsUser and RunAsGroup of the pod": one comment, two fields
+		}
+		if len(f.Names) > 1 || text != "" {
+			prevDoc = text
+		}
+		*rows = append(*rows, Row{Key: key, Type: kind, Doc: text})
+		if ftyp == "" {
+			continue
+		}
+		if err := g.parse(fdir); err != nil {
+			return err
+		}
+		if _, isStruct := g.types[fdir+"."+ftyp]; !isStruct {
+			continue
+		}
+		sub := key
+		if strings.HasPrefix(kind, "list") {
+			sub = key + "[]"
+		}
+		if err := g.walk(fdir, ftyp, sub, rows, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolve returns the directory and name of a named type in expr (if any) and a short kind.
+func (g *Generator) resolve(ti *typeInfo, expr ast.Expr) (dir, name, kind string) {
+	switch t := expr.(type) {
+	case *ast.StarExpr:
+		return g.resolve(ti, t.X)
+	case *ast.ArrayType:
+		d, n, k := g.resolve(ti, t.Elt)
+		return d, n, "list of " + k
+	case *ast.MapType:
+		_, _, k := g.resolve(ti, t.Value)
+		return "", "", "map of " + k
+	case *ast.Ident:
+		switch t.Name {
+		case "string":
+			return "", "", "string"
+		case "int", "int64":
+			return "", "", "integer"
+		case "bool":
+			return "", "", "boolean"
+		case "any":
+			return "", "", "any"
+		}
+		if _, ok := g.types[ti.pkg+"."+t.Name]; ok {
+			return ti.pkg, t.Name, "object"
+		}
+		return "", "", t.Name
+	case *ast.SelectorExpr:
+		if pkg, ok := t.X.(*ast.Ident); ok {
+			if d, ok := ti.imports[pkg.Name]; ok {
+				_ = g.parse(d)
+				return d, t.Sel.Name, "object"
+			}
+		}
+	case *ast.InterfaceType:
+		return "", "", "any"
+	}
+	return "", "", "value"
+}
+
+// doc is a field comment on one line.
+func doc(cg *ast.CommentGroup) string {
+	if cg == nil {
+		return ""
+	}
+	text := strings.Join(strings.Fields(cg.Text()), " ")
+	return strings.ReplaceAll(text, "|", "\\|")
+}
+
+// Markdown renders the sections as one table each.
+func (g *Generator) Markdown(sections []Section, extra []Row) (string, error) {
+	var b strings.Builder
+	for _, s := range sections {
+		rows, err := g.Rows(s)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "#### `developer-portal:%s`\n\n%s\n\n| key | type | meaning |\n|---|---|---|\n", s.Key, s.Description)
+		for _, r := range rows {
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.Key, r.Type, r.Doc)
+		}
+		b.WriteString("\n")
+	}
+	if len(extra) > 0 {
+		sort.SliceStable(extra, func(i, j int) bool { return extra[i].Key < extra[j].Key })
+		b.WriteString("#### Secrets\n\nSet each with `pulumi config set --secret`; a value stored in plain text is rejected.\n\n| key | meaning |\n|---|---|\n")
+		for _, r := range extra {
+			fmt.Fprintf(&b, "| `developer-portal:%s` | %s |\n", r.Key, r.Doc)
+		}
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,65 @@
+package validate
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestRules(t *testing.T) {
+	cases := []struct {
+		name string
+		rule func(string) bool
+		in   string
+		want bool
+	}{
+		{"label", DNSLabel, "portal", true},
+		{"label upper case", DNSLabel, "Portal", false},
+		{"label leading hyphen", DNSLabel, "-portal", false},
+		{"label too long", DNSLabel, "a123456789012345678901234567890123456789012345678901234567890123", false},
+		{"name", DNSName, "portal.dev.cecg.platform.cecg.io", true},
+		{"name empty label", DNSName, "portal..io", false},
+		{"name empty", DNSName, "", false},
+		{"env var", EnvVarName, "GITHUB_APP_PRIVATE_KEY", true},
+		{"env var lower", EnvVarName, "github", false},
+		{"email", Email, "platform@cecg.io", true},
+		{"email with name", Email, "Platform <platform@cecg.io>", false},
+		{"email without domain dot", Email, "platform@localhost", false},
+		{"owner", GitHubOwner, "cecg", true},
+		{"owner double hyphen", GitHubOwner, "ce--cg", false},
+		{"owner trailing hyphen", GitHubOwner, "cecg-", false},
+		{"repo", GitHubRepoName, "developer-portal", true},
+		{"repo dot dot", GitHubRepoName, "..", false},
+		{"repo slash", GitHubRepoName, "a/b", false},
+	}
+	for _, tc := range cases {
+		if got := tc.rule(tc.in); got != tc.want {
+			t.Errorf("%s: %q = %v, want %v", tc.name, tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	var inner Errors
+	inner.Add("tls.secretName", "is required with mode %s", "secret")
+	inner.Add("", "args are required")
+	var outer Errors
+	outer.Merge("developer-portal:portal", inner.Err())
+	outer.Merge("developer-portal:github", errors.New("plain error"))
+	outer.Merge("developer-portal:database", nil)
+	want := "developer-portal:portal.tls.secretName: is required with mode secret\n" +
+		"developer-portal:portal: args are required\n" +
+		"developer-portal:github: plain error"
+	if got := outer.Error(); got != want {
+		t.Errorf("error =\n%s\nwant\n%s", got, want)
+	}
+	var none Errors
+	if none.Err() != nil {
+		t.Error("no problems but an error")
+	}
+	if got := Join("a", "", "b[2]", "c"); got != "a.b[2].c" {
+		t.Errorf("Join = %q", got)
+	}
+	if got := Join("extraClusters", "[1]"); got != "extraClusters[1]" {
+		t.Errorf("Join of an index = %q", got)
+	}
+}

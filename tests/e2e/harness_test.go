@@ -1,0 +1,357 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/coreeng/developer-portal/stack"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"gopkg.in/yaml.v3"
+)
+
+const (
+	projectName = "developer-portal"
+	stackName   = "e2e"
+	// tenantEnvironment is how tenant files name the e2e environment: "<cloud>-<environment>".
+	tenantEnvironment = "none-e2e"
+	stackFile         = "testdata/Pulumi.e2e.yaml"
+	exampleTenants    = "../../tenants"
+)
+
+// tools are the binaries .ci/e2e builds.
+type tools struct {
+	pulumiRoot, providerBin, apiServer, controllerManager, etcd, kubeScore string
+}
+
+func lookupTools(t *testing.T) tools {
+	t.Helper()
+	env := map[string]*string{}
+	var tl tools
+	env["E2E_PULUMI_ROOT"] = &tl.pulumiRoot
+	env["E2E_PROVIDER_BIN"] = &tl.providerBin
+	env["E2E_KUBE_APISERVER"] = &tl.apiServer
+	env["E2E_KUBE_CONTROLLER_MANAGER"] = &tl.controllerManager
+	env["E2E_ETCD"] = &tl.etcd
+	env["E2E_KUBE_SCORE"] = &tl.kubeScore
+	var missing []string
+	for k, p := range env {
+		if *p = os.Getenv(k); *p == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		t.Skipf("end-to-end tools not configured (%s unset): run .ci/e2e", strings.Join(missing, ", "))
+	}
+	return tl
+}
+
+// secrets are the stack's secret config values, generated for each run.
+type secrets map[string]string
+
+func generateSecrets(t *testing.T) secrets {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	return secrets{
+		stack.KeyDatabasePassword:       randomHex(t, 20),
+		stack.KeyGitHubAppPrivateKey:    string(keyPEM),
+		stack.KeyGitHubAppClientSecret:  randomHex(t, 20),
+		stack.KeyGitHubAppWebhookSecret: randomHex(t, 32),
+		stack.KeyBackstageServiceToken:  randomHex(t, 24),
+	}
+}
+
+// needles are the forms in which a secret must never appear in plain text: the value, its
+// base64 (how a Secret's data holds it), and for multi-line values each long line of it.
+func (s secrets) needles() map[string]string {
+	out := map[string]string{}
+	for k, v := range s {
+		out[k] = v
+		out[k+" (base64)"] = base64.StdEncoding.EncodeToString([]byte(v))
+		for i, line := range strings.Split(v, "\n") {
+			if len(line) >= 32 {
+				out[fmt.Sprintf("%s (line %d)", k, i+1)] = line
+			}
+		}
+	}
+	return out
+}
+
+// stackConfig is the e2e stack's configuration: the stack file, plus what the test provides.
+type stackConfig struct {
+	values  map[string]any // full key to value (objects as maps)
+	secrets secrets
+}
+
+func loadStackConfig(t *testing.T, tenantsDir string, sec secrets) *stackConfig {
+	t.Helper()
+	raw, err := os.ReadFile(stackFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Config map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatalf("%s: %v", stackFile, err)
+	}
+	tenants, ok := doc.Config[stack.Namespace+":tenants"].(map[string]any)
+	if !ok {
+		t.Fatalf("%s: developer-portal:tenants must be an object", stackFile)
+	}
+	tenants["dir"] = tenantsDir
+	return &stackConfig{values: doc.Config, secrets: sec}
+}
+
+// withImage returns a copy of the configuration with another portal image.
+func (c *stackConfig) withImage(t *testing.T, image string) *stackConfig {
+	t.Helper()
+	b, err := json.Marshal(c.values)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &stackConfig{secrets: c.secrets}
+	if err := json.Unmarshal(b, &out.values); err != nil {
+		t.Fatal(err)
+	}
+	out.values[stack.Namespace+":portal"].(map[string]any)["image"] = image
+	return out
+}
+
+func encode(t *testing.T, v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// source is the configuration as the stack program reads it (an inline program cannot list
+// the stack's keys, so it gets them from here).
+func (c *stackConfig) source(t *testing.T) stack.MapSource {
+	src := stack.MapSource{Values: map[string]string{}, Secrets: map[string]bool{}}
+	for k, v := range c.values {
+		src.Values[k] = encode(t, v)
+	}
+	for k, v := range c.secrets {
+		src.Values[stack.Namespace+":"+k] = v
+		src.Secrets[stack.Namespace+":"+k] = true
+	}
+	return src
+}
+
+// configMap is the same configuration as the engine holds it: secrets encrypted with the
+// passphrase in the stack's settings. Default providers are disabled, as Pulumi.yaml does.
+func (c *stackConfig) configMap(t *testing.T) auto.ConfigMap {
+	m := auto.ConfigMap{"pulumi:disable-default-providers": {Value: `["*"]`}}
+	for k, v := range c.values {
+		m[k] = auto.ConfigValue{Value: encode(t, v)}
+	}
+	for k, v := range c.secrets {
+		m[stack.Namespace+":"+k] = auto.ConfigValue{Value: v, Secret: true}
+	}
+	return m
+}
+
+// e2eTenants copies the example tenants into a temporary directory, adding the e2e
+// environment to each, so that every example tenant is deployed.
+func e2eTenants(t *testing.T) (dir string, names []string) {
+	t.Helper()
+	dir = t.TempDir()
+	files, err := filepath.Glob(filepath.Join(exampleTenants, "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example tenants in %s (%v)", exampleTenants, err)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tenant map[string]any
+		if err := yaml.Unmarshal(raw, &tenant); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		envs, _ := tenant["environments"].([]any)
+		tenant["environments"] = append(envs, tenantEnvironment)
+		out, err := yaml.Marshal(tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, filepath.Base(f)), string(out))
+		names = append(names, fmt.Sprint(tenant["name"]))
+	}
+	sort.Strings(names)
+	return dir, names
+}
+
+// awaitedTypes are the resource types whose readiness the provider would wait for, and which
+// never become ready without a kubelet (pods) or an ingress controller (load balancer status).
+var awaitedTypes = map[string]bool{
+	"kubernetes:apps/v1:Deployment":                     true,
+	"kubernetes:apps/v1:StatefulSet":                    true,
+	"kubernetes:apps/v1:DaemonSet":                      true,
+	"kubernetes:apps/v1:ReplicaSet":                     true,
+	"kubernetes:batch/v1:Job":                           true,
+	"kubernetes:core/v1:Pod":                            true,
+	"kubernetes:core/v1:Service":                        true,
+	"kubernetes:core/v1:PersistentVolumeClaim":          true,
+	"kubernetes:networking.k8s.io/v1:Ingress":           true,
+	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler": true,
+}
+
+// skipAwaitAnnotation is the provider's annotation that skips its readiness wait.
+const skipAwaitAnnotation = "pulumi.com/skipAwait"
+
+// skipAwait is the harness's resource transform: it annotates awaited resources with
+// pulumi.com/skipAwait. Only the e2e harness registers it; the product never skips awaits.
+type skipAwait struct {
+	mu        sync.Mutex
+	annotated []string
+	problems  []string
+}
+
+func (s *skipAwait) transform(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
+	if !args.Custom || !awaitedTypes[args.Type] {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	props := pulumi.Map{}
+	for k, v := range args.Props {
+		props[k] = v
+	}
+	metadata := pulumi.Map{}
+	switch md := args.Props["metadata"].(type) {
+	case nil:
+	case pulumi.Map:
+		for k, v := range md {
+			metadata[k] = v
+		}
+	default:
+		s.problems = append(s.problems, fmt.Sprintf("%s %s: metadata is a %T", args.Type, args.Name, md))
+		return nil
+	}
+	annotations := pulumi.Map{}
+	switch an := metadata["annotations"].(type) {
+	case nil:
+	case pulumi.Map:
+		for k, v := range an {
+			annotations[k] = v
+		}
+	case pulumi.StringMap:
+		for k, v := range an {
+			annotations[k] = v
+		}
+	default:
+		s.problems = append(s.problems, fmt.Sprintf("%s %s: metadata.annotations is a %T", args.Type, args.Name, an))
+		return nil
+	}
+	annotations[skipAwaitAnnotation] = pulumi.String("true")
+	metadata["annotations"] = annotations
+	props["metadata"] = metadata
+	s.annotated = append(s.annotated, args.Type+" "+args.Name)
+	return &pulumi.ResourceTransformResult{Props: props, Opts: args.Opts}
+}
+
+// program is the stack program as the e2e harness runs it: the product's stack.Program, after
+// the harness's skipAwait transform.
+func program(src stack.Source, sa *skipAwait) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		if err := ctx.RegisterResourceTransform(sa.transform); err != nil {
+			return err
+		}
+		return stack.Program(src)(ctx)
+	}
+}
+
+// env is the Pulumi stack under test with its backend and workspace directories.
+type env struct {
+	stack      auto.Stack
+	backendDir string
+	homeDir    string
+}
+
+func newStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, sa *skipAwait) *env {
+	t.Helper()
+	e := &env{backendDir: t.TempDir(), homeDir: t.TempDir()}
+	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: tl.pulumiRoot, SkipVersionCheck: true})
+	if err != nil {
+		t.Fatalf("pulumi CLI in %s: %v", tl.pulumiRoot, err)
+	}
+	envVars := map[string]string{
+		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(e.backendDir),
+		"PULUMI_CONFIG_PASSPHRASE": "developer-portal-e2e-" + randomHex(t, 8),
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+		"PULUMI_HOME":              e.homeDir,
+		// The provider plugin is found on PATH; the real plugin cache is not used.
+		"PATH":       tl.providerBin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"KUBECONFIG": c.Kubeconfig,
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, stackName, projectName, program(cfg.source(t), sa),
+		auto.Pulumi(cmd), auto.EnvVars(envVars), auto.PulumiHome(e.homeDir), auto.SecretsProvider("passphrase"))
+	if err != nil {
+		t.Fatalf("create stack: %v", err)
+	}
+	if err := s.SetAllConfig(ctx, cfg.configMap(t)); err != nil {
+		t.Fatalf("set config: %v", err)
+	}
+	e.stack = s
+	return e
+}
+
+// use points the stack at another configuration (program and config together).
+func (e *env) use(t *testing.T, ctx context.Context, cfg *stackConfig, sa *skipAwait) {
+	t.Helper()
+	e.stack.Workspace().SetProgram(program(cfg.source(t), sa))
+	if err := e.stack.SetAllConfig(ctx, cfg.configMap(t)); err != nil {
+		t.Fatalf("set config: %v", err)
+	}
+}
+
+// step is one resource step of an operation, from the engine's event stream.
+type step struct {
+	Op, Type, URN string
+	Diffs         []string
+}
+
+// collectSteps returns an event channel for an operation and a function that returns the
+// steps seen, once the operation has returned.
+func collectSteps() (chan events.EngineEvent, func() []step) {
+	ch := make(chan events.EngineEvent)
+	var steps []step
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range ch {
+			if ev.ResourcePreEvent == nil {
+				continue
+			}
+			md := ev.ResourcePreEvent.Metadata
+			steps = append(steps, step{Op: string(md.Op), Type: md.Type, URN: md.URN, Diffs: md.Diffs})
+		}
+	}()
+	return ch, func() []step { <-done; return steps }
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
