@@ -44,11 +44,17 @@ type Args struct {
 	// environment that holds this stack's Actions variables. Required when any variable is
 	// written (oidc.cloud set or Variables not empty).
 	Environment string `json:"-"`
-	// Variables are extra plain Actions variables of the environment (e.g. TECHDOCS_BUCKET,
-	// CLOUD, AWS_REGION): identifiers only, never credentials. Names match
-	// ^[A-Z_][A-Z0-9_]*$, do not start with GITHUB_ and do not repeat a name the OIDC
-	// federation writes.
-	Variables map[string]string `json:"-"`
+	// Variables are extra plain Actions variables of the environment (e.g.
+	// PULUMI_BACKEND_URL, GKE_CLUSTER_NAME, GKE_CLUSTER_LOCATION for the preview workflow; the
+	// stack adds CLOUD, TECHDOCS_BUCKET and AWS_REGION): identifiers only, never credentials.
+	// Names match ^[A-Z_][A-Z0-9_]*$, do not start with GITHUB_ and do not repeat a name the
+	// OIDC federation writes.
+	Variables map[string]string `json:"variables,omitempty"`
+	// PreviewEnvironment also creates "<environment>-preview" with the same variables but open
+	// to pull-request workflows: GitHub admits no pull-request job into an environment limited
+	// to protected branches, and `pulumi preview` on pull requests needs the identifiers.
+	// Default true; false keeps the identifiers to protected branches only.
+	PreviewEnvironment *bool `json:"previewEnvironment,omitempty"`
 
 	// AppPrivateKey is the App's PEM private key (see SecretPrivateKey). Setting it selects
 	// App credentials.

@@ -44,7 +44,7 @@ func TestConfigSectionDecodesStrictly(t *testing.T) {
 		t.Fatalf("decoded %+v", a)
 	}
 	for _, bad := range []string{`{"appPrivateKey": "x"}`, `{"token": "x"}`, `{"appConfigYAML": "x"}`,
-		`{"environment": "dev"}`, `{"variables": {"A": "b"}}`} {
+		`{"environment": "dev"}`} {
 		dec := json.NewDecoder(bytes.NewReader([]byte(bad)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&Args{}); err == nil {

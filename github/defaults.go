@@ -135,9 +135,11 @@ func derivedID(base, suffix string, max int) string {
 	return strings.TrimRight(s, "-") + suffix
 }
 
-func (a *Args) managed() bool      { return boolOr(a.Repository.Manage, true) }
-func (a *Args) filesManaged() bool { return boolOr(a.Files.Manage, true) }
-func (a *Args) writesFiles() bool  { return a.managed() || a.filesManaged() }
+func (a *Args) managed() bool            { return boolOr(a.Repository.Manage, true) }
+func (a *Args) filesManaged() bool       { return boolOr(a.Files.Manage, true) }
+func (a *Args) writesFiles() bool        { return a.managed() || a.filesManaged() }
+func (a *Args) previewEnvironment() bool { return boolOr(a.PreviewEnvironment, true) }
+
 func (a *Args) writesVariables() bool {
 	return a.OIDC.Cloud != "" || len(a.Variables) > 0
 }

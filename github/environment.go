@@ -28,40 +28,59 @@ type actionsVariable struct {
 	value pulumi.StringOutput
 }
 
-// newEnvironment creates the stack's GitHub deployment environment and its Actions variables.
-// The variables are per environment because their values are: two stacks writing
+// newEnvironment creates the stack's GitHub deployment environments and their Actions
+// variables. The variables are per environment because their values are: two stacks writing
 // repository-level variables would overwrite each other. Only protected branches (the
 // default branch's ruleset) may deploy to the environment, administrators included, so a
-// workflow on an unreviewed branch never reads them under the environment's name.
+// workflow on an unreviewed branch never reads them under the environment's name; the
+// "-preview" environment, open to pull requests, carries the same identifiers (never a
+// credential: the cloud trusts only this repository's OIDC tokens) for `pulumi preview`.
 func newEnvironment(ctx *pulumi.Context, name string, d *Args, repoName pulumi.StringInput, ci []actionsVariable,
 	parent pulumi.Resource) error {
-	env, err := gh.NewRepositoryEnvironment(ctx, name+"-environment", &gh.RepositoryEnvironmentArgs{
-		Repository:      repoName,
-		Environment:     pulumi.String(d.Environment),
-		CanAdminsBypass: pulumi.Bool(false),
-		DeploymentBranchPolicy: &gh.RepositoryEnvironmentDeploymentBranchPolicyArgs{
-			ProtectedBranches:    pulumi.Bool(true),
-			CustomBranchPolicies: pulumi.Bool(false),
-		},
-	}, pulumi.Parent(parent))
-	if err != nil {
-		return err
-	}
 	vars := append([]actionsVariable(nil), ci...)
 	for n, v := range d.Variables {
 		vars = append(vars, actionsVariable{n, pulumi.String(v).ToStringOutput()})
 	}
 	sort.Slice(vars, func(i, j int) bool { return vars[i].name < vars[j].name })
-	for _, v := range vars {
-		_, err := gh.NewActionsEnvironmentVariable(ctx, name+"-env-var-"+strings.ToLower(strings.ReplaceAll(v.name, "_", "-")),
-			&gh.ActionsEnvironmentVariableArgs{
-				Repository:   repoName,
-				Environment:  env.Environment,
-				VariableName: pulumi.String(v.name),
-				Value:        v.value,
-			}, pulumi.Parent(parent))
+
+	envs := []struct {
+		resource, name string
+		protected      bool
+	}{{name + "-environment", d.Environment, true}}
+	if d.previewEnvironment() {
+		envs = append(envs, struct {
+			resource, name string
+			protected      bool
+		}{name + "-preview-environment", d.Environment + "-preview", false})
+	}
+	for _, e := range envs {
+		env, err := gh.NewRepositoryEnvironment(ctx, e.resource, &gh.RepositoryEnvironmentArgs{
+			Repository:      repoName,
+			Environment:     pulumi.String(e.name),
+			CanAdminsBypass: pulumi.Bool(false),
+			DeploymentBranchPolicy: &gh.RepositoryEnvironmentDeploymentBranchPolicyArgs{
+				ProtectedBranches:    pulumi.Bool(e.protected),
+				CustomBranchPolicies: pulumi.Bool(false),
+			},
+		}, pulumi.Parent(parent))
 		if err != nil {
 			return err
+		}
+		prefix := strings.TrimSuffix(e.resource, "environment")
+		if e.protected {
+			prefix = name + "-env-"
+		}
+		for _, v := range vars {
+			_, err := gh.NewActionsEnvironmentVariable(ctx, prefix+"var-"+strings.ToLower(strings.ReplaceAll(v.name, "_", "-")),
+				&gh.ActionsEnvironmentVariableArgs{
+					Repository:   repoName,
+					Environment:  env.Environment,
+					VariableName: pulumi.String(v.name),
+					Value:        v.value,
+				}, pulumi.Parent(parent))
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil

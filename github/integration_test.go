@@ -448,6 +448,25 @@ func TestFilesBranchOnAnUnmanagedRepository(t *testing.T) {
 	}
 }
 
+// Without the preview environment only protected branches ever see the identifiers.
+func TestNoPreviewEnvironment(t *testing.T) {
+	m, _ := mustDeploy(t, func() *Args {
+		a := appArgs(t)
+		a.OIDC = OIDCArgs{Cloud: CloudAWS}
+		a.PreviewEnvironment = boolPtr(false)
+		return a
+	})
+	env := m.Only(t, typeEnv)
+	if env.String("environment") != "dev" || env.Plain("deploymentBranchPolicy.protectedBranches") != true {
+		t.Errorf("environment = %v", env.Plain(""))
+	}
+	for _, v := range m.ByType(typeEnvVar) {
+		if v.String("environment") != "dev" {
+			t.Errorf("variable %s written to %s", v.String("variableName"), v.String("environment"))
+		}
+	}
+}
+
 func TestEnvironmentVariables(t *testing.T) {
 	m, outs := mustDeploy(t, func() *Args {
 		a := appArgs(t)
@@ -456,7 +475,7 @@ func TestEnvironmentVariables(t *testing.T) {
 		return a
 	})
 	commonAssertions(t, m)
-	env := m.Only(t, typeEnv)
+	env := m.MustFind(t, typeEnv, "portal-gh-environment")
 	want := map[string]any{
 		"environment":     "dev",
 		"repository":      "developer-portal",
@@ -483,8 +502,13 @@ func TestEnvironmentVariables(t *testing.T) {
 		"CLOUD":           "aws",
 		"AWS_REGION":      "eu-west-2",
 	})
+	preview := m.MustFind(t, typeEnv, "portal-gh-preview-environment")
 	for _, v := range m.ByType(typeEnvVar) {
-		if !contains(v.DependsOn, env.URN) {
+		own := env
+		if v.String("environment") == "dev-preview" {
+			own = preview
+		}
+		if !contains(v.DependsOn, own.URN) {
 			t.Errorf("%s does not wait for its environment", v.Name)
 		}
 	}

@@ -272,22 +272,40 @@ func assertEnvironmentVariables(t *testing.T, m *testkit.Mocks, repo string, wan
 	if n := len(m.ByType(typeVariable)); n != 0 {
 		t.Errorf("%d repository-level Actions variables: two stacks would overwrite each other", n)
 	}
-	env := m.Only(t, typeEnv)
-	if env.String("environment") != "dev" || env.String("repository") != repo {
-		t.Errorf("environment = %v", env.Plain(""))
+	envs := m.ByType(typeEnv)
+	if len(envs) != 2 {
+		t.Fatalf("want the environment and its preview environment, got %d", len(envs))
+	}
+	protected := map[string]bool{}
+	for _, env := range envs {
+		if env.String("repository") != repo {
+			t.Errorf("environment = %v", env.Plain(""))
+		}
+		protected[env.String("environment")] = env.Plain("deploymentBranchPolicy.protectedBranches") == true
+	}
+	if !protected["dev"] || protected["dev-preview"] || len(protected) != 2 {
+		t.Errorf("environments (name: protected branches only) = %v, want dev: true, dev-preview: false", protected)
 	}
 	got := map[string]string{}
+	preview := map[string]string{}
 	for _, v := range m.ByType(typeEnvVar) {
-		if v.String("repository") != repo || v.String("environment") != "dev" {
+		if v.String("repository") != repo || (v.String("environment") != "dev" && v.String("environment") != "dev-preview") {
 			t.Errorf("variable %s in %q/%q", v.String("variableName"), v.String("repository"), v.String("environment"))
 		}
 		if v.InputIsSecret("value") {
 			t.Errorf("variable %s is an identifier, not a secret", v.String("variableName"))
 		}
-		if v.Parent != env.Parent {
+		if v.Parent != envs[0].Parent {
 			t.Errorf("variable %s parent = %s", v.Name, v.Parent)
 		}
+		if v.String("environment") == "dev-preview" {
+			preview[v.String("variableName")] = v.String("value")
+			continue
+		}
 		got[v.String("variableName")] = v.String("value")
+	}
+	if !reflect.DeepEqual(preview, got) {
+		t.Errorf("preview environment variables = %v, want the same as the environment's %v", preview, got)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Actions variables = %v, want %v", got, want)

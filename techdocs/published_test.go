@@ -22,9 +22,10 @@ func TestWorkflowPublishesTheEntity(t *testing.T) {
 		Permissions map[string]string `yaml:"permissions"`
 		Env         map[string]string `yaml:"env"`
 		Jobs        map[string]struct {
-			If          string            `yaml:"if"`
+			Environment string            `yaml:"environment"`
 			Permissions map[string]string `yaml:"permissions"`
 			Steps       []struct {
+				If   string            `yaml:"if"`
 				Uses string            `yaml:"uses"`
 				Run  string            `yaml:"run"`
 				With map[string]string `yaml:"with"`
@@ -40,32 +41,32 @@ func TestWorkflowPublishesTheEntity(t *testing.T) {
 	if wf.Permissions["contents"] != "read" || len(wf.Permissions) != 1 {
 		t.Errorf("workflow-level permissions = %v, want contents: read only", wf.Permissions)
 	}
-	for job, cloud := range map[string]string{"publish-gcp": CloudGCP, "publish-aws": CloudAWS} {
-		j, ok := wf.Jobs[job]
-		if !ok {
-			t.Fatalf("no job %s", job)
-		}
-		if !strings.Contains(j.If, "'"+cloud+"'") {
-			t.Errorf("%s runs if %q", job, j.If)
-		}
-		if j.Permissions["id-token"] != "write" || j.Permissions["contents"] != "read" {
-			t.Errorf("%s permissions = %v", job, j.Permissions)
-		}
+	j, ok := wf.Jobs["publish"]
+	if !ok {
+		t.Fatal("no job publish")
+	}
+	if j.Environment == "" {
+		t.Error("the publish job names no GitHub environment: the stack writes the variables there")
+	}
+	if j.Permissions["id-token"] != "write" || j.Permissions["contents"] != "read" {
+		t.Errorf("publish permissions = %v", j.Permissions)
+	}
+	for _, cloud := range []string{CloudGCP, CloudAWS} {
 		var publish string
 		for _, s := range j.Steps {
-			if strings.Contains(s.Run, " publish") {
-				publish = s.Run
-			}
 			for k := range s.With {
 				if strings.Contains(strings.ToLower(k), "key") || strings.Contains(strings.ToLower(k), "secret") {
-					t.Errorf("%s passes a credential input %q: publishing must use OIDC only", job, k)
+					t.Errorf("a step passes a credential input %q: publishing must use OIDC only", k)
 				}
+			}
+			if strings.Contains(s.Run, " publish") && strings.Contains(s.If, "'"+cloud+"'") {
+				publish = s.Run
 			}
 		}
 		want := []string{"--publisher-type " + PublisherType(cloud), `--entity "${TECHDOCS_ENTITY}"`, "vars.TECHDOCS_BUCKET"}
 		for _, w := range want {
 			if !strings.Contains(publish, w) {
-				t.Errorf("%s publish step lacks %q:\n%s", job, w, publish)
+				t.Errorf("the %s publish step lacks %q:\n%s", cloud, w, publish)
 			}
 		}
 	}

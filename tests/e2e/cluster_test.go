@@ -105,7 +105,23 @@ func startCluster(t *testing.T, tl tools) *cluster {
 		"--secure-port="+freePort(t),
 		"--cert-dir="+filepath.Join(c.dir, "kcm-certs"),
 	)
+	c.waitControllers(t)
 	return c
+}
+
+// waitControllers waits until kube-controller-manager acts: its serviceaccount controller has
+// given the default namespace its "default" ServiceAccount.
+func (c *cluster) waitControllers(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		c.checkAlive(t)
+		if _, err := c.kubectlErr(nil, "get", "serviceaccount", "default", "-n", "default", "-o", "name"); err == nil {
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("kube-controller-manager did not create the default ServiceAccount:\n%s", tail(filepath.Join(c.dir, "kube-controller-manager.log"), 40))
 }
 
 func (c *cluster) kubeconfig() string {

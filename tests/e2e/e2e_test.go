@@ -155,7 +155,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("state holds no secret in plain text", func(t *testing.T) {
-		checkNoPlainSecrets(t, sec, e.backendDir, e.stack.Workspace().WorkDir())
+		checkNoPlainSecrets(t, sec, e.backendDir, e.homeDir, e.stack.Workspace().WorkDir())
 	})
 
 	t.Run("kube-score", func(t *testing.T) {
