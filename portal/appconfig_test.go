@@ -56,7 +56,8 @@ func TestAppConfigConflictingContributionsFail(t *testing.T) {
 }
 
 func TestCatalogEntity(t *testing.T) {
-	e := CatalogEntity(&Args{Hostname: "portal", Domain: "example.com", Name: "idp", Namespace: "tools"})
+	e := CatalogEntity(&Args{Hostname: "portal", Domain: "example.com", Name: "idp", Namespace: "tools",
+		Contributions: []backstage.Contribution{fakeContribution()}})
 	want := map[string]string{
 		backstage.AnnotationKubernetesID:        "idp",
 		backstage.AnnotationKubernetesNamespace: "tools",
@@ -70,6 +71,10 @@ func TestCatalogEntity(t *testing.T) {
 	if e.Kind != "Component" || e.Metadata.Name != "idp" || e.Spec.(map[string]any)["owner"] != DefaultOwner ||
 		e.Metadata.Links[0].URL != "https://portal.example.com" {
 		t.Errorf("entity = %+v", e)
+	}
+	// Without the documentation entity in the catalog the annotation would dangle.
+	if _, ok := CatalogEntity(&Args{Hostname: "portal", Domain: "example.com"}).Metadata.Annotations[AnnotationTechDocsEntity]; ok {
+		t.Error("techdocs-entity annotation without a documentation entity in the catalog")
 	}
 	if CatalogEntity(nil).Metadata.Name != DefaultName {
 		t.Error("CatalogEntity(nil) has no default name")

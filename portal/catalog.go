@@ -27,8 +27,11 @@ func CatalogEntity(args *Args) backstage.Entity {
 	d := args.WithDefaults()
 	annotations := ServiceAnnotations(d.Name, d.Namespace)
 	// The portal's documentation is the Core Platform documentation, published once under
-	// its own entity; this entity shows it rather than publishing a copy.
-	annotations[AnnotationTechDocsEntity] = TechDocsEntity
+	// its own entity; this entity shows it rather than publishing a copy — when a
+	// contribution (the TechDocs publisher) brings that entity, so the link never dangles.
+	if contributesEntity(d.Contributions, TechDocsEntity) {
+		annotations[AnnotationTechDocsEntity] = TechDocsEntity
+	}
 	return backstage.Entity{
 		APIVersion: "backstage.io/v1alpha1",
 		Kind:       "Component",
@@ -46,6 +49,17 @@ func CatalogEntity(args *Args) backstage.Entity {
 			"owner":     d.Owner,
 		},
 	}
+}
+
+func contributesEntity(parts []backstage.Contribution, ref string) bool {
+	for _, c := range parts {
+		for _, e := range c.Entities {
+			if e.Ref() == ref {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // catalogFile is one file of the generated catalog: a ConfigMap key, the path it is mounted

@@ -80,6 +80,12 @@ func fakeContribution() backstage.Contribution {
 			Kind:       "Group",
 			Metadata:   backstage.Metadata{Name: "platform-team"},
 			Spec:       map[string]any{"type": "team", "children": []string{}},
+		}, {
+			// The documentation entity, as the TechDocs publisher contributes it.
+			APIVersion: "backstage.io/v1alpha1",
+			Kind:       "Component",
+			Metadata:   backstage.Metadata{Name: "core-platform", Annotations: map[string]string{backstage.AnnotationTechDocsRef: "dir:."}},
+			Spec:       map[string]any{"type": "documentation", "lifecycle": "production", "owner": "platform-team"},
 		}},
 		Files: map[string]string{"skeleton/tenant.yaml": "name: ${{ values.name }}\n"},
 		SecretEnv: map[string]pulumi.StringInput{

@@ -192,7 +192,7 @@ func TestAppConfigConfigMap(t *testing.T) {
 	locs := get("catalog.locations").([]any)
 	wantLocs := []any{
 		map[string]any{"type": "file", "target": "/catalog/portal/portal.yaml", "rules": []any{map[string]any{"allow": []any{"Component"}}}},
-		map[string]any{"type": "file", "target": "/catalog/github/github.yaml", "rules": []any{map[string]any{"allow": []any{"Group"}}}},
+		map[string]any{"type": "file", "target": "/catalog/github/github.yaml", "rules": []any{map[string]any{"allow": []any{"Component", "Group"}}}},
 	}
 	if !reflect.DeepEqual(locs, wantLocs) {
 		t.Errorf("catalog.locations = %v", locs)

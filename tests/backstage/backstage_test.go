@@ -1306,7 +1306,7 @@ func errorLines(log string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, l := range strings.Split(ansi.ReplaceAllString(log, ""), "\n") {
-		if !strings.Contains(l, " error ") {
+		if !strings.Contains(l, `"level":"error"`) && !strings.Contains(l, " error ") {
 			continue
 		}
 		if i := strings.Index(l, " stack="); i > 0 {
