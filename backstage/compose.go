@@ -29,7 +29,7 @@ func Compose(parts []Part, extra map[string]any) (Document, error) {
 	doc := map[string]any{}
 	owner := map[string]string{}
 	for _, p := range parts {
-		m, err := toMap(p.Config)
+		m, err := Generic(p.Config)
 		if err != nil {
 			return nil, fmt.Errorf("app-config from %s: %w", p.Name, err)
 		}
@@ -38,11 +38,11 @@ func Compose(parts []Part, extra map[string]any) (Document, error) {
 		}
 	}
 	if len(extra) > 0 {
-		normalised, err := normalise(extra)
+		normalised, err := Generic(extra)
 		if err != nil {
 			return nil, fmt.Errorf("extraAppConfig: %w", err)
 		}
-		mergeOverride(doc, normalised.(map[string]any))
+		mergeOverride(doc, normalised)
 	}
 	return Document(doc), nil
 }
@@ -78,8 +78,10 @@ func (d Document) Get(path string) (any, bool) {
 	return cur, true
 }
 
-func toMap(c AppConfig) (map[string]any, error) {
-	b, err := yaml.Marshal(c)
+// Generic round-trips a value through YAML into generic maps, lists and scalars: the form
+// Compose merges in, and the form checks over a configuration walk.
+func Generic(v any) (map[string]any, error) {
+	b, err := yaml.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
@@ -88,23 +90,6 @@ func toMap(c AppConfig) (map[string]any, error) {
 		return nil, err
 	}
 	return m, nil
-}
-
-// normalise round-trips a value through YAML so maps become map[string]any and numbers take
-// the same Go types as the typed parts.
-func normalise(v any) (any, error) {
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var out any
-	if err := yaml.Unmarshal(b, &out); err != nil {
-		return nil, err
-	}
-	if out == nil {
-		out = map[string]any{}
-	}
-	return out, nil
 }
 
 func mergeStrict(dst, src map[string]any, prefix, part string, owner map[string]string) error {

@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 
+	"github.com/coreeng/developer-portal/backstage"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -68,7 +69,7 @@ func (b *built) newMonitoring() error {
 	}, b.parent); err != nil {
 		return err
 	}
-	rule, err := normalise(AlertRule(d))
+	rule, err := backstage.Generic(AlertRule(d))
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/internal/validate"
-	"gopkg.in/yaml.v3"
 )
 
 var (
@@ -95,7 +94,7 @@ func (a *Args) validate() error {
 	validateDatabase(&errs, a.Database)
 	validateContributions(&errs, d.Contributions, d.Kubernetes.ExtraClusters)
 	if len(a.ExtraAppConfig) > 0 {
-		if m, err := normalise(a.ExtraAppConfig); err != nil {
+		if m, err := backstage.Generic(a.ExtraAppConfig); err != nil {
 			errs.Add("extraAppConfig", "cannot be marshalled: %v", err)
 		} else {
 			checkNoInlineSecrets(&errs, "extraAppConfig", m)
@@ -444,7 +443,7 @@ func validateContributions(errs *validate.Errors, cs []backstage.Contribution, c
 				errs.Add(p+".entities", "%v", err)
 			}
 		}
-		if m, err := configMap(c.Config); err != nil {
+		if m, err := backstage.Generic(c.Config); err != nil {
 			errs.Add(p+".config", "%v", err)
 		} else {
 			checkNoInlineSecrets(errs, p+".config", m)
@@ -483,21 +482,6 @@ func checkNoInlineSecrets(errs *validate.Errors, prefix string, v any) {
 			checkNoInlineSecrets(errs, validate.Index(prefix, i), e)
 		}
 	}
-}
-
-func configMap(c backstage.AppConfig) (map[string]any, error) { return normalise(c) }
-
-// normalise round-trips a value through YAML into generic maps, as Compose sees it.
-func normalise(v any) (map[string]any, error) {
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	m := map[string]any{}
-	if err := yaml.Unmarshal(b, &m); err != nil {
-		return nil, err
-	}
-	return m, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
