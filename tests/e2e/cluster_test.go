@@ -100,7 +100,9 @@ func startCluster(t *testing.T, tl tools) *cluster {
 		"--leader-elect=false",
 		"--service-account-private-key-file="+pki.saKey,
 		"--root-ca-file="+pki.ca,
-		"--controllers=namespace,garbagecollector,serviceaccount,serviceaccount-token",
+		// namespace: finalizes deleted namespaces (else destroy waits on Terminating ones);
+		// resourcequota: fills a quota's status, which the provider waits for.
+		"--controllers=namespace,garbagecollector,serviceaccount,serviceaccount-token,resourcequota",
 		"--bind-address=127.0.0.1",
 		"--secure-port="+freePort(t),
 		"--cert-dir="+filepath.Join(c.dir, "kcm-certs"),

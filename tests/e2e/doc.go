@@ -14,7 +14,8 @@
 //	E2E_ETCD                     etcd binary
 //	E2E_KUBE_SCORE               kube-score binary
 //
-// Without them the tests are skipped.
+// Without them TestEndToEnd is skipped. E2E_LOG_DIR, when set, keeps the progress logs of up and
+// destroy (otherwise their last lines are printed only when they fail).
 //
 // No kubelet runs, so pods never start. The harness, and only the harness, therefore sets the
 // pulumi.com/skipAwait annotation on the objects whose readiness needs running pods or an

@@ -57,7 +57,7 @@ func TestEndToEnd(t *testing.T) {
 	start = time.Now()
 	up, err := e.stack.Up(ctx, optup.ProgressStreams(logs.writer(t, "up")))
 	if err != nil {
-		t.Fatalf("up: %v\n%s", err, logs.tail("up"))
+		t.Fatalf("up: %s\n%s", firstLine(err), logs.tail("up"))
 	}
 	t.Logf("timing: up %s (%v)", since(start), summary(deref(up.Summary.ResourceChanges)))
 	if len(sa.problems) > 0 {
@@ -166,7 +166,7 @@ func TestEndToEnd(t *testing.T) {
 		start := time.Now()
 		res, err := e.stack.Destroy(ctx, optdestroy.ProgressStreams(logs.writer(t, "destroy")))
 		if err != nil {
-			t.Fatalf("destroy: %v\n%s", err, logs.tail("destroy"))
+			t.Fatalf("destroy: %s\n%s", firstLine(err), logs.tail("destroy"))
 		}
 		destroyed = true
 		t.Logf("timing: destroy %s (%v)", since(start), summary(deref(res.Summary.ResourceChanges)))
@@ -186,6 +186,13 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("API server differs from before up:\n%s", diff)
 		}
 	})
+}
+
+// firstLine is an Automation API error without the CLI output it carries (the operation's
+// log, shown separately).
+func firstLine(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }
 
 func since(t time.Time) string { return time.Since(t).Round(100 * time.Millisecond).String() }
@@ -406,12 +413,26 @@ func get(o any, path ...string) any {
 	return cur
 }
 
-// checkNoPlainSecrets greps every file of the backend (the state, its backups and history)
-// and of the workspace (the stack settings with the encrypted config) for the secrets.
+// checkNoPlainSecrets greps every file of the backend (the state, its backups and history),
+// of PULUMI_HOME and of the workspace (the stack settings with the encrypted config) for the
+// secrets.
 func checkNoPlainSecrets(t *testing.T, sec secrets, dirs ...string) {
 	t.Helper()
+	leaks, files, err := findPlainSecrets(sec, dirs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if files == 0 {
+		t.Fatalf("no state files found in %v", dirs)
+	}
+	for _, l := range leaks {
+		t.Error(l)
+	}
+	t.Logf("searched %d files for %d forms of %d secrets", files, len(sec.needles()), len(sec))
+}
+
+func findPlainSecrets(sec secrets, dirs ...string) (leaks []string, files int, err error) {
 	needles := sec.needles()
-	files := 0
 	for _, dir := range dirs {
 		err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
@@ -424,17 +445,15 @@ func checkNoPlainSecrets(t *testing.T, sec secrets, dirs ...string) {
 			files++
 			for name, needle := range needles {
 				if bytes.Contains(b, []byte(needle)) {
-					t.Errorf("%s holds %s in plain text", path, name)
+					leaks = append(leaks, fmt.Sprintf("%s holds %s in plain text", path, name))
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			t.Fatal(err)
+			return nil, 0, err
 		}
 	}
-	if files == 0 {
-		t.Fatalf("no state files found in %v", dirs)
-	}
-	t.Logf("searched %d files for %d secret forms", files, len(needles))
+	sort.Strings(leaks)
+	return leaks, files, nil
 }

@@ -86,8 +86,9 @@ func (s secrets) needles() map[string]string {
 	for k, v := range s {
 		out[k] = v
 		out[k+" (base64)"] = base64.StdEncoding.EncodeToString([]byte(v))
-		for i, line := range strings.Split(v, "\n") {
-			if len(line) >= 32 {
+		lines := strings.Split(strings.TrimSpace(v), "\n")
+		for i, line := range lines {
+			if len(lines) > 1 && len(line) >= 32 {
 				out[fmt.Sprintf("%s (line %d)", k, i+1)] = line
 			}
 		}
@@ -208,16 +209,15 @@ func e2eTenants(t *testing.T) (dir string, names []string) {
 // awaitedTypes are the resource types whose readiness the provider would wait for, and which
 // never become ready without a kubelet (pods) or an ingress controller (load balancer status).
 var awaitedTypes = map[string]bool{
-	"kubernetes:apps/v1:Deployment":                     true,
-	"kubernetes:apps/v1:StatefulSet":                    true,
-	"kubernetes:apps/v1:DaemonSet":                      true,
-	"kubernetes:apps/v1:ReplicaSet":                     true,
-	"kubernetes:batch/v1:Job":                           true,
-	"kubernetes:core/v1:Pod":                            true,
-	"kubernetes:core/v1:Service":                        true,
-	"kubernetes:core/v1:PersistentVolumeClaim":          true,
-	"kubernetes:networking.k8s.io/v1:Ingress":           true,
-	"kubernetes:autoscaling/v2:HorizontalPodAutoscaler": true,
+	"kubernetes:apps/v1:Deployment":            true,
+	"kubernetes:apps/v1:StatefulSet":           true,
+	"kubernetes:apps/v1:DaemonSet":             true,
+	"kubernetes:apps/v1:ReplicaSet":            true,
+	"kubernetes:batch/v1:Job":                  true,
+	"kubernetes:core/v1:Pod":                   true,
+	"kubernetes:core/v1:Service":               true,
+	"kubernetes:core/v1:PersistentVolumeClaim": true,
+	"kubernetes:networking.k8s.io/v1:Ingress":  true,
 }
 
 // skipAwaitAnnotation is the provider's annotation that skips its readiness wait.
