@@ -43,6 +43,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -252,8 +253,10 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		}
 		// The portal's own entity, and the tenants of this environment only.
 		portal := api.entity("component/default/" + gen.portalName)
-		if portal.Metadata.Annotations["backstage.io/kubernetes-id"] != gen.portalName {
-			t.Errorf("portal entity annotations: %v", portal.Metadata.Annotations)
+		if portal.Metadata.Annotations["backstage.io/kubernetes-id"] != gen.portalName ||
+			portal.Metadata.Annotations["backstage.io/kubernetes-namespace"] != gen.portalNS {
+			t.Errorf("portal entity annotations (want kubernetes-id %s, kubernetes-namespace %s): %v",
+				gen.portalName, gen.portalNS, portal.Metadata.Annotations)
 		}
 		if code, _ := api.status("GET", "/api/catalog/entities/by-name/system/default/delivery-insights", nil, true); code != http.StatusNotFound {
 			t.Errorf("delivery-insights (gcp-prod only) is in this environment's catalog: %d", code)
@@ -424,23 +427,31 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		if err := json.Unmarshal(body, &res); err != nil {
 			t.Fatal(err)
 		}
-		found := map[string]string{}
+		found := map[string][]string{} // object type → namespace/name of each object returned
 		for _, it := range res.Items {
 			if it.Cluster.Name != gen.clusterName {
 				continue
 			}
 			if len(it.Errors) > 0 {
-				t.Logf("cluster %s errors: %v", it.Cluster.Name, it.Errors)
+				// A real API server answers every list the plugin makes (with the token it
+				// was given); an error there means the plugin could not read something.
+				if kube.real {
+					t.Errorf("cluster %s errors: %v", it.Cluster.Name, it.Errors)
+				} else {
+					t.Logf("cluster %s errors: %v", it.Cluster.Name, it.Errors)
+				}
 			}
 			for _, r := range it.Resources {
 				for _, o := range r.Resources {
-					found[r.Type] = o.Metadata.Namespace + "/" + o.Metadata.Name
+					found[r.Type] = append(found[r.Type], o.Metadata.Namespace+"/"+o.Metadata.Name)
 				}
 			}
 		}
+		// The portal's own Deployment, Service and Ingress, by name, in its namespace.
+		want := gen.portalNS + "/" + gen.portalName
 		for _, typ := range []string{"deployments", "services", "ingresses"} {
-			if found[typ] == "" {
-				t.Errorf("the Kubernetes plugin returned no %s for %s; got %v", typ, gen.portalName, found)
+			if !slices.Contains(found[typ], want) {
+				t.Errorf("the Kubernetes plugin returned no %s %s for entity %s; got %v", typ, want, gen.portalName, found)
 			}
 		}
 		t.Logf("Kubernetes plugin, entity %s on cluster %s: %v (API server: %s)", gen.portalName, gen.clusterName, found, kube.describe)
@@ -516,6 +527,7 @@ type generated struct {
 	skeleton      file
 	manifests     []plan.Manifest
 	portalName    string
+	portalNS      string
 	clusterName   string
 	readinessPath string
 	someTenant    string
@@ -567,6 +579,10 @@ func generate(t *testing.T, tenantsDir string, pg *postgres, secrets map[string]
 	}
 	dep := deps[0]
 	g.portalName = dep.String("metadata.name")
+	g.portalNS = dep.String("metadata.namespace")
+	if g.portalName == "" || g.portalNS == "" {
+		t.Fatalf("the Deployment has no name or namespace: %q/%q", g.portalNS, g.portalName)
+	}
 	g.readinessPath = dep.String("spec.template.spec.containers.0.readinessProbe.httpGet.path")
 	configMaps := map[string]map[string]any{}
 	for _, cm := range m.ByType("kubernetes:core/v1:ConfigMap") {
@@ -937,6 +953,7 @@ func issueServerCert(t *testing.T) (caPEM, certPEM, keyPEM string) {
 type kubeAPI struct {
 	url, token, caData string
 	describe           string
+	real               bool // a real kube-apiserver (KUBE_API_URL), not the stand-in
 	seen               func() []string
 }
 
@@ -959,7 +976,10 @@ func (k *kubeAPI) cluster(name string) map[string]any {
 func kubeTarget(t *testing.T, gen *generated) *kubeAPI {
 	t.Helper()
 	if u := os.Getenv("KUBE_API_URL"); u != "" {
-		k := &kubeAPI{url: u, token: os.Getenv("KUBE_TOKEN"), describe: "KUBE_API_URL " + u}
+		k := &kubeAPI{url: u, token: os.Getenv("KUBE_TOKEN"), describe: "KUBE_API_URL " + u, real: true}
+		if k.token == "" {
+			t.Fatal("KUBE_API_URL is set but KUBE_TOKEN is not")
+		}
 		if f := os.Getenv("KUBE_CA_FILE"); f != "" {
 			k.caData = base64.StdEncoding.EncodeToString([]byte(readFile(t, f)))
 		}

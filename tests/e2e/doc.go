@@ -14,8 +14,17 @@
 //	E2E_ETCD                     etcd binary
 //	E2E_KUBE_SCORE               kube-score binary
 //
-// Without them TestEndToEnd is skipped. E2E_LOG_DIR, when set, keeps the progress logs of up and
-// destroy (otherwise their last lines are printed only when they fail).
+// Without them TestEndToEnd is skipped. With the Backstage toolchain that .ci/backstage installs
+// (.ci/run exports both from `.ci/backstage env`), TestEndToEnd also runs, after up and before
+// destroy, the root module's Backstage test (tests/backstage) against its API server: a real
+// Backstage backend's Kubernetes plugin must find the portal's Deployment, Service and Ingress
+// there. Without them that step is skipped:
+//
+//	BACKSTAGE_NODE               Node.js 24 binary
+//	PG_BIN                       PostgreSQL 15 server binaries directory
+//
+// E2E_LOG_DIR, when set, keeps the progress logs of up and destroy and the Backstage test's
+// output (otherwise their last lines are printed only when they fail).
 //
 // No kubelet runs, so pods never start. The harness, and only the harness, therefore sets the
 // pulumi.com/skipAwait annotation on the objects whose readiness needs running pods or an

@@ -29,7 +29,9 @@ const (
 // then checks, in order: every object exists and kept its key fields after server-side
 // validation and defaulting; a second preview changes nothing; an image change is an update of
 // the Deployment only; the state holds no secret in plain text; kube-score finds nothing
-// critical beyond the suppressions; destroy leaves the API server as it found it.
+// critical beyond the suppressions; with the Backstage toolchain given (BACKSTAGE_NODE,
+// PG_BIN), a real Backstage backend's Kubernetes plugin finds the portal's Deployment, Service
+// and Ingress on the API server; destroy leaves the API server as it found it.
 func TestEndToEnd(t *testing.T) {
 	tl := lookupTools(t)
 	ctx := context.Background()
@@ -160,6 +162,12 @@ func TestEndToEnd(t *testing.T) {
 
 	t.Run("kube-score", func(t *testing.T) {
 		runKubeScore(t, tl.kubeScore, live, "kube-score-suppressions.txt")
+	})
+
+	// Before destroy: a real Backstage backend reads the objects up created, through its
+	// Kubernetes plugin, from this API server.
+	t.Run("backstage kubernetes plugin against the real API server", func(t *testing.T) {
+		runBackstage(t, c, index(live), logs)
 	})
 
 	t.Run("destroy leaves the API server clean", func(t *testing.T) {
