@@ -18,7 +18,6 @@ const (
 
 var (
 	pgIdent       = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-	gcpProject    = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	gcpRegion     = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
 	customTier    = regexp.MustCompile(`^db-custom-([0-9]+)-([0-9]+)$`)
 	perfTier      = regexp.MustCompile(`^db-perf-optimized-N-([0-9]+)$`)
@@ -31,7 +30,6 @@ var (
 	subnetID      = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 	securityGroup = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 	kmsKeyARN     = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[0-9a-zA-Z-]+$`)
-	iamRoleARN    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 )
 
 // reservedRoles are names the clouds use themselves (or Postgres reserves).
@@ -121,7 +119,7 @@ func (g *GCPArgs) validate(d *Args) error {
 	var errs validate.Errors
 	if g.Project == "" {
 		errs.Add("project", "is required")
-	} else if !gcpProject.MatchString(g.Project) {
+	} else if !validate.GCPProjectID(g.Project) {
 		errs.Add("project", "must be a GCP project ID (6-30 lower-case letters, digits, hyphens), got %q", g.Project)
 	}
 	if g.Region == "" {
@@ -194,7 +192,7 @@ func (w *AWSArgs) validate(d *Args) error {
 	if !validate.OneOf(w.CACertIdentifier, rdsCACerts...) {
 		errs.Add("caCertIdentifier", "must be one of %s, got %q", strings.Join(rdsCACerts, ", "), w.CACertIdentifier)
 	}
-	if w.MonitoringRoleARN != "" && !iamRoleARN.MatchString(w.MonitoringRoleARN) {
+	if w.MonitoringRoleARN != "" && !validate.IAMRoleARN(w.MonitoringRoleARN) {
 		errs.Add("monitoringRoleArn", "must be an IAM role ARN, got %q", w.MonitoringRoleARN)
 	}
 	return errs.Err()

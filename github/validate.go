@@ -14,7 +14,6 @@ var (
 	appIDPattern       = regexp.MustCompile(`^[0-9]{1,12}$`)
 	clientIDPattern    = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 	codeOwnerPattern   = regexp.MustCompile(`^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?$`)
-	gcpProjectPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	gcpPoolIDPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,30}[a-z0-9]$`)
 	gcpSAIDPattern     = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	awsRoleNamePattern = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
@@ -302,7 +301,7 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 			errs.Add("oidc.gcp.project", "is required with cloud gcp")
 			return
 		}
-		if !gcpProjectPattern.MatchString(g.Project) {
+		if !validate.GCPProjectID(g.Project) {
 			errs.Add("oidc.gcp.project", "%q is not a GCP project ID", g.Project)
 		}
 		if !gcpPoolIDPattern.MatchString(g.PoolID) || strings.HasPrefix(g.PoolID, "gcp-") {

@@ -39,7 +39,6 @@ type AWSArgs struct {
 
 var (
 	gcpAccountID = regexp.MustCompile(`^[a-z]([-a-z0-9]{4,28}[a-z0-9])$`)
-	gcpProject   = regexp.MustCompile(`^[a-z][-a-z0-9]{4,28}[a-z0-9]$`)
 	oidcARN      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/(.+)$`)
 	iamRoleName  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 )
@@ -65,7 +64,7 @@ func (a *Args) validate() error {
 			errs.Add("gcp", "is required when cloud is gcp")
 			break
 		}
-		if !gcpProject.MatchString(a.GCP.Project) {
+		if !validate.GCPProjectID(a.GCP.Project) {
 			errs.Add("gcp.project", "%q is not a valid GCP project id", a.GCP.Project)
 		}
 		if !gcpAccountID.MatchString(a.GCP.AccountID) {

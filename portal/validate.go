@@ -20,9 +20,7 @@ var (
 	imageRepo     = regexp.MustCompile(`^[a-z0-9]+([._/:-]+[a-z0-9]+)*$`)
 	quantity      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
 	clusterName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	gcpProject    = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	gcpLocation   = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+(-[a-z])?$`)
-	iamRoleARN    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 	duration      = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
 	entityRef     = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	fileSegment   = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
@@ -261,7 +259,7 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 		}
 	}
 	if g := k.GKE; g != nil {
-		if !gcpProject.MatchString(g.ProjectID) {
+		if !validate.GCPProjectID(g.ProjectID) {
 			errs.Add("kubernetes.gke.projectId", "%q is not a GCP project ID", g.ProjectID)
 		}
 		if g.Region != "" && !gcpLocation.MatchString(g.Region) {
@@ -280,7 +278,7 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 		}
 		validateHTTPSURL(errs, p+".url", c.URL)
 		validateCAData(errs, p+".caData", c.CAData)
-		if c.AssumeRole != "" && !iamRoleARN.MatchString(c.AssumeRole) {
+		if c.AssumeRole != "" && !validate.IAMRoleARN(c.AssumeRole) {
 			errs.Add(p+".assumeRole", "%q is not an IAM role ARN", c.AssumeRole)
 		}
 		if c.ExternalID != "" && c.AssumeRole == "" {

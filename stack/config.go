@@ -49,11 +49,9 @@ type Kubernetes struct {
 }
 
 var (
-	gcpProjectID = regexp.MustCompile(`^[a-z][-a-z0-9]{4,28}[a-z0-9]$`)
 	gcpRegion    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]$`)
 	awsRegion    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	awsAccountID = regexp.MustCompile(`^[0-9]{12}$`)
-	awsRoleArn   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 	digits       = regexp.MustCompile(`^[0-9]+$`)
 )
 
@@ -91,7 +89,7 @@ func (c *Cloud) validate() error {
 }
 
 func (g *GCPCloud) check(errs *validate.Errors, path string) {
-	if !gcpProjectID.MatchString(g.Project) {
+	if !validate.GCPProjectID(g.Project) {
 		errs.Add(path+".project", "%q is not a valid GCP project id", g.Project)
 	}
 	if g.Region != "" && !gcpRegion.MatchString(g.Region) {
@@ -112,7 +110,7 @@ func (a *AWSCloud) check(errs *validate.Errors, path string) {
 	if !awsRegion.MatchString(a.Region) {
 		errs.Add(path+".region", "%q is not an AWS region (e.g. eu-west-2)", a.Region)
 	}
-	if a.RoleArn != "" && !awsRoleArn.MatchString(a.RoleArn) {
+	if a.RoleArn != "" && !validate.IAMRoleARN(a.RoleArn) {
 		errs.Add(path+".roleArn", "%q is not an IAM role ARN", a.RoleArn)
 	}
 }

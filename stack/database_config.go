@@ -107,7 +107,7 @@ func (d *Database) resolve(cloud *Cloud) error {
 			break
 		}
 		if d.Placement == "paired" && d.Paired != nil {
-			if !gcpProjectID.MatchString(d.Paired.Project) {
+			if !validate.GCPProjectID(d.Paired.Project) {
 				errs.Add("paired.project", "%q is not a valid GCP project id", d.Paired.Project)
 			}
 			if d.Paired.AccountID != "" || d.Paired.RoleArn != "" {
@@ -136,7 +136,7 @@ func (d *Database) resolve(cloud *Cloud) error {
 			if !awsAccountID.MatchString(d.Paired.AccountID) {
 				errs.Add("paired.accountId", "%q is not a 12-digit AWS account id", d.Paired.AccountID)
 			}
-			if !awsRoleArn.MatchString(d.Paired.RoleArn) {
+			if !validate.IAMRoleARN(d.Paired.RoleArn) {
 				errs.Add("paired.roleArn", "%q is not an IAM role ARN (the role the stack assumes in the paired account)", d.Paired.RoleArn)
 			}
 			if d.Paired.Project != "" {

@@ -239,11 +239,7 @@ func (c *Config) resolveTenants() {
 	}
 	if t.Requests.Repository == "" && c.GitHub.Organization != "" {
 		// Tenants are defined in the portal's own repository unless configured otherwise.
-		name := c.GitHub.Repository.Name
-		if name == "" {
-			name = github.DefaultRepositoryName
-		}
-		t.Requests.Repository = c.GitHub.Organization + "/" + name
+		t.Requests.Repository = c.GitHub.FullName()
 	}
 }
 
@@ -271,11 +267,7 @@ func (c *Config) resolveTechDocs() error {
 		}
 	}
 	if t.Repository == "" && c.GitHub.Organization != "" {
-		name := c.GitHub.Repository.Name
-		if name == "" {
-			name = github.DefaultRepositoryName
-		}
-		t.Repository = c.GitHub.Organization + "/" + name
+		t.Repository = c.GitHub.FullName()
 	}
 	return errs.Err()
 }

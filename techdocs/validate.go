@@ -15,10 +15,8 @@ var (
 	gcsName      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*[a-z0-9]$`)
 	s3Name       = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	gcsLocation  = regexp.MustCompile(`^[A-Za-z]+[A-Za-z0-9-]*[A-Za-z0-9]$`)
-	gcpProject   = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	awsRegion    = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	entityRef    = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*:)?([a-z0-9]([a-z0-9._-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
-	roleArn      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$`)
 	s3Prefixes   = []string{"xn--", "sthree-", "amzn-s3-demo-"}
 	s3Suffixes   = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
 	gcpPrefixes  = []string{"serviceAccount:", "group:", "user:", "principal://", "principalSet://"}
@@ -39,7 +37,7 @@ func (a *Args) validate() error {
 		if !gcsLocation.MatchString(d.Location) {
 			errs.Add("location", "%q is not a GCS location (e.g. EUROPE-WEST2, EU)", d.Location)
 		}
-		if d.Project != "" && !gcpProject.MatchString(d.Project) {
+		if d.Project != "" && !validate.GCPProjectID(d.Project) {
 			errs.Add("project", "%q is not a GCP project ID", d.Project)
 		}
 		if d.Region != "" {
@@ -189,7 +187,7 @@ func roleArnProblem(arn string) string {
 	if publicMember[arn] || strings.Contains(arn, "*") {
 		return fmt.Sprintf("%q is a wildcard: the documentation bucket is private", arn)
 	}
-	if !roleArn.MatchString(arn) {
+	if !validate.IAMRoleARN(arn) {
 		return fmt.Sprintf("%q is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)", arn)
 	}
 	return ""

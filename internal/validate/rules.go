@@ -11,6 +11,8 @@ var (
 	envVar    = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 	githubOrg = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,37}[A-Za-z0-9])?$`)
 	repoName  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	gcpID     = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
+	roleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 )
 
 // DNSLabel reports whether s is an RFC 1123 label (lower case, at most 63 characters).
@@ -53,3 +55,10 @@ func OneOf(s string, allowed ...string) bool {
 	}
 	return false
 }
+
+// GCPProjectID reports whether s is a GCP project id (6-30 characters: a lower-case letter,
+// then letters, digits or hyphens, not ending in a hyphen). Service account ids share the shape.
+func GCPProjectID(s string) bool { return gcpID.MatchString(s) }
+
+// IAMRoleARN reports whether s is the ARN of an AWS IAM role.
+func IAMRoleARN(s string) bool { return roleARN.MatchString(s) }

@@ -30,6 +30,14 @@ func TestRules(t *testing.T) {
 		{"repo", GitHubRepoName, "developer-portal", true},
 		{"repo dot dot", GitHubRepoName, "..", false},
 		{"repo slash", GitHubRepoName, "a/b", false},
+		{"gcp project", GCPProjectID, "cecg-platform-dev", true},
+		{"gcp project too short", GCPProjectID, "cecg", false},
+		{"gcp project trailing hyphen", GCPProjectID, "cecg-platform-", false},
+		{"gcp project upper case", GCPProjectID, "CECG-platform", false},
+		{"role arn", IAMRoleARN, "arn:aws:iam::345678901234:role/platform-deployer", true},
+		{"role arn with path", IAMRoleARN, "arn:aws:iam::345678901234:role/ci/deployer", true},
+		{"user arn", IAMRoleARN, "arn:aws:iam::345678901234:user/deployer", false},
+		{"role arn short account", IAMRoleARN, "arn:aws:iam::3456:role/deployer", false},
 	}
 	for _, tc := range cases {
 		if got := tc.rule(tc.in); got != tc.want {
