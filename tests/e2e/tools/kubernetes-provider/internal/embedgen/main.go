@@ -2,6 +2,7 @@
 // directory from the schema.json and terraform-mapping.json shipped in the provider module
 // (the provider's generate.go, without its dependency on the Pulumi codegen packages).
 //
+//	go mod download github.com/pulumi/pulumi-kubernetes/provider/v4
 //	go run ./internal/embedgen -src "$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes" -version 4.0.0
 package main
 
