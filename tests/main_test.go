@@ -37,6 +37,9 @@ func loadStack(t testing.TB, path string) *stackConfig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := sf.SetObjectField(stack.Namespace+":tenants", "dir", fixtureTenants); err != nil {
+		t.Fatal(err)
+	}
 	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}}
 	for k, v := range stack.SecretPlaceholders(src) {
 		src.Values[k] = v
