@@ -18,21 +18,16 @@ var plannedStacks = []struct{ name, stack, file string }{
 	{"aws", "", awsStack},
 }
 
-// fixtureTenants are the tenants the stack-level tests plan with instead of the live tenants/
-// folder, so a merged tenancy request changes no golden plan (tenants_test.go checks the live
-// folder by rules).
-const fixtureTenants = "tests/testdata/tenants"
-
 // TestPlanGolden compares each stack's offline plan with its golden file, so every change shows
 // its effect on every environment. `go test ./tests/ -run TestPlanGolden -update` rewrites them.
 func TestPlanGolden(t *testing.T) {
 	for _, s := range plannedStacks {
 		t.Run(s.name, func(t *testing.T) {
-			res, err := plan.Run(plan.Options{Root: ".", Stack: s.stack, StackFile: s.file, TenantsDir: fixtureTenants})
+			res, err := plan.Run(plan.Options{Root: root, Stack: s.stack, StackFile: abs(s.file), TenantsDir: fixtureTenants})
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("tests", "testdata", "plan-"+s.name+".golden")
+			golden := filepath.Join(root, "tests", "testdata", "plan-"+s.name+".golden")
 			if *update {
 				if err := os.WriteFile(golden, []byte(res.Text), 0o644); err != nil {
 					t.Fatal(err)
@@ -53,11 +48,11 @@ func TestPlanGolden(t *testing.T) {
 
 // TestPlanIsDeterministic plans the same stack twice: equal text, or golden files would flap.
 func TestPlanIsDeterministic(t *testing.T) {
-	a, err := plan.Run(plan.Options{Root: ".", Stack: "dev", TenantsDir: fixtureTenants})
+	a, err := plan.Run(plan.Options{Root: root, Stack: "dev", TenantsDir: fixtureTenants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := plan.Run(plan.Options{Root: ".", Stack: "dev", TenantsDir: fixtureTenants})
+	b, err := plan.Run(plan.Options{Root: root, Stack: "dev", TenantsDir: fixtureTenants})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +66,7 @@ func TestPlanIsDeterministic(t *testing.T) {
 func TestStackInvariants(t *testing.T) {
 	for _, s := range plannedStacks {
 		t.Run(s.name, func(t *testing.T) {
-			res, err := plan.Run(plan.Options{Root: ".", Stack: s.stack, StackFile: s.file, TenantsDir: fixtureTenants})
+			res, err := plan.Run(plan.Options{Root: root, Stack: s.stack, StackFile: abs(s.file), TenantsDir: fixtureTenants})
 			if err != nil {
 				t.Fatal(err)
 			}

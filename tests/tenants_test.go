@@ -6,19 +6,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coreeng/developer-portal/access"
 	"github.com/coreeng/developer-portal/internal/plan"
 )
 
 // committedStacks are the stack names of the Pulumi.<stack>.yaml files at the project root.
 func committedStacks(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("Pulumi.*.yaml")
+	files, err := filepath.Glob(filepath.Join(root, "Pulumi.*.yaml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no stack files at the project root (%v)", err)
 	}
 	var names []string
 	for _, f := range files {
-		names = append(names, strings.TrimSuffix(strings.TrimPrefix(f, "Pulumi."), ".yaml"))
+		names = append(names, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
 	}
 	return names
 }
@@ -30,7 +31,9 @@ func committedStacks(t *testing.T) []string {
 func TestLiveTenantsAreAccepted(t *testing.T) {
 	for _, name := range committedStacks(t) {
 		t.Run(name, func(t *testing.T) {
-			if _, err := plan.Run(plan.Options{Root: ".", Stack: name}); err != nil {
+			// The committed stacks keep the default tenants.dir, "tenants" beside Pulumi.yaml.
+			dir := filepath.Join(root, access.DefaultDir)
+			if _, err := plan.Run(plan.Options{Root: root, Stack: name, TenantsDir: dir}); err != nil {
 				t.Errorf("stack %s rejects the tenants folder:\n%v", name, err)
 			}
 		})
@@ -81,7 +84,7 @@ func TestTenantRulesNameFileAndField(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, tc.file), []byte(tc.edit(string(good))), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := plan.Run(plan.Options{Root: ".", Stack: "dev", TenantsDir: dir})
+			_, err := plan.Run(plan.Options{Root: root, Stack: "dev", TenantsDir: dir})
 			if err == nil {
 				t.Fatal("the bad tenant was accepted")
 			}
@@ -107,7 +110,7 @@ func TestAddingAValidTenantKeepsTheRules(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "payments.yaml"), []byte(s), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res, err := plan.Run(plan.Options{Root: ".", Stack: "dev", TenantsDir: dir})
+	res, err := plan.Run(plan.Options{Root: root, Stack: "dev", TenantsDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
