@@ -65,10 +65,14 @@ func newEnvironment(ctx *pulumi.Context, name string, d *Args, repoName pulumi.S
 		}
 		// Approval gates deployments only: the preview environment deploys nothing.
 		if r := d.EnvironmentReviewers; r != nil && e.protected {
-			envArgs.Reviewers = gh.RepositoryEnvironmentReviewerArray{gh.RepositoryEnvironmentReviewerArgs{
-				Teams: pulumi.ToIntArray(r.Teams),
-				Users: pulumi.ToIntArray(r.Users),
-			}}
+			reviewer := gh.RepositoryEnvironmentReviewerArgs{}
+			if len(r.Teams) > 0 {
+				reviewer.Teams = pulumi.ToIntArray(r.Teams)
+			}
+			if len(r.Users) > 0 {
+				reviewer.Users = pulumi.ToIntArray(r.Users)
+			}
+			envArgs.Reviewers = gh.RepositoryEnvironmentReviewerArray{reviewer}
 			envArgs.PreventSelfReview = pulumi.Bool(true)
 		}
 		env, err := gh.NewRepositoryEnvironment(ctx, e.resource, envArgs, pulumi.Parent(parent))
