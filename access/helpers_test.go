@@ -24,10 +24,14 @@ const (
 	typeTeamRepo    = "github:index/teamRepository:TeamRepository"
 )
 
-// exampleTenants are the definitions shipped in the repository's tenants folder.
+// fixtureTenantsDir holds the test tenants: a fixed copy, so that tenancy requests merged into
+// the live tenants folder change no test outcome.
+const fixtureTenantsDir = "../tests/testdata/tenants"
+
+// exampleTenants are the test tenants of fixtureTenantsDir.
 func exampleTenants(t testing.TB) []Tenant {
 	t.Helper()
-	tenants, err := LoadTenants("../tenants")
+	tenants, err := LoadTenants(fixtureTenantsDir)
 	if err != nil {
 		t.Fatalf("loading the example tenants: %v", err)
 	}

@@ -16,7 +16,7 @@ func TestExampleTenantsAreValid(t *testing.T) {
 		t.Fatalf("example tenants are invalid:\n%v", err)
 	}
 	for _, tn := range tenants {
-		if tn.File != filepath.Join("../tenants", tn.Name+".yaml") {
+		if tn.File != filepath.Join(fixtureTenantsDir, tn.Name+".yaml") {
 			t.Errorf("%s: File = %q", tn.Name, tn.File)
 		}
 	}

@@ -295,7 +295,7 @@ func TestTeamsForAllEnvironments(t *testing.T) {
 func TestArgsAreNotModified(t *testing.T) {
 	args := baseArgs(t)
 	args.Tenants = nil
-	args.Dir = "../tenants"
+	args.Dir = fixtureTenantsDir
 	before := *args
 	mustRun(t, args)
 	if !reflect.DeepEqual(before, *args) {

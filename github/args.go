@@ -55,6 +55,11 @@ type Args struct {
 	// to protected branches, and `pulumi preview` on pull requests needs the identifiers.
 	// Default true; false keeps the identifiers to protected branches only.
 	PreviewEnvironment *bool `json:"previewEnvironment,omitempty"`
+	// EnvironmentReviewers must approve every workflow job that deploys to the environment
+	// (GitHub's required reviewers: one approval suffices, never from the person who started
+	// the run), so that a merge reaches e.g. prod only after that approval. Numeric IDs:
+	// `gh api orgs/<org>/teams/<slug> --jq .id`, `gh api users/<login> --jq .id`. Default none.
+	EnvironmentReviewers *EnvironmentReviewers `json:"environmentReviewers,omitempty"`
 
 	// AppPrivateKey is the App's PEM private key (see SecretPrivateKey). Setting it selects
 	// App credentials.
@@ -192,6 +197,14 @@ type OIDCGCPArgs struct {
 	ProviderID string `json:"providerId,omitempty"`
 	// ServiceAccountID of the CI service account. Default "<repository>-ci" (at most 30 chars).
 	ServiceAccountID string `json:"serviceAccountId,omitempty"`
+}
+
+// EnvironmentReviewers are the required reviewers of the stack's deployment environment.
+type EnvironmentReviewers struct {
+	// Teams are up to 6 team IDs.
+	Teams []int `json:"teams,omitempty"`
+	// Users are up to 6 user IDs.
+	Users []int `json:"users,omitempty"`
 }
 
 // OIDCAWSArgs are the AWS federation settings.

@@ -141,7 +141,7 @@ func (a *Args) writesFiles() bool        { return a.managed() || a.filesManaged(
 func (a *Args) previewEnvironment() bool { return boolOr(a.PreviewEnvironment, true) }
 
 func (a *Args) writesVariables() bool {
-	return a.OIDC.Cloud != "" || len(a.Variables) > 0
+	return a.OIDC.Cloud != "" || len(a.Variables) > 0 || a.EnvironmentReviewers != nil
 }
 func (a *Args) appMode() bool        { return a.App.AppID != "" || a.AppPrivateKey != nil }
 func (a *Args) tokenMode() bool      { return a.Token != nil }

@@ -54,7 +54,7 @@ func newEnvironment(ctx *pulumi.Context, name string, d *Args, repoName pulumi.S
 		}{name + "-preview-environment", d.Environment + "-preview", false})
 	}
 	for _, e := range envs {
-		env, err := gh.NewRepositoryEnvironment(ctx, e.resource, &gh.RepositoryEnvironmentArgs{
+		envArgs := &gh.RepositoryEnvironmentArgs{
 			Repository:      repoName,
 			Environment:     pulumi.String(e.name),
 			CanAdminsBypass: pulumi.Bool(false),
@@ -62,7 +62,20 @@ func newEnvironment(ctx *pulumi.Context, name string, d *Args, repoName pulumi.S
 				ProtectedBranches:    pulumi.Bool(e.protected),
 				CustomBranchPolicies: pulumi.Bool(false),
 			},
-		}, pulumi.Parent(parent))
+		}
+		// Approval gates deployments only: the preview environment deploys nothing.
+		if r := d.EnvironmentReviewers; r != nil && e.protected {
+			reviewer := gh.RepositoryEnvironmentReviewerArgs{}
+			if len(r.Teams) > 0 {
+				reviewer.Teams = pulumi.ToIntArray(r.Teams)
+			}
+			if len(r.Users) > 0 {
+				reviewer.Users = pulumi.ToIntArray(r.Users)
+			}
+			envArgs.Reviewers = gh.RepositoryEnvironmentReviewerArray{reviewer}
+			envArgs.PreventSelfReview = pulumi.Bool(true)
+		}
+		env, err := gh.NewRepositoryEnvironment(ctx, e.resource, envArgs, pulumi.Parent(parent))
 		if err != nil {
 			return err
 		}

@@ -170,6 +170,24 @@ func (d *Args) validateVariables(errs *validate.Errors) {
 		errs.Add("environment", "is required to write Actions variables (oidc.cloud or variables): "+
 			"the stack's environment name, e.g. dev")
 	}
+	if r := d.EnvironmentReviewers; r != nil {
+		if d.Environment == "" {
+			errs.Add("environmentReviewers", "needs the stack's environment")
+		}
+		if len(r.Teams)+len(r.Users) == 0 {
+			errs.Add("environmentReviewers", "names no team or user: remove it, or list who approves deployments")
+		}
+		for key, ids := range map[string][]int{"teams": r.Teams, "users": r.Users} {
+			if len(ids) > 6 {
+				errs.Add("environmentReviewers."+key, "GitHub accepts at most 6, got %d", len(ids))
+			}
+			for i, id := range ids {
+				if id <= 0 {
+					errs.Add(fmt.Sprintf("environmentReviewers.%s[%d]", key, i), "%d is not a GitHub ID", id)
+				}
+			}
+		}
+	}
 	reserved := map[string]bool{}
 	for _, n := range oidcVariableNames[d.OIDC.Cloud] {
 		reserved[n] = true

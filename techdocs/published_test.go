@@ -18,9 +18,9 @@ func TestWorkflowPublishesTheEntity(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wf struct {
-		On          map[string]any    `yaml:"on"`
-		Permissions map[string]string `yaml:"permissions"`
-		Env         map[string]string `yaml:"env"`
+		On          map[string]any     `yaml:"on"`
+		Permissions *map[string]string `yaml:"permissions"`
+		Env         map[string]string  `yaml:"env"`
 		Jobs        map[string]struct {
 			Environment string            `yaml:"environment"`
 			Permissions map[string]string `yaml:"permissions"`
@@ -38,8 +38,15 @@ func TestWorkflowPublishesTheEntity(t *testing.T) {
 	if wf.Env["TECHDOCS_ENTITY"] != PublishEntity {
 		t.Errorf("workflow publishes under %q, the entity is %q", wf.Env["TECHDOCS_ENTITY"], PublishEntity)
 	}
-	if wf.Permissions["contents"] != "read" || len(wf.Permissions) != 1 {
-		t.Errorf("workflow-level permissions = %v, want contents: read only", wf.Permissions)
+	// Least privilege per job: the workflow grants nothing (an absent key would grant the
+	// repository's default token permissions), each job only what it uses.
+	if wf.Permissions == nil || len(*wf.Permissions) != 0 {
+		t.Errorf("workflow-level permissions = %v, want {}", wf.Permissions)
+	}
+	for name, j := range wf.Jobs {
+		if len(j.Permissions) == 0 {
+			t.Errorf("job %s declares no permissions", name)
+		}
 	}
 	j, ok := wf.Jobs["publish"]
 	if !ok {

@@ -13,7 +13,7 @@ func BenchmarkStack(b *testing.B) {
 		b.Run(s.name, func(b *testing.B) {
 			var resources int
 			for i := 0; i < b.N; i++ {
-				res, err := plan.Run(plan.Options{Root: ".", Stack: s.stack, StackFile: s.file})
+				res, err := plan.Run(plan.Options{Root: root, Stack: s.stack, StackFile: abs(s.file), TenantsDir: fixtureTenants})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,6 +16,15 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in tests/testdata")
 
+// root is the project root, absolute, and fixtureTenants the test tenants under it: the
+// stack-level tests plan with them instead of the live tenants/ folder, so a merged tenancy
+// request changes no golden plan (tenants_test.go checks the live folder by rules).
+//
+// Tests name the files they read by absolute path: `go test` caches a result until a file
+// the test read changes, and it resolves relative paths against the package directory,
+// because the chdir below happens before it starts watching.
+var root, fixtureTenants string
+
 // TestMain runs every test from the project root, where Pulumi runs the program (tenant
 // definitions resolve against it).
 func TestMain(m *testing.M) {
@@ -22,7 +32,21 @@ func TestMain(m *testing.M) {
 	if err := os.Chdir(".."); err != nil {
 		panic(err)
 	}
+	wd, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	root = wd
+	fixtureTenants = filepath.Join(root, "tests", "testdata", "tenants")
 	os.Exit(m.Run())
+}
+
+// abs is a project-relative path made absolute (empty stays empty).
+func abs(path string) string {
+	if path == "" {
+		return ""
+	}
+	return filepath.Join(root, path)
 }
 
 // stackConfig is a stack file's configuration with placeholder secrets, as a mutable source.
@@ -33,8 +57,11 @@ type stackConfig struct {
 
 func loadStack(t testing.TB, path string) *stackConfig {
 	t.Helper()
-	sf, err := plan.ReadStackFile(path, "Pulumi.yaml")
+	sf, err := plan.ReadStackFile(filepath.Join(root, path), filepath.Join(root, "Pulumi.yaml"))
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sf.SetObjectField(stack.Namespace+":tenants", "dir", fixtureTenants); err != nil {
 		t.Fatal(err)
 	}
 	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}}

@@ -23,11 +23,11 @@ var plannedStacks = []struct{ name, stack, file string }{
 func TestPlanGolden(t *testing.T) {
 	for _, s := range plannedStacks {
 		t.Run(s.name, func(t *testing.T) {
-			res, err := plan.Run(plan.Options{Root: ".", Stack: s.stack, StackFile: s.file})
+			res, err := plan.Run(plan.Options{Root: root, Stack: s.stack, StackFile: abs(s.file), TenantsDir: fixtureTenants})
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("tests", "testdata", "plan-"+s.name+".golden")
+			golden := filepath.Join(root, "tests", "testdata", "plan-"+s.name+".golden")
 			if *update {
 				if err := os.WriteFile(golden, []byte(res.Text), 0o644); err != nil {
 					t.Fatal(err)
@@ -48,11 +48,11 @@ func TestPlanGolden(t *testing.T) {
 
 // TestPlanIsDeterministic plans the same stack twice: equal text, or golden files would flap.
 func TestPlanIsDeterministic(t *testing.T) {
-	a, err := plan.Run(plan.Options{Root: ".", Stack: "dev"})
+	a, err := plan.Run(plan.Options{Root: root, Stack: "dev", TenantsDir: fixtureTenants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := plan.Run(plan.Options{Root: ".", Stack: "dev"})
+	b, err := plan.Run(plan.Options{Root: root, Stack: "dev", TenantsDir: fixtureTenants})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestPlanIsDeterministic(t *testing.T) {
 func TestStackInvariants(t *testing.T) {
 	for _, s := range plannedStacks {
 		t.Run(s.name, func(t *testing.T) {
-			res, err := plan.Run(plan.Options{Root: ".", Stack: s.stack, StackFile: s.file})
+			res, err := plan.Run(plan.Options{Root: root, Stack: s.stack, StackFile: abs(s.file), TenantsDir: fixtureTenants})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,8 +5,15 @@
 //
 //	go run ./cmd/plan -stack dev
 //	go run ./cmd/plan -stack-file tests/testdata/Pulumi.aws.yaml -out plan-out/aws
+//	go run ./cmd/plan -tenant tenants/payments.yaml
 //
 // Bad configuration prints the same errors as `pulumi up` and exits non-zero.
+//
+// -tenant (repeatable) is the tenancy check of a pull request: it validates the changed tenant
+// files and prints, as Markdown, what each committed stack (or the one named by -stack) will
+// create for each tenant — namespace, role bindings, quota, limit range, network policy, GitHub
+// team, catalog entities — and exits non-zero, with every error naming its file and field, when
+// a file or a stack rejects the change. -tenants-dir plans a stack over another tenants folder.
 package main
 
 import (
@@ -30,11 +37,17 @@ func run() error {
 	stackFile := flag.String("stack-file", "", "path of a stack file (instead of -stack)")
 	root := flag.String("root", ".", "project directory (holds Pulumi.yaml)")
 	out := flag.String("out", "", "directory to write manifests/ and app-config.yaml to")
+	tenantsDir := flag.String("tenants-dir", "", "tenants folder instead of the stack file's tenants.dir")
+	var tenants files
+	flag.Var(&tenants, "tenant", "a changed tenant file to check (repeatable): prints what each stack creates for it, as Markdown")
 	flag.Parse()
-	if (*stackName == "") == (*stackFile == "") {
-		return fmt.Errorf("give exactly one of -stack or -stack-file")
+	if len(tenants) > 0 {
+		return tenantCheck(*root, *stackName, *stackFile, *out, *tenantsDir, tenants)
 	}
-	res, err := plan.Run(plan.Options{Root: *root, Stack: *stackName, StackFile: *stackFile})
+	if (*stackName == "") == (*stackFile == "") {
+		return fmt.Errorf("give exactly one of -stack or -stack-file (or -tenant)")
+	}
+	res, err := plan.Run(plan.Options{Root: *root, Stack: *stackName, StackFile: *stackFile, TenantsDir: *tenantsDir})
 	if err != nil {
 		return err
 	}
@@ -50,4 +63,29 @@ func run() error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(*out, "app-config.yaml"), []byte(appConfig), 0o644)
+}
+
+// files collects a repeatable flag.
+type files []string
+
+func (f *files) String() string     { return fmt.Sprint(*f) }
+func (f *files) Set(v string) error { *f = append(*f, v); return nil }
+
+func tenantCheck(root, stackName, stackFile, out, tenantsDir string, tenants []string) error {
+	if stackFile != "" || out != "" || tenantsDir != "" {
+		return fmt.Errorf("-tenant plans the committed stacks over the files' own folder: -stack-file, -out and -tenants-dir do not apply")
+	}
+	opts := plan.TenantCheckOptions{Root: root, Files: tenants}
+	if stackName != "" {
+		opts.Stacks = []string{stackName}
+	}
+	report, ok, err := plan.TenantCheck(opts)
+	if err != nil {
+		return err
+	}
+	fmt.Print(report)
+	if !ok {
+		return fmt.Errorf("the tenancy check failed: see the errors above")
+	}
+	return nil
 }

@@ -30,6 +30,9 @@ type Options struct {
 	// Stack names Pulumi.<stack>.yaml in Root; StackFile, when set, is a path instead.
 	Stack     string
 	StackFile string
+	// TenantsDir, when set, replaces the stack file's tenants.dir: the tests plan the
+	// committed stacks over fixed test tenants, the tenancy check over a pull request's.
+	TenantsDir string
 }
 
 // Run plans a stack offline. A configuration error is returned as the same error `pulumi up`
@@ -44,6 +47,11 @@ func Run(opts Options) (*Result, error) {
 	sf, err := ReadStackFile(path, filepath.Join(opts.Root, "Pulumi.yaml"))
 	if err != nil {
 		return nil, err
+	}
+	if opts.TenantsDir != "" {
+		if err := sf.SetObjectField(stack.Namespace+":tenants", "dir", opts.TenantsDir); err != nil {
+			return nil, err
+		}
 	}
 	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}}
 	// Encrypted values cannot be read offline; they, and the secrets a committed stack file

@@ -65,6 +65,24 @@ func ReadStackFile(stackPath, projectPath string) (*StackFile, error) {
 	return sf, nil
 }
 
+// SetObjectField sets one field of an object-valued key (created when absent), keeping the
+// string form the engine hands the program.
+func (sf *StackFile) SetObjectField(key, field string, value any) error {
+	obj := map[string]any{}
+	if raw, ok := sf.Values[key]; ok && raw != "" {
+		if err := json.Unmarshal([]byte(raw), &obj); err != nil {
+			return fmt.Errorf("%s is not an object: %w", key, err)
+		}
+	}
+	obj[field] = value
+	s, err := configString(obj)
+	if err != nil {
+		return err
+	}
+	sf.Values[key] = s
+	return nil
+}
+
 // configString renders a YAML value the way the engine passes config to programs: strings as
 // they are, everything else as JSON.
 func configString(v any) (string, error) {

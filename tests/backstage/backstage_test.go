@@ -555,7 +555,7 @@ func generate(t *testing.T, tenantsDir string, pg *postgres, secrets map[string]
 		ext["user"] = pg.user
 		ext["caCertificate"] = pg.caPEM
 	})
-	someTenant := copyTenants(t, "../../tenants", tenantsDir)
+	someTenant := copyTenants(t, "../testdata/tenants", tenantsDir)
 	setJSON(t, values, "developer-portal:tenants", func(m map[string]any) { m["dir"] = tenantsDir })
 	src := stack.MapSource{Values: values, Secrets: map[string]bool{}}
 	for k, v := range secrets {

@@ -29,7 +29,7 @@ const (
 	// tenantEnvironment is how tenant files name the e2e environment: "<cloud>-<environment>".
 	tenantEnvironment = "none-e2e"
 	stackFile         = "testdata/Pulumi.e2e.yaml"
-	exampleTenants    = "../../tenants"
+	exampleTenants    = "../testdata/tenants"
 )
 
 // tools are the binaries .ci/e2e builds.
