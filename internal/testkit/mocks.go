@@ -33,7 +33,11 @@ type Resource struct {
 	RetainOnDelete bool
 	IgnoreChanges  []string
 	DependsOn      []string
-	Aliases        int
+	// Aliases are the URNs this registration answers to besides its own, resolved the way
+	// the engine resolves alias specs (unset parts default to the resource's own). Aliases
+	// the engine infers for children from their parent's aliases are not included: see
+	// InheritedAliases.
+	Aliases []string
 }
 
 // Input returns the input at a dotted path ("spec.template.spec"), and whether it exists.
@@ -119,9 +123,13 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
 		r.IgnoreChanges = rpc.GetIgnoreChanges()
 		r.DependsOn = rpc.GetDependencies()
-		r.Aliases = len(rpc.GetAliases())
 	}
 	r.URN = URN(r.Parent, r.Type, r.Name)
+	if rpc := args.RegisterRPC; rpc != nil {
+		for _, a := range rpc.GetAliases() {
+			r.Aliases = append(r.Aliases, resolveAlias(a, r))
+		}
+	}
 
 	m.mu.Lock()
 	m.resources = append(m.resources, r)
@@ -218,9 +226,5 @@ func (m *Mocks) Children(parentURN string) []Resource {
 
 // URN builds a resource URN the way the mock monitor does, so tests can compare parents.
 func URN(parent, typ, name string) string {
-	parentType := tokens.Type("")
-	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
-		parentType = p.QualifiedType()
-	}
-	return string(resource.NewURN(tokens.QName(Stack), tokens.PackageName(Project), parentType, tokens.Type(typ), name))
+	return string(resource.NewURN(tokens.QName(Stack), tokens.PackageName(Project), parentType(parent), tokens.Type(typ), name))
 }
