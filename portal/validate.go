@@ -15,18 +15,16 @@ import (
 )
 
 var (
-	imageTag      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	imageDigest   = regexp.MustCompile(`@sha256:[a-f0-9]{64}$`)
-	imageRepo     = regexp.MustCompile(`^[a-z0-9]+([._/:-]+[a-z0-9]+)*$`)
-	quantity      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
-	clusterName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	gcpLocation   = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+(-[a-z])?$`)
-	duration      = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
-	entityRef     = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
-	fileSegment   = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
-	envReference  = regexp.MustCompile(`^\$\{[A-Z_][A-Z0-9_]*\}$`)
-	labelKey      = regexp.MustCompile(`^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
-	secretKeyName = regexp.MustCompile(`(?i)(token|secret|password|privatekey|credentials)$`)
+	imageTag    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	imageDigest = regexp.MustCompile(`@sha256:[a-f0-9]{64}$`)
+	imageRepo   = regexp.MustCompile(`^[a-z0-9]+([._/:-]+[a-z0-9]+)*$`)
+	quantity    = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	clusterName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	gcpLocation = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+(-[a-z])?$`)
+	duration    = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
+	entityRef   = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	fileSegment = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
+	labelKey    = regexp.MustCompile(`^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 )
 
 // clusterAuthProviders are the auth providers of Backstage's Kubernetes plugin that a static
@@ -95,7 +93,8 @@ func (a *Args) validate() error {
 		if m, err := backstage.Generic(a.ExtraAppConfig); err != nil {
 			errs.Add("extraAppConfig", "cannot be marshalled: %v", err)
 		} else {
-			checkNoInlineSecrets(&errs, "extraAppConfig", m)
+			validate.LiteralSecrets(&errs, "extraAppConfig", m)
+			checkBrowserSections(&errs, m)
 		}
 	}
 	return errs.Err()
@@ -289,8 +288,11 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 
 func validateHTTPSURL(errs *validate.Errors, p, raw string) {
 	u, err := url.Parse(raw)
-	if raw == "" || err != nil || u.Scheme != "https" || u.Host == "" {
-		errs.Add(p, "%q is not an https URL", raw)
+	switch {
+	case raw == "" || err != nil || u.Scheme != "https" || u.Host == "":
+		errs.Add(p, "%q is not an https URL", validate.RedactURL(raw))
+	case u.User != nil:
+		errs.Add(p, "%q holds credentials: give the cluster's credentials through its auth provider", validate.RedactURL(raw))
 	}
 }
 
@@ -444,7 +446,7 @@ func validateContributions(errs *validate.Errors, cs []backstage.Contribution, c
 		if m, err := backstage.Generic(c.Config); err != nil {
 			errs.Add(p+".config", "%v", err)
 		} else {
-			checkNoInlineSecrets(errs, p+".config", m)
+			validate.LiteralSecrets(errs, p+".config", m)
 		}
 	}
 }
@@ -462,22 +464,36 @@ func checkFilePath(f string) error {
 	return nil
 }
 
-// checkNoInlineSecrets rejects secret-looking keys (token, clientSecret, privateKey,
-// password...) whose value is not a ${VAR} reference: the app-config lands in a ConfigMap.
-func checkNoInlineSecrets(errs *validate.Errors, prefix string, v any) {
+// browserSections are the app-config sections Backstage sends to every visitor's browser: a
+// substitution there would publish a server-side value.
+var browserSections = []string{"app", "organization"}
+
+// substitution matches Backstage's config substitutions and includes.
+var substitution = regexp.MustCompile(`\$\{[^}]*\}`)
+
+func checkBrowserSections(errs *validate.Errors, m map[string]any) {
+	for _, section := range browserSections {
+		checkNoSubstitution(errs, validate.Join("extraAppConfig", section), m[section])
+	}
+}
+
+func checkNoSubstitution(errs *validate.Errors, path string, v any) {
 	switch t := v.(type) {
 	case map[string]any:
 		for _, k := range sortedKeys(t) {
-			p := prefix + "." + k
-			if s, ok := t[k].(string); ok && secretKeyName.MatchString(k) && s != "" && !envReference.MatchString(s) {
-				errs.Add(p, "looks like a secret: reference an environment variable from the Secret (${VAR}) instead of inlining it")
+			if k == "$file" || k == "$env" || k == "$include" {
+				errs.Add(validate.Join(path, k), "is sent to every visitor's browser: a %s include there would publish a server-side value", k)
 				continue
 			}
-			checkNoInlineSecrets(errs, p, t[k])
+			checkNoSubstitution(errs, validate.Join(path, k), t[k])
 		}
 	case []any:
 		for i, e := range t {
-			checkNoInlineSecrets(errs, validate.Index(prefix, i), e)
+			checkNoSubstitution(errs, validate.Index(path, i), e)
+		}
+	case string:
+		if substitution.MatchString(t) {
+			errs.Add(path, "is sent to every visitor's browser: a ${VAR} substitution there would publish a server-side value")
 		}
 	}
 }

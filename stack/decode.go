@@ -19,7 +19,9 @@ func decodeSection(raw string, target any) error {
 	var errs validate.Errors
 	var generic any
 	if err := json.Unmarshal([]byte(raw), &generic); err != nil {
-		errs.Add("", "is not valid JSON/YAML object: %v", err)
+		// Pulumi hands a plain string over as it is: it was not an object in the stack file.
+		// The value is not echoed: it may be a mistyped secret.
+		errs.Add("", "must be an object (a YAML mapping), got a string")
 		return errs.Err()
 	}
 	if _, ok := generic.(map[string]any); !ok {

@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -113,6 +114,9 @@ func load(src Source) (*Config, *validate.Errors) {
 	decoded := map[string]bool{}
 	for _, s := range sections {
 		raw, ok := src.Get(fullKey(s.key))
+		if ok {
+			literalSecrets(raw, fullKey(s.key), &errs)
+		}
 		if !ok {
 			if s.required != "" {
 				errs.Add(fullKey(s.key), "is required (%s)", s.required)
@@ -161,6 +165,17 @@ func load(src Source) (*Config, *validate.Errors) {
 		cfg.githubVariables()
 	}
 	return cfg, &errs
+}
+
+// literalSecrets applies the one literal-credential rule to a whole section as the user wrote
+// it, so the error names the user's own key (developer-portal:portal.extraAppConfig.x.apiKey)
+// whichever generated file or ConfigMap the value would have reached.
+func literalSecrets(raw, key string, errs *validate.Errors) {
+	var v any
+	if json.Unmarshal([]byte(raw), &v) != nil {
+		v = raw
+	}
+	validate.LiteralSecrets(errs, key, v)
 }
 
 // resolveGitHub fills what the github section inherits and checks that exactly one kind of

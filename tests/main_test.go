@@ -38,6 +38,9 @@ func loadStack(t testing.TB, path string) *stackConfig {
 		t.Fatal(err)
 	}
 	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}}
+	for _, k := range sf.SecretObjects {
+		src.Secrets[k] = true
+	}
 	for k, v := range stack.SecretPlaceholders(src) {
 		src.Values[k] = v
 		src.Secrets[k] = true

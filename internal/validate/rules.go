@@ -62,3 +62,23 @@ func GCPProjectID(s string) bool { return gcpID.MatchString(s) }
 
 // IAMRoleARN reports whether s is the ARN of an AWS IAM role.
 func IAMRoleARN(s string) bool { return roleARN.MatchString(s) }
+
+// RedactURL is raw fit for an error message: credentials written into a URL's user-info
+// ("https://user:token@host") are never echoed.
+func RedactURL(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		if at := strings.LastIndex(raw, "@"); at >= 0 && !strings.Contains(raw[:at], "/") {
+			return "[redacted]@" + raw[at+1:]
+		}
+		return raw
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return scheme + "://[redacted]@" + rest[at+1:]
+	}
+	return raw
+}
