@@ -18,14 +18,12 @@ const (
 
 var (
 	pgIdent       = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-	gcpRegion     = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
 	customTier    = regexp.MustCompile(`^db-custom-([0-9]+)-([0-9]+)$`)
 	perfTier      = regexp.MustCompile(`^db-perf-optimized-N-([0-9]+)$`)
 	vpcNetwork    = regexp.MustCompile(`^(https://www\.googleapis\.com/compute/v1/)?projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	rfc1035       = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	gcpLabelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 	gcpLabelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
-	awsRegion     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 	rdsClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge|metal)$`)
 	subnetID      = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 	securityGroup = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
@@ -124,7 +122,7 @@ func (g *GCPArgs) validate(d *Args) error {
 	}
 	if g.Region == "" {
 		errs.Add("region", "is required")
-	} else if !gcpRegion.MatchString(g.Region) {
+	} else if !validate.GCPRegion(g.Region) {
 		errs.Add("region", "must be a GCP region such as europe-west2, got %q", g.Region)
 	}
 	tierOK := checkTier(&errs, g.Tier)
@@ -165,7 +163,7 @@ func (g *GCPArgs) validate(d *Args) error {
 
 func (w *AWSArgs) validate(d *Args) error {
 	var errs validate.Errors
-	if w.Region != "" && !awsRegion.MatchString(w.Region) {
+	if w.Region != "" && !validate.AWSRegion(w.Region) {
 		errs.Add("region", "must be an AWS region such as eu-west-2, got %q", w.Region)
 	}
 	if !rdsClass.MatchString(w.InstanceClass) {

@@ -20,7 +20,6 @@ var (
 	imageRepo   = regexp.MustCompile(`^[a-z0-9]+([._/:-]+[a-z0-9]+)*$`)
 	quantity    = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
 	clusterName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	gcpLocation = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+(-[a-z])?$`)
 	duration    = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
 	entityRef   = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	fileSegment = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
@@ -261,7 +260,7 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 		if !validate.GCPProjectID(g.ProjectID) {
 			errs.Add("kubernetes.gke.projectId", "%q is not a GCP project ID", g.ProjectID)
 		}
-		if g.Region != "" && !gcpLocation.MatchString(g.Region) {
+		if g.Region != "" && !validate.GCPLocation(g.Region) {
 			errs.Add("kubernetes.gke.region", "%q is not a GCP region or zone", g.Region)
 		}
 		if !validate.OneOf(g.AuthProvider, "googleServiceAccount", "google") {

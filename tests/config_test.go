@@ -162,6 +162,10 @@ func TestMalformedConfig(t *testing.T) {
 		{"credentials in a cluster URL", devStack, func(c *stackConfig) {
 			c.set("portal", "kubernetes.extraClusters", []any{map[string]any{"name": "x", "url": "https://admin:s3cr3tpass@x.example.com", "authProvider": "google"}})
 		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].url:", "holds credentials"}, nil, []string{"s3cr3tpass", "admin"}},
+		{"malformed GCP region", devStack, func(c *stackConfig) { c.set("cloud", "gcp.region", "europe-west") },
+			[]string{"developer-portal:cloud.gcp.region:"}, nil, nil},
+		{"malformed AWS region", awsStack, func(c *stackConfig) { c.set("cloud", "aws.region", "eu-west-2a") },
+			[]string{"developer-portal:cloud.aws.region:"}, nil, nil},
 		{"every problem at once", devStack, func(c *stackConfig) {
 			c.set("environment", "", "Prod!").set("portal", "hostname", "a.b").set("database", "placement", "x")
 		}, []string{"developer-portal:environment:", "developer-portal:portal.hostname:", "developer-portal:database.placement:"}, nil, nil},
@@ -227,4 +231,25 @@ func loadEditedStack(t *testing.T, path string, edit func(string) string) (*stac
 		return nil, err
 	}
 	return loadStack(t, edited), nil
+}
+
+// TestRecentRegionsLoad: regions opened after the first release are accepted by every
+// component (one rule per cloud, in internal/validate).
+func TestRecentRegionsLoad(t *testing.T) {
+	cases := []struct{ stack, key, path, region string }{
+		{devStack, "cloud", "gcp.region", "europe-west10"},
+		{devStack, "cloud", "gcp.region", "northamerica-south1"},
+		{awsStack, "cloud", "aws.region", "us-iso-east-1"},
+		{awsStack, "cloud", "aws.region", "ap-southeast-7"},
+		{awsStack, "database", "paired.region", "eusc-de-east-1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.region, func(t *testing.T) {
+			c := loadStack(t, tc.stack)
+			c.set(tc.key, tc.path, tc.region)
+			if _, err := stack.Load(c.src); err != nil {
+				t.Fatalf("%s %s: %v", tc.key, tc.region, err)
+			}
+		})
+	}
 }
