@@ -91,13 +91,9 @@ func (a *Args) resolve() (*plan, error) {
 		tenants = loaded
 	}
 	errs.Merge("", ValidateTenants(tenants, args.Environments))
-	reserved := map[string]bool{args.Isolation.IngressNamespace: true}
-	for _, ns := range args.Isolation.MonitoringNamespaces {
-		reserved[ns] = true
-	}
 	for i, t := range tenants {
-		if reserved[t.Name] {
-			errs.Add(field(t, i, "name"), "%q is a platform namespace (isolation settings)", t.Name)
+		if why := args.reservedNamespace(t.Name); why != "" {
+			errs.Add(field(t, i, "name"), "%q %s: a tenant's namespace would give its group admin there; rename the tenant", t.Name, why)
 		}
 		if !args.TeamsInGitHub() || args.Organization == "" {
 			continue

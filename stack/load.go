@@ -238,6 +238,7 @@ var standardEnvironments = []string{"sandbox", "pre-dev", "dev", "pre-prod", "pr
 func (c *Config) resolveTenants() {
 	t := &c.Tenants
 	t.Environment = c.TenantEnvironment()
+	t.PortalNamespace = c.Portal.WithDefaults().Namespace
 	if len(t.Environments) == 0 {
 		// Tenant files are shared by every environment of the platform, on either cloud.
 		for _, cloud := range []string{"gcp", "aws"} {

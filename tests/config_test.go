@@ -161,11 +161,19 @@ func TestMalformedConfig(t *testing.T) {
 			}, nil},
 		{"credentials in a cluster URL", devStack, func(c *stackConfig) {
 			c.set("portal", "kubernetes.extraClusters", []any{map[string]any{"name": "x", "url": "https://admin:s3cr3tpass@x.example.com", "authProvider": "google"}})
-		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].url:", "holds credentials"}, nil, []string{"s3cr3tpass", "admin"}},
+		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].url:", "holds credentials"}, nil, []string{"s3cr3tpass", "admin:"}},
 		{"malformed GCP region", devStack, func(c *stackConfig) { c.set("cloud", "gcp.region", "europe-west") },
 			[]string{"developer-portal:cloud.gcp.region:"}, nil, nil},
 		{"malformed AWS region", awsStack, func(c *stackConfig) { c.set("cloud", "aws.region", "eu-west-2a") },
 			[]string{"developer-portal:cloud.aws.region:"}, nil, nil},
+		// A tenancy request can name any namespace: the portal's and the platform's are reserved.
+		{"tenant named after the portal's namespace", devStack, func(c *stackConfig) { c.set("tenants", "dir", tenantDir(c, "developer-portal")) },
+			[]string{"developer-portal.yaml: name: \"developer-portal\" is the developer portal's namespace"}, nil, nil},
+		{"tenant named after a platform namespace", devStack, func(c *stackConfig) { c.set("tenants", "dir", tenantDir(c, "cert-manager", "gmp-system")) },
+			[]string{"cert-manager.yaml: name: \"cert-manager\" is a platform namespace", "gmp-system.yaml: name: \"gmp-system\" is a platform namespace"}, nil, nil},
+		{"tenant named after a configured platform namespace", devStack, func(c *stackConfig) {
+			c.set("tenants", "dir", tenantDir(c, "vault")).set("tenants", "reservedNamespaces", []any{"vault"})
+		}, []string{"vault.yaml: name: \"vault\" is a platform namespace (reservedNamespaces)"}, nil, nil},
 		{"every problem at once", devStack, func(c *stackConfig) {
 			c.set("environment", "", "Prod!").set("portal", "hostname", "a.b").set("database", "placement", "x")
 		}, []string{"developer-portal:environment:", "developer-portal:portal.hostname:", "developer-portal:database.placement:"}, nil, nil},
@@ -252,4 +260,19 @@ func TestRecentRegionsLoad(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tenantDir writes a valid tenant file for each name into a new directory and returns it.
+func tenantDir(c *stackConfig, names ...string) string {
+	c.t.Helper()
+	dir := c.t.TempDir()
+	for _, n := range names {
+		body := "name: " + n + "\nparent: root\ndescription: Test tenant.\ncontactEmail: " + n + "@cecg.io\n" +
+			"environments:\n  - gcp-dev\nrepos:\n  - https://github.com/cecg/" + n + "\n" +
+			"adminGroup: " + n + "-admin@cecg.io\nreadonlyGroup: " + n + "-readonly@cecg.io\n"
+		if err := os.WriteFile(filepath.Join(dir, n+".yaml"), []byte(body), 0o600); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	return dir
 }
