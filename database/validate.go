@@ -3,6 +3,7 @@ package database
 import (
 	"errors"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -209,7 +210,14 @@ func checkLabels(errs *validate.Errors, labels map[string]string) {
 	if len(labels) > 50 {
 		errs.Add("labels", "at most 50 labels, got %d", len(labels))
 	}
-	for k, v := range labels {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	// Sorted, so the same configuration reports its problems in the same order every run.
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := labels[k]
 		if !gcpLabelKey.MatchString(k) {
 			errs.Add("labels."+k, "key must start with a lower-case letter and hold lower-case letters, digits, '_' or '-' (at most 63)")
 		}

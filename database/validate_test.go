@@ -265,3 +265,22 @@ func TestConfigDecoding(t *testing.T) {
 		t.Errorf("decoded %+v", *g.GCP)
 	}
 }
+
+// TestProblemOrderIsStable: problems in map-valued settings are reported in key order, so
+// the same configuration prints the same error every run.
+func TestProblemOrderIsStable(t *testing.T) {
+	a := validGCP()
+	a.Labels = map[string]string{}
+	for _, k := range []string{"Zeta", "Alpha", "Mu", "Beta", "Omega", "Kappa", "Delta", "Gamma"} {
+		a.Labels[k] = "x"
+	}
+	want := a.Validate().Error()
+	for i := 0; i < 20; i++ {
+		if got := a.Validate().Error(); got != want {
+			t.Fatalf("run %d reported\n%s\nthen\n%s", i, want, got)
+		}
+	}
+	if ia, iz := strings.Index(want, "labels.Alpha"), strings.Index(want, "labels.Zeta"); ia < 0 || iz < 0 || ia > iz {
+		t.Errorf("label problems are not in key order:\n%s", want)
+	}
+}

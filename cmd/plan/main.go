@@ -10,8 +10,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -19,18 +21,27 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	stackName := flag.String("stack", "", "stack name: reads Pulumi.<stack>.yaml in -root")
-	stackFile := flag.String("stack-file", "", "path of a stack file (instead of -stack)")
-	root := flag.String("root", ".", "project directory (holds Pulumi.yaml)")
-	out := flag.String("out", "", "directory to write manifests/ and app-config.yaml to")
-	flag.Parse()
+// run parses its own flags: the SDKs register theirs (glog's) on the global set, and -h
+// must list only the plan's.
+func run(args []string, usage io.Writer) error {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	stackName := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml in -root")
+	stackFile := fs.String("stack-file", "", "path of a stack file (instead of -stack)")
+	root := fs.String("root", ".", "project directory (holds Pulumi.yaml)")
+	out := fs.String("out", "", "directory to write manifests/ and app-config.yaml to")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	if (*stackName == "") == (*stackFile == "") {
 		return fmt.Errorf("give exactly one of -stack or -stack-file")
 	}
