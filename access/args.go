@@ -39,6 +39,9 @@ type Args struct {
 	// ingress-nginx, istio-system, karpenter, monitoring...). Kubernetes' own namespaces
 	// (kube-*, default), the portal's and the isolation settings' are always reserved.
 	ReservedNamespaces []string `json:"reservedNamespaces,omitempty"`
+	// AllowNoTenants accepts a configuration without any tenant. Off by default: a wrong or
+	// empty dir would otherwise remove every tenant's access.
+	AllowNoTenants bool `json:"allowNoTenants,omitempty"`
 	// PortalNamespace is the developer portal's namespace (it holds the portal's Secret):
 	// always reserved.
 	PortalNamespace string `json:"-"`

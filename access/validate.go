@@ -91,6 +91,10 @@ func (a *Args) resolve() (*plan, error) {
 		tenants = loaded
 	}
 	errs.Merge("", ValidateTenants(tenants, args.Environments))
+	if len(tenants) == 0 && !args.AllowNoTenants && errs.Err() == nil {
+		errs.Add("dir", "%q holds no tenant definition (<name>.yaml): zero tenants would remove every tenant's access; "+
+			"check the path, or set allowNoTenants: true", args.Dir)
+	}
 	for i, t := range tenants {
 		if why := args.reservedNamespace(t.Name); why != "" {
 			errs.Add(field(t, i, "name"), "%q %s: a tenant's namespace would give its group admin there; rename the tenant", t.Name, why)

@@ -97,6 +97,9 @@ func load(src Source) (*Config, *validate.Errors) {
 	for _, key := range src.Keys() {
 		if short, ok := inNamespace(key); ok && !known[short] {
 			errs.Add(key, "unknown key (known keys: %v)", Keys())
+		} else if ns, _, found := strings.Cut(key, ":"); found && ns != Namespace && nearNamespace(ns) {
+			errs.Add(key, "namespace %q is not %s: the program would ignore this key; rename it to %s:%s",
+				ns, Namespace, Namespace, key[len(ns)+1:])
 		}
 	}
 
@@ -307,4 +310,33 @@ func (c *Config) githubVariables() {
 func isEmptyObject(src Source, key string) bool {
 	raw, _ := src.Get(fullKey(key))
 	return raw == "{}" || raw == ""
+}
+
+// nearNamespace reports whether a config namespace is a misspelling of the project's
+// ("developer-portl", "developer_portal", "Developer-Portal").
+func nearNamespace(ns string) bool {
+	norm := func(s string) string {
+		return strings.NewReplacer("-", "", "_", "", ".", "").Replace(strings.ToLower(s))
+	}
+	return editDistance(norm(ns), norm(Namespace)) <= 2
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

@@ -174,6 +174,13 @@ func TestMalformedConfig(t *testing.T) {
 		{"tenant named after a configured platform namespace", devStack, func(c *stackConfig) {
 			c.set("tenants", "dir", tenantDir(c, "vault")).set("tenants", "reservedNamespaces", []any{"vault"})
 		}, []string{"vault.yaml: name: \"vault\" is a platform namespace (reservedNamespaces)"}, nil, nil},
+		// Nothing is accepted silently.
+		{"empty tenants directory", devStack, func(c *stackConfig) { c.set("tenants", "dir", tenantDir(c)) },
+			[]string{"developer-portal:tenants.dir:", "holds no tenant definition", "allowNoTenants"}, nil, nil},
+		{"misspelt namespace", devStack, func(c *stackConfig) {
+			c.src.Values["developer-portl:tenants"] = `{"dir":"tenants"}`
+			c.src.Values["developer_portal:githubToken"] = "x"
+		}, []string{"developer-portl:tenants: namespace \"developer-portl\" is not developer-portal", "developer_portal:githubToken: namespace"}, nil, nil},
 		{"every problem at once", devStack, func(c *stackConfig) {
 			c.set("environment", "", "Prod!").set("portal", "hostname", "a.b").set("database", "placement", "x")
 		}, []string{"developer-portal:environment:", "developer-portal:portal.hostname:", "developer-portal:database.placement:"}, nil, nil},
@@ -275,4 +282,11 @@ func tenantDir(c *stackConfig, names ...string) string {
 		}
 	}
 	return dir
+}
+
+// TestNoTenantsByOptIn: a stack without tenants plans when it says so explicitly.
+func TestNoTenantsByOptIn(t *testing.T) {
+	c := loadStack(t, devStack)
+	c.set("tenants", "dir", tenantDir(c)).set("tenants", "allowNoTenants", true)
+	testkit.MustRun(t, stack.Program(c.src), c.src.Values, c.src.SecretKeys()...)
 }
