@@ -26,6 +26,9 @@ var (
 	labelKey    = regexp.MustCompile(`^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 )
 
+// maxReplicas bounds the portal's pods: more is a typo that would only fail at apply.
+const maxReplicas = 50
+
 // clusterAuthProviders are the auth providers of Backstage's Kubernetes plugin that a static
 // cluster entry can use.
 var clusterAuthProviders = []string{"serviceAccount", "google", "googleServiceAccount", "aws", "oidc", "azure", "aks"}
@@ -44,6 +47,9 @@ func (a *Args) validate() error {
 	validateImage(&errs, a.Image)
 	if a.Replicas != nil && *a.Replicas < 1 {
 		errs.Add("replicas", "must be at least 1, got %d", *a.Replicas)
+	}
+	if a.Replicas != nil && *a.Replicas > maxReplicas {
+		errs.Add("replicas", "must be at most %d, got %d", maxReplicas, *a.Replicas)
 	}
 	if !validate.DNSLabel(d.Name) {
 		errs.Add("name", "%q is not a DNS label", d.Name)
@@ -94,6 +100,7 @@ func (a *Args) validate() error {
 		} else {
 			validate.LiteralSecrets(&errs, "extraAppConfig", m)
 			checkBrowserSections(&errs, m)
+			checkOwnedKeys(&errs, m)
 		}
 	}
 	return errs.Err()
@@ -341,6 +348,9 @@ func validateAutoscaling(errs *validate.Errors, s Autoscaling) {
 	if s.MaxReplicas < s.MinReplicas {
 		errs.Add("autoscaling.maxReplicas", "%d is less than minReplicas %d", s.MaxReplicas, s.MinReplicas)
 	}
+	if s.MaxReplicas > maxReplicas {
+		errs.Add("autoscaling.maxReplicas", "must be at most %d, got %d", maxReplicas, s.MaxReplicas)
+	}
 	if s.TargetCPUUtilization < 1 || s.TargetCPUUtilization > 100 {
 		errs.Add("autoscaling.targetCpuUtilization", "%d is not a percentage", s.TargetCPUUtilization)
 	}
@@ -461,6 +471,39 @@ func checkFilePath(f string) error {
 		}
 	}
 	return nil
+}
+
+// ownedKeys are the app-config settings the portal's safety rests on: extraAppConfig may add to
+// the configuration but not switch these off or point them elsewhere.
+var ownedKeys = []struct{ path, why string }{
+	{"permission", "the permission framework is always on"},
+	{"auth.providers.guest", "guest sign-in would let anyone in"},
+	{"backend.database", "the database connection comes from the database settings"},
+	{"backend.listen", "the container port is fixed by the Deployment and its probes"},
+	{"backend.baseUrl", "the URL comes from hostname and domain"},
+	{"app.baseUrl", "the URL comes from hostname and domain (https)"},
+	{"backend.auth", "service-to-service auth uses the portal's Secret"},
+}
+
+func checkOwnedKeys(errs *validate.Errors, m map[string]any) {
+	for _, k := range ownedKeys {
+		var cur any = m
+		found := true
+		for _, seg := range strings.Split(k.path, ".") {
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				found = false
+				break
+			}
+			if cur, ok = obj[seg]; !ok {
+				found = false
+				break
+			}
+		}
+		if found {
+			errs.Add(validate.Join("extraAppConfig", k.path), "is set by the portal and cannot be overridden: %s", k.why)
+		}
+	}
 }
 
 // browserSections are the app-config sections Backstage sends to every visitor's browser: a

@@ -181,6 +181,23 @@ func TestMalformedConfig(t *testing.T) {
 			c.src.Values["developer-portl:tenants"] = `{"dir":"tenants"}`
 			c.src.Values["developer_portal:githubToken"] = "x"
 		}, []string{"developer-portl:tenants: namespace \"developer-portl\" is not developer-portal", "developer_portal:githubToken: namespace"}, nil, nil},
+		{"zero that would silently become the default", devStack, func(c *stackConfig) {
+			c.set("database", "backupRetentionDays", 0).set("github", "protection.requiredApprovals", 0).
+				set("portal", "autoscaling", map[string]any{"enabled": true, "targetCpuUtilization": 0})
+		}, []string{"developer-portal:database.backupRetentionDays: 0 is out of range", "developer-portal:github.protection.requiredApprovals: 0 is out of range",
+			"developer-portal:portal.autoscaling.targetCpuUtilization: 0 is out of range"}, nil, nil},
+		{"megabyte string", devStack, func(c *stackConfig) { c.set("portal", "title", strings.Repeat("x", 1<<20)) },
+			[]string{"developer-portal:portal.title: is longer than"}, nil, nil},
+		{"extraAppConfig overriding what the portal owns", devStack, func(c *stackConfig) {
+			c.set("portal", "extraAppConfig", map[string]any{"permission": map[string]any{"enabled": false},
+				"auth": map[string]any{"providers": map[string]any{"guest": map[string]any{}}},
+				"backend": map[string]any{"database": map[string]any{"client": "better-sqlite3"}, "listen": map[string]any{"port": 8080}},
+				"app": map[string]any{"baseUrl": "http://portal.example.com"}})
+		}, []string{"developer-portal:portal.extraAppConfig.permission: is set by the portal", "developer-portal:portal.extraAppConfig.auth.providers.guest:",
+			"developer-portal:portal.extraAppConfig.backend.database:", "developer-portal:portal.extraAppConfig.backend.listen:",
+			"developer-portal:portal.extraAppConfig.app.baseUrl:"}, nil, nil},
+		{"five billion replicas", devStack, func(c *stackConfig) { c.set("portal", "replicas", 5000000000) },
+			[]string{"developer-portal:portal.replicas: must be at most 50"}, nil, nil},
 		{"every problem at once", devStack, func(c *stackConfig) {
 			c.set("environment", "", "Prod!").set("portal", "hostname", "a.b").set("database", "placement", "x")
 		}, []string{"developer-portal:environment:", "developer-portal:portal.hostname:", "developer-portal:database.placement:"}, nil, nil},
