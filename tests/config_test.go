@@ -190,9 +190,9 @@ func TestMalformedConfig(t *testing.T) {
 			[]string{"developer-portal:portal.title: is longer than"}, nil, nil},
 		{"extraAppConfig overriding what the portal owns", devStack, func(c *stackConfig) {
 			c.set("portal", "extraAppConfig", map[string]any{"permission": map[string]any{"enabled": false},
-				"auth": map[string]any{"providers": map[string]any{"guest": map[string]any{}}},
+				"auth":    map[string]any{"providers": map[string]any{"guest": map[string]any{}}},
 				"backend": map[string]any{"database": map[string]any{"client": "better-sqlite3"}, "listen": map[string]any{"port": 8080}},
-				"app": map[string]any{"baseUrl": "http://portal.example.com"}})
+				"app":     map[string]any{"baseUrl": "http://portal.example.com"}})
 		}, []string{"developer-portal:portal.extraAppConfig.permission: is set by the portal", "developer-portal:portal.extraAppConfig.auth.providers.guest:",
 			"developer-portal:portal.extraAppConfig.backend.database:", "developer-portal:portal.extraAppConfig.backend.listen:",
 			"developer-portal:portal.extraAppConfig.app.baseUrl:"}, nil, nil},
