@@ -89,6 +89,9 @@ func (a *Args) validate() error {
 		errs.Add("runAsGroup", "must be a non-root GID, got %d", *d.RunAsGroup)
 	}
 	validateNetworkPolicy(&errs, d.NetworkPolicy)
+	if !validate.OneOf(a.CloudIdentity, "", IdentityGKE, IdentityIRSA) {
+		errs.Add("cloudIdentity", "%q is not %s, %s or empty", a.CloudIdentity, IdentityGKE, IdentityIRSA)
+	}
 	validateKubernetes(&errs, &d)
 	validateMonitoring(&errs, d.Monitoring)
 	validateAutoscaling(&errs, d.Autoscaling)

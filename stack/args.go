@@ -38,6 +38,12 @@ func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contributio
 	a.Database = pg
 	a.Contributions = parts
 	a.ServiceAccountAnnotations = annotations
+	switch c.Cloud.Provider {
+	case "gcp":
+		a.CloudIdentity = portal.IdentityGKE
+	case "aws":
+		a.CloudIdentity = portal.IdentityIRSA
+	}
 	return &a
 }
 
