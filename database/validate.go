@@ -103,12 +103,7 @@ func (a *Args) validate() error {
 			errs.Add("backupRetentionDays", "must be between 1 and 35 on RDS, got %d", d.BackupRetentionDays)
 		}
 		if d.Auth == backstage.AuthIAM {
-			if d.IAMRoleName == nil {
-				errs.Add("iamRoleName", "is required with auth %q on AWS (the portal's IRSA role)", backstage.AuthIAM)
-			}
-			if len(adminUser(d.User)) > 63 {
-				errs.Add("user", "is too long for IAM mode on RDS (the admin role %q must fit 63 characters)", adminUser(d.User))
-			}
+			errs.Add("auth", "%s", backstage.IAMAuthProblem(CloudAWS))
 		}
 	}
 	return errs.Err()
@@ -295,7 +290,3 @@ func maxTransactionLogDays(edition string, asDefault bool) int {
 	}
 	return 35
 }
-
-// adminUser is the RDS master user in IAM mode: the portal's user only ever logs in with IAM
-// tokens (a role granted rds_iam cannot use a password), so someone else must own the instance.
-func adminUser(user string) string { return user + "_admin" }

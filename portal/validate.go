@@ -385,15 +385,10 @@ func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
 			errs.Add("database.password", "is required with password authentication")
 		}
 	case backstage.AuthIAM:
-		switch db.Cloud {
-		case "gcp":
-			if db.CloudSQLInstance == nil {
-				errs.Add("database.cloudSqlInstance", "is required with IAM authentication on GCP (project:region:instance)")
-			}
-		case "aws":
-			errs.Add("database.auth", "IAM authentication on AWS is not supported: Backstage has no RDS IAM connector (only cloudsql); use password authentication")
-		default:
-			errs.Add("database.cloud", "%q is not gcp (required with IAM authentication)", db.Cloud)
+		if problem := backstage.IAMAuthProblem(db.Cloud); problem != "" {
+			errs.Add("database.auth", "%s", problem)
+		} else if db.CloudSQLInstance == nil {
+			errs.Add("database.cloudSqlInstance", "is required with IAM authentication on GCP (project:region:instance)")
 		}
 		if db.Password != nil {
 			errs.Add("database.password", "must be empty with IAM authentication")

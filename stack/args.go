@@ -11,14 +11,10 @@ import (
 
 // The component Args the stack builds from its configuration (copies: cfg is not changed).
 
-func (c *Config) databaseArgs(iamEmail, iamRoleName pulumi.StringInput) *database.Args {
+func (c *Config) databaseArgs(iamEmail pulumi.StringInput) *database.Args {
 	a := c.Database.Args
 	if a.Auth == backstage.AuthIAM {
-		if c.Cloud.Provider == "gcp" {
-			a.IAMServiceAccountEmail = iamEmail
-		} else {
-			a.IAMRoleName = iamRoleName
-		}
+		a.IAMServiceAccountEmail = iamEmail
 	}
 	return &a
 }

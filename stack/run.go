@@ -80,7 +80,7 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 
 	dbAuth := backstage.AuthPassword
 	if cfg.Database.External == nil && ok("database") {
-		db := cfg.databaseArgs(placeholderInput, placeholderInput)
+		db := cfg.databaseArgs(placeholderInput)
 		errs.Merge(fullKey("database"), db.Validate())
 		dbAuth = db.WithDefaults().Auth
 	}
@@ -263,7 +263,7 @@ func (d *deployment) database(ctx *pulumi.Context, p *Providers, id *identity.Wo
 		}
 		return pg, pulumi.Map{"databaseHost": pulumi.String(ext.Host)}, nil
 	}
-	db, err := database.NewManagedDatabase(ctx, "portal-db", cfg.databaseArgs(id.Email, id.RoleName),
+	db, err := database.NewManagedDatabase(ctx, "portal-db", cfg.databaseArgs(id.Email),
 		pulumi.Providers(p.forDatabase()...))
 	if err != nil {
 		return backstage.Postgres{}, nil, err

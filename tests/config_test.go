@@ -97,7 +97,7 @@ func TestMalformedConfig(t *testing.T) {
 		{"bad organisation", devStack, func(c *stackConfig) { c.set("github", "organization", "-cecg-") },
 			[]string{"developer-portal:github.organization:"}, nil, nil},
 		{"IAM auth in a paired AWS account", awsStack, func(c *stackConfig) { c.set("database", "auth", "iam") },
-			[]string{"developer-portal:database.auth: iam is not supported with placement: paired on AWS"}, nil, nil},
+			[]string{"developer-portal:database.auth: iam is only supported on GCP"}, nil, nil},
 		{"AWS without IRSA provider", awsStack, func(c *stackConfig) { c.set("kubernetes", "", nil) },
 			[]string{"developer-portal:kubernetes.oidcProviderArn: is required on AWS"}, nil, nil},
 		{"AWS database with one subnet", awsStack, func(c *stackConfig) { c.set("database", "aws.subnetIds", []any{"subnet-0a1b2c3d4e5f60718"}) },
