@@ -257,7 +257,8 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 		if c.AuthProvider == "serviceAccount" {
 			tokenUsers[c.Name] = true
 			if d.ClusterTokens[c.Name] == nil {
-				errs.Add(p+".authProvider", "serviceAccount needs a token: set ClusterTokens[%q] (kept in the portal's Secret)", c.Name)
+				errs.Add(p+".authProvider", "serviceAccount needs a token (ClusterTokens[%q], kept in the portal's Secret): "+
+					"pulumi config set --secret --path 'developer-portal:kubernetesClusterTokens.%s' <token>", c.Name, c.Name)
 			}
 		}
 	}

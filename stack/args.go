@@ -4,6 +4,7 @@ import (
 	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/identity"
+	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/coreeng/developer-portal/portal"
 	"github.com/coreeng/developer-portal/techdocs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -34,6 +35,9 @@ func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contributio
 	a.Database = pg
 	a.Contributions = parts
 	a.ServiceAccountAnnotations = annotations
+	if tokens := c.Secrets.secretObject(KeyKubernetesClusterTokens, &validate.Errors{}); len(tokens) > 0 {
+		a.ClusterTokens = tokens
+	}
 	switch c.Cloud.Provider {
 	case "gcp":
 		a.CloudIdentity = portal.IdentityGKE

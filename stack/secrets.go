@@ -25,17 +25,21 @@ const (
 	// KeyPortalSecretEnv is an object of environment variables for the portal's Secret,
 	// which extraAppConfig references as ${NAME}: how a plugin's credential reaches the portal.
 	KeyPortalSecretEnv = "portalSecretEnv"
+	// KeyKubernetesClusterTokens is an object of ServiceAccount tokens by extra cluster name,
+	// for portal.kubernetes.extraClusters entries with authProvider serviceAccount.
+	KeyKubernetesClusterTokens = "kubernetesClusterTokens"
 )
 
 // secretHelp says how to set each secret.
 var secretHelp = map[string]string{
-	KeyGitHubAppPrivateKey:    "cat backstage-app.private-key.pem | pulumi config set --secret developer-portal:githubAppPrivateKey",
-	KeyGitHubAppClientSecret:  "pulumi config set --secret developer-portal:githubAppClientSecret <client secret from the GitHub App's settings>",
-	KeyGitHubAppWebhookSecret: "pulumi config set --secret developer-portal:githubAppWebhookSecret \"$(openssl rand -hex 32)\" (and enter the same value in the GitHub App's webhook settings)",
-	KeyGitHubToken:            "pulumi config set --secret developer-portal:githubToken <personal access token> (trials only; prefer the GitHub App)",
-	KeyDatabasePassword:       "pulumi config set --secret developer-portal:databasePassword <password of the external database's user>",
-	KeyBackstageServiceToken:  "pulumi config set --secret developer-portal:backstageServiceToken \"$(openssl rand -hex 24)\" (optional: generated when unset)",
-	KeyPortalSecretEnv:        "pulumi config set --secret --path 'developer-portal:portalSecretEnv.SONARQUBE_API_KEY' <value>, then write ${SONARQUBE_API_KEY} in portal.extraAppConfig (optional)",
+	KeyGitHubAppPrivateKey:     "cat backstage-app.private-key.pem | pulumi config set --secret developer-portal:githubAppPrivateKey",
+	KeyGitHubAppClientSecret:   "pulumi config set --secret developer-portal:githubAppClientSecret <client secret from the GitHub App's settings>",
+	KeyGitHubAppWebhookSecret:  "pulumi config set --secret developer-portal:githubAppWebhookSecret \"$(openssl rand -hex 32)\" (and enter the same value in the GitHub App's webhook settings)",
+	KeyGitHubToken:             "pulumi config set --secret developer-portal:githubToken <personal access token> (trials only; prefer the GitHub App)",
+	KeyDatabasePassword:        "pulumi config set --secret developer-portal:databasePassword <password of the external database's user>",
+	KeyBackstageServiceToken:   "pulumi config set --secret developer-portal:backstageServiceToken \"$(openssl rand -hex 24)\" (optional: generated when unset)",
+	KeyPortalSecretEnv:         "pulumi config set --secret --path 'developer-portal:portalSecretEnv.SONARQUBE_API_KEY' <value>, then write ${SONARQUBE_API_KEY} in portal.extraAppConfig (optional)",
+	KeyKubernetesClusterTokens: "pulumi config set --secret --path 'developer-portal:kubernetesClusterTokens.<cluster name>' <token> (for extraClusters with authProvider serviceAccount)",
 }
 
 // Secrets are the secret config values, as secret Outputs, with the plain values kept only for
@@ -160,6 +164,24 @@ func (s *Secrets) portalSecretEnv(errs *validate.Errors) map[string]pulumi.Strin
 			continue
 		}
 		out[k] = pulumi.ToSecret(pulumi.String(vars[k])).(pulumi.StringOutput)
+	}
+	return out
+}
+
+// secretObject decodes a secret key holding an object of strings into secret Outputs.
+func (s *Secrets) secretObject(key string, errs *validate.Errors) map[string]pulumi.StringInput {
+	if !s.Has(key) {
+		return nil
+	}
+	var vars map[string]string
+	if err := json.Unmarshal([]byte(s.plain(key)), &vars); err != nil {
+		// The value is not echoed: it is a secret.
+		errs.Add(fullKey(key), "must be an object of names to strings: %s", secretHelp[key])
+		return nil
+	}
+	out := make(map[string]pulumi.StringInput, len(vars))
+	for k, v := range vars {
+		out[k] = pulumi.ToSecret(pulumi.String(v)).(pulumi.StringOutput)
 	}
 	return out
 }

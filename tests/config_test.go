@@ -198,6 +198,9 @@ func TestMalformedConfig(t *testing.T) {
 			"developer-portal:portal.extraAppConfig.app.baseUrl:"}, nil, nil},
 		{"five billion replicas", devStack, func(c *stackConfig) { c.set("portal", "replicas", 5000000000) },
 			[]string{"developer-portal:portal.replicas: must be at most 50"}, nil, nil},
+		{"ServiceAccount cluster without its token", devStack, func(c *stackConfig) {
+			c.set("portal", "kubernetes.extraClusters", []any{map[string]any{"name": "partner", "url": "https://partner.example.com", "authProvider": "serviceAccount"}})
+		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].authProvider: serviceAccount needs a token", "developer-portal:kubernetesClusterTokens.partner"}, nil, nil},
 		{"every problem at once", devStack, func(c *stackConfig) {
 			c.set("environment", "", "Prod!").set("portal", "hostname", "a.b").set("database", "placement", "x")
 		}, []string{"developer-portal:environment:", "developer-portal:portal.hostname:", "developer-portal:database.placement:"}, nil, nil},
