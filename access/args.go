@@ -1,5 +1,7 @@
 package access
 
+import "strings"
+
 // Args configures TenantAccess. Plain fields carry the config key names of the stack's
 // "developer-portal:tenants" section; fields tagged `json:"-"` are set by the program.
 type Args struct {
@@ -31,6 +33,18 @@ type Args struct {
 	// cluster when the tenant is removed (its bindings, and so its access, are still
 	// deleted). Default true; set false to let Pulumi delete offboarded namespaces.
 	RetainNamespaces *bool `json:"retainNamespaces,omitempty"`
+	// ReservedNamespaces are platform namespaces no tenant may be named after: a tenant's
+	// RoleBinding would give its group admin there. A trailing "*" reserves a prefix.
+	// Default: the usual GKE and EKS add-ons (cert-manager, external-dns, gke-*, gmp-*,
+	// ingress-nginx, istio-system, karpenter, monitoring...). Kubernetes' own namespaces
+	// (kube-*, default), the portal's and the isolation settings' are always reserved.
+	ReservedNamespaces []string `json:"reservedNamespaces,omitempty"`
+	// AllowNoTenants accepts a configuration without any tenant. Off by default: a wrong or
+	// empty dir would otherwise remove every tenant's access.
+	AllowNoTenants bool `json:"allowNoTenants,omitempty"`
+	// PortalNamespace is the developer portal's namespace (it holds the portal's Secret):
+	// always reserved.
+	PortalNamespace string `json:"-"`
 
 	// Environment is this stack's environment as tenants list it (e.g. "gcp-dev"); one of
 	// Environments. Required.
@@ -166,6 +180,9 @@ func (a Args) WithDefaults() Args {
 	if out.Isolation.MonitoringNamespaces == nil {
 		out.Isolation.MonitoringNamespaces = DefaultMonitoringNamespaces()
 	}
+	if out.ReservedNamespaces == nil {
+		out.ReservedNamespaces = DefaultReservedNamespaces()
+	}
 	if out.GitHubTeams.Manage == nil {
 		out.GitHubTeams.Manage = boolPtr(true)
 	}
@@ -183,3 +200,34 @@ func (a Args) ManageTeams() bool { return a.GitHubTeams.Manage == nil || *a.GitH
 func (a Args) TeamsInGitHub() bool { return a.ManageTeams() || a.GitHubTeams.ManagedElsewhere }
 
 func boolPtr(b bool) *bool { return &b }
+
+// DefaultReservedNamespaces are the namespaces of the platform's own components on GKE and
+// EKS clusters.
+func DefaultReservedNamespaces() []string {
+	return []string{
+		"amazon-cloudwatch", "argocd", "aws-observability", "cert-manager", "cnrm-system",
+		"config-management-system", "external-dns", "external-secrets", "flux-system", "gatekeeper-system",
+		"gke-*", "gmp-*", "ingress-nginx", "istio-system", "karpenter", "kyverno", "monitoring",
+	}
+}
+
+// reservedNamespace says why name cannot be a tenant, or "" when it can.
+func (a Args) reservedNamespace(name string) string {
+	switch {
+	case a.PortalNamespace != "" && name == a.PortalNamespace:
+		return "is the developer portal's namespace"
+	case name == a.Isolation.IngressNamespace:
+		return "is a platform namespace (isolation.ingressNamespace)"
+	}
+	for _, ns := range a.Isolation.MonitoringNamespaces {
+		if name == ns {
+			return "is a platform namespace (isolation.monitoringNamespaces)"
+		}
+	}
+	for _, ns := range a.ReservedNamespaces {
+		if prefix, ok := strings.CutSuffix(ns, "*"); ok && strings.HasPrefix(name, prefix) || name == ns {
+			return "is a platform namespace (reservedNamespaces)"
+		}
+	}
+	return ""
+}

@@ -208,6 +208,14 @@ func reservedList(a Args) []string {
 	for _, ns := range a.Isolation.MonitoringNamespaces {
 		add(ns)
 	}
+	if a.PortalNamespace != "" {
+		add(a.PortalNamespace)
+	}
+	for _, ns := range a.ReservedNamespaces {
+		if !strings.HasSuffix(ns, "*") {
+			add(ns)
+		}
+	}
 	sort.Strings(out)
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -70,16 +71,28 @@ func LoadTenants(dir string) ([]Tenant, error) {
 	var errs validate.Errors
 	var tenants []Tenant
 	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
 		path := filepath.Join(dir, e.Name())
-		switch filepath.Ext(e.Name()) {
-		case ".yaml":
-		case ".yml":
+		ext := filepath.Ext(e.Name())
+		isYAML := strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
+		switch {
+		case e.Type()&fs.ModeSymlink != 0:
+			// A link could provision a file reviewed nowhere; its target is not read or echoed.
+			errs.Add(path, "is a symbolic link: tenant definitions must be regular files in %s", dir)
+			continue
+		case e.IsDir():
+			if holdsYAML(path) {
+				errs.Add(path, "holds YAML files, which are not read: tenant definitions must be files directly in %s", dir)
+			}
+			continue
+		case ext == ".yaml":
+		case isYAML:
 			errs.Add(path, "tenant definitions must be named <name>.yaml")
 			continue
 		default:
+			continue
+		}
+		if !e.Type().IsRegular() {
+			errs.Add(path, "is not a regular file")
 			continue
 		}
 		data, err := os.ReadFile(path)
@@ -128,4 +141,21 @@ func ParseTenant(data []byte) (Tenant, error) {
 		return Tenant{}, errs.Err()
 	}
 	return t, nil
+}
+
+// holdsYAML reports whether a subdirectory of the tenants directory holds YAML files: a
+// tenant definition put there would otherwise be skipped without a word.
+func holdsYAML(dir string) bool {
+	found := false
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || found {
+			return fs.SkipAll
+		}
+		ext := strings.ToLower(filepath.Ext(d.Name()))
+		if !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			found = true
+		}
+		return nil
+	})
+	return found
 }

@@ -94,6 +94,49 @@ func TestLoadTenantsIgnoresOtherFiles(t *testing.T) {
 	}
 }
 
+// TestLoadTenantsRefusesHiddenDefinitions: a definition that would be skipped or that lives
+// outside the directory is an error naming the file, not a silent omission.
+func TestLoadTenantsRefusesHiddenDefinitions(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.yaml")
+	if err := os.WriteFile(outside, []byte(goodTenant+"# do-not-echo\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		setup func(dir string) error
+		want  string
+	}{
+		{"symbolic link", func(dir string) error { return os.Symlink(outside, filepath.Join(dir, "team-b.yaml")) }, "team-b.yaml: is a symbolic link"},
+		{"upper-case extension", func(dir string) error {
+			return os.WriteFile(filepath.Join(dir, "team-b.YAML"), []byte(goodTenant), 0o600)
+		}, "team-b.YAML: tenant definitions must be named <name>.yaml"},
+		{"definition in a subdirectory", func(dir string) error {
+			if err := os.Mkdir(filepath.Join(dir, "new"), 0o700); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dir, "new", "team-b.yaml"), []byte(goodTenant), 0o600)
+		}, "new: holds YAML files"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "team-a.yaml"), []byte(goodTenant), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.setup(dir); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadTenants(dir)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+			if strings.Contains(err.Error(), "do-not-echo") {
+				t.Errorf("error echoes the linked file: %v", err)
+			}
+		})
+	}
+}
+
 // validTenants is a small valid tree: a (root) ← b ← c, and d (root).
 func validTenants() []Tenant {
 	mk := func(name, parent string, repos ...string) Tenant {

@@ -32,12 +32,15 @@ func ParseRepoURL(raw string) (Repo, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "https" || u.Host != "github.com" || u.User != nil ||
 		u.RawQuery != "" || u.Fragment != "" {
-		return Repo{}, fmt.Errorf("%q is not a GitHub repository URL (https://github.com/<owner>/<repo>)", raw)
+		if u != nil && u.User != nil {
+			return Repo{}, fmt.Errorf("%q holds credentials: a repository URL is public (https://github.com/<owner>/<repo>)", validate.RedactURL(raw))
+		}
+		return Repo{}, fmt.Errorf("%q is not a GitHub repository URL (https://github.com/<owner>/<repo>)", validate.RedactURL(raw))
 	}
 	parts := strings.Split(strings.TrimPrefix(u.Path, "/"), "/")
 	if len(parts) != 2 || !validate.GitHubOwner(parts[0]) || !validate.GitHubRepoName(parts[1]) ||
 		strings.HasSuffix(parts[1], ".git") {
-		return Repo{}, fmt.Errorf("%q is not a GitHub repository URL (https://github.com/<owner>/<repo>)", raw)
+		return Repo{}, fmt.Errorf("%q is not a GitHub repository URL (https://github.com/<owner>/<repo>)", validate.RedactURL(raw))
 	}
 	return Repo{Owner: parts[0], Name: parts[1]}, nil
 }

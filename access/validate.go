@@ -91,13 +91,13 @@ func (a *Args) resolve() (*plan, error) {
 		tenants = loaded
 	}
 	errs.Merge("", ValidateTenants(tenants, args.Environments))
-	reserved := map[string]bool{args.Isolation.IngressNamespace: true}
-	for _, ns := range args.Isolation.MonitoringNamespaces {
-		reserved[ns] = true
+	if len(tenants) == 0 && !args.AllowNoTenants && errs.Err() == nil {
+		errs.Add("dir", "%q holds no tenant definition (<name>.yaml): zero tenants would remove every tenant's access; "+
+			"check the path, or set allowNoTenants: true", args.Dir)
 	}
 	for i, t := range tenants {
-		if reserved[t.Name] {
-			errs.Add(field(t, i, "name"), "%q is a platform namespace (isolation settings)", t.Name)
+		if why := args.reservedNamespace(t.Name); why != "" {
+			errs.Add(field(t, i, "name"), "%q %s: a tenant's namespace would give its group admin there; rename the tenant", t.Name, why)
 		}
 		if !args.TeamsInGitHub() || args.Organization == "" {
 			continue

@@ -8,6 +8,19 @@ const (
 	AuthIAM      = "iam"
 )
 
+// IAMAuthProblem is the one rule on passwordless database logins, which every layer (the
+// database component, the portal and the stack) applies: Backstage's database client gets
+// IAM credentials only through the Cloud SQL connector (connection.type cloudsql). It has no
+// RDS IAM token support, so on AWS and elsewhere the portal logs in with a password. It
+// returns "" when IAM authentication is supported on the cloud.
+func IAMAuthProblem(cloud string) string {
+	if cloud == "gcp" {
+		return ""
+	}
+	return "iam is only supported on GCP (Backstage's database client has the Cloud SQL connector " +
+		"and no RDS IAM token support); use password"
+}
+
 // Postgres is everything the portal needs to reach its PostgreSQL database. ManagedDatabase
 // produces one; any other program can build one for a database it manages itself.
 type Postgres struct {

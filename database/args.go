@@ -37,8 +37,9 @@ var SupportedEngineVersions = []string{"14", "15", "16", "17"}
 type Args struct {
 	// Cloud is "gcp" (Cloud SQL) or "aws" (RDS). Required.
 	Cloud string `json:"cloud,omitempty"`
-	// Auth is "password" (default: a generated password handed to the portal as a secret) or
-	// "iam" (no password: Cloud SQL IAM database authentication / RDS IAM authentication).
+	// Auth is "password" (default: a generated password handed to the portal as a secret) or,
+	// on GCP only, "iam" (no password: Cloud SQL IAM database authentication through the Cloud
+	// SQL connector). Backstage has no RDS IAM token support, so AWS takes password only.
 	Auth string `json:"auth,omitempty"`
 	// DatabaseName is the database Backstage uses (one schema per plugin). Default "backstage".
 	// Changing it creates a new, empty database.
@@ -71,9 +72,6 @@ type Args struct {
 	// IAMServiceAccountEmail is the portal's GCP service account (bound to its Kubernetes
 	// service account by Workload Identity). Required with cloud "gcp" and auth "iam".
 	IAMServiceAccountEmail pulumi.StringInput `json:"-"`
-	// IAMRoleName is the name of the portal's IAM role (IRSA), in the database's account.
-	// Required with cloud "aws" and auth "iam".
-	IAMRoleName pulumi.StringInput `json:"-"`
 }
 
 // GCPArgs configures a Cloud SQL for PostgreSQL instance.

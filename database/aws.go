@@ -1,12 +1,9 @@
 package database
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/coreeng/developer-portal/backstage"
 )
 
 // RDSParameters are the parameters of the instance's parameter group: TLS enforced
@@ -108,18 +105,9 @@ func newRDS(ctx *pulumi.Context, name string, d *Args, password pulumi.StringOut
 		args.MonitoringInterval = pulumi.Int(enhancedMonitoringSeconds)
 		args.MonitoringRoleArn = pulumi.String(w.MonitoringRoleARN)
 	}
-	if d.Auth == backstage.AuthPassword {
-		args.Username = pulumi.String(d.User)
-		args.Password = password
-	} else {
-		// The portal's role may only log in with IAM tokens, so the instance is owned by an
-		// admin whose password RDS generates and keeps in Secrets Manager (never in state).
-		args.Username = pulumi.String(adminUser(d.User))
-		args.ManageMasterUserPassword = pulumi.Bool(true)
-		if w.KMSKeyID != "" {
-			args.MasterUserSecretKmsKeyId = pulumi.String(w.KMSKeyID)
-		}
-	}
+	// Password only: RDS IAM logins are not supported (backstage.IAMAuthProblem).
+	args.Username = pulumi.String(d.User)
+	args.Password = password
 	inst, err := rds.NewInstance(ctx, name+"-instance", args, append([]pulumi.ResourceOption{parent}, dataOptions(d, true)...)...)
 	if err != nil {
 		return nil, err
@@ -134,30 +122,8 @@ func newRDS(ctx *pulumi.Context, name string, d *Args, password pulumi.StringOut
 		connectionName:   emptyString(),
 		endpoint:         inst.Endpoint,
 		principal:        emptyString(),
-		adminSecret:      emptyString(),
 		sql:              emptyString(),
 		cloudSQLInstance: nil,
 	}
-	if d.Auth == backstage.AuthPassword {
-		return b, nil
-	}
-
-	policy := pulumi.All(inst.Arn, inst.ResourceId).ApplyT(func(v []any) (string, error) {
-		return RDSConnectPolicy(v[0].(string), v[1].(string), d.User)
-	}).(pulumi.StringOutput)
-	if _, err := iam.NewRolePolicy(ctx, name+"-rds-connect", &iam.RolePolicyArgs{
-		Role:   d.IAMRoleName,
-		Policy: policy,
-	}, parent); err != nil {
-		return nil, err
-	}
-	b.principal = d.IAMRoleName.ToStringOutput()
-	b.adminSecret = inst.MasterUserSecrets.ApplyT(func(s []rds.InstanceMasterUserSecret) string {
-		if len(s) == 0 || s[0].SecretArn == nil {
-			return ""
-		}
-		return *s[0].SecretArn
-	}).(pulumi.StringOutput)
-	b.sql = pulumi.String(RDSBootstrapSQL(d.DatabaseName, d.User, adminUser(d.User))).ToStringOutput()
 	return b, nil
 }

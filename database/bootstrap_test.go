@@ -1,46 +1,9 @@
 package database
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
-
-func TestRDSConnectPolicy(t *testing.T) {
-	cases := []struct {
-		name, arn, resourceID, want, wantErr string
-	}{
-		{"commercial", "arn:aws:rds:eu-west-2:111111111111:db:portal-db", "db-ABC",
-			"arn:aws:rds-db:eu-west-2:111111111111:dbuser:db-ABC/backstage", ""},
-		{"gov cloud partition", "arn:aws-us-gov:rds:us-gov-west-1:222222222222:db:x", "db-XYZ",
-			"arn:aws-us-gov:rds-db:us-gov-west-1:222222222222:dbuser:db-XYZ/backstage", ""},
-		{"not an rds arn", "arn:aws:s3:::bucket", "db-ABC", "", "unexpected RDS instance ARN"},
-		{"no resource id", "arn:aws:rds:eu-west-2:111111111111:db:portal-db", "", "", "no resource ID"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			policy, err := RDSConnectPolicy(tc.arn, tc.resourceID, "backstage")
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var doc map[string]any
-			if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-				t.Fatal(err)
-			}
-			st := doc["Statement"].([]any)[0].(map[string]any)
-			if doc["Version"] != "2012-10-17" || st["Effect"] != "Allow" ||
-				st["Action"].([]any)[0] != "rds-db:connect" || st["Resource"].([]any)[0] != tc.want || len(st["Resource"].([]any)) != 1 {
-				t.Errorf("policy = %s", policy)
-			}
-		})
-	}
-}
 
 func TestBootstrapSQL(t *testing.T) {
 	cases := []struct {
@@ -49,8 +12,6 @@ func TestBootstrapSQL(t *testing.T) {
 	}{
 		{"cloud sql", CloudSQLBootstrapSQL("backstage", CloudSQLIAMUser("portal@p-1.iam.gserviceaccount.com")),
 			[]string{`GRANT ALL PRIVILEGES ON DATABASE "backstage" TO "portal@p-1.iam";`}},
-		{"rds", RDSBootstrapSQL("backstage", "portal", "portal_admin"),
-			[]string{`CREATE ROLE "portal" WITH LOGIN;`, `GRANT rds_iam TO "portal";`, `GRANT ALL PRIVILEGES ON DATABASE "backstage" TO "portal";`, "portal_admin"}},
 		{"quoting", QuoteIdent(`a"b`), []string{`"a""b"`}},
 	}
 	for _, tc := range cases {

@@ -54,12 +54,9 @@ type ManagedDatabase struct {
 	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
 	// InstanceName is the Cloud SQL instance name or the RDS identifier.
 	InstanceName pulumi.StringOutput `pulumi:"instanceName"`
-	// IAMPrincipal is what the portal's Kubernetes service account is annotated with in IAM
-	// mode: the GCP service account email, or the IAM role name on AWS (empty with passwords).
+	// IAMPrincipal is the GCP service account email the portal logs in as in IAM mode (empty
+	// with passwords).
 	IAMPrincipal pulumi.StringOutput `pulumi:"iamPrincipal"`
-	// AdminSecretARN is the Secrets Manager secret RDS keeps the admin password in (AWS, IAM
-	// mode only): the credentials to run BootstrapSQL with.
-	AdminSecretARN pulumi.StringOutput `pulumi:"adminSecretArn"`
 	// BootstrapSQL is the one-time SQL an administrator runs in IAM mode (empty otherwise);
 	// see the package documentation. It holds no secret.
 	BootstrapSQL pulumi.StringOutput `pulumi:"bootstrapSql"`
@@ -69,7 +66,7 @@ type ManagedDatabase struct {
 type built struct {
 	host, user, caCert, instanceName pulumi.StringOutput
 	connectionName, endpoint         pulumi.StringOutput
-	principal, adminSecret, sql      pulumi.StringOutput
+	principal, sql                   pulumi.StringOutput
 	port                             pulumi.IntOutput
 	cloudSQLInstance                 pulumi.StringInput
 }
@@ -135,7 +132,6 @@ func NewManagedDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	comp.Endpoint = b.endpoint
 	comp.InstanceName = b.instanceName
 	comp.IAMPrincipal = b.principal
-	comp.AdminSecretARN = b.adminSecret
 	comp.BootstrapSQL = b.sql
 
 	comp.Connection = backstage.Postgres{
@@ -164,7 +160,6 @@ func NewManagedDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		"endpoint":       comp.Endpoint,
 		"instanceName":   comp.InstanceName,
 		"iamPrincipal":   comp.IAMPrincipal,
-		"adminSecretArn": comp.AdminSecretARN,
 		"bootstrapSql":   comp.BootstrapSQL,
 	}); err != nil {
 		return nil, err

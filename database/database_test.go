@@ -1,7 +1,6 @@
 package database
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -59,9 +58,6 @@ func (c matrixCase) args() *Args {
 			a.AWS.KMSKeyID = "arn:aws:kms:eu-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 			a.AWS.MonitoringRoleARN = "arn:aws:iam::111111111111:role/rds-monitoring"
 		}
-		if c.auth == backstage.AuthIAM {
-			a.IAMRoleName = pulumi.String(portalRole)
-		}
 	}
 	return a
 }
@@ -71,6 +67,9 @@ func matrix() []matrixCase {
 	for _, cloud := range []string{CloudGCP, CloudAWS} {
 		for _, placement := range []string{"platform", "paired"} {
 			for _, auth := range []string{backstage.AuthPassword, backstage.AuthIAM} {
+				if backstage.IAMAuthProblem(cloud) != "" && auth == backstage.AuthIAM {
+					continue
+				}
 				for _, dev := range []bool{false, true} {
 					out = append(out, matrixCase{cloud, placement, auth, dev})
 				}
@@ -370,34 +369,14 @@ func assertRDS(t *testing.T, dep deployment, tc matrixCase, name string) {
 		t.Error("RDS connection has a Cloud SQL instance")
 	}
 
-	if tc.auth == backstage.AuthPassword {
-		wantString(t, inst, "username", "backstage")
-		if !inst.InputIsSecret("password") {
-			t.Error("RDS password input is not secret")
-		}
-		wantAbsent(t, inst, "manageMasterUserPassword")
-		if n := len(m.ByType(tRolePolicy)); n != 0 {
-			t.Errorf("password mode attached %d role policies", n)
-		}
-		return
+	wantString(t, inst, "username", "backstage")
+	if !inst.InputIsSecret("password") {
+		t.Error("RDS password input is not secret")
 	}
-	wantString(t, inst, "username", "backstage_admin")
-	wantBool(t, inst, "manageMasterUserPassword", true)
-	wantAbsent(t, inst, "password")
-	rp := m.Only(t, tRolePolicy)
-	wantString(t, rp, "role", portalRole)
-	var doc policyDocument
-	if err := json.Unmarshal([]byte(rp.String("policy")), &doc); err != nil {
-		t.Fatalf("policy: %v", err)
+	wantAbsent(t, inst, "manageMasterUserPassword")
+	if n := len(m.ByType(tRolePolicy)); n != 0 {
+		t.Errorf("RDS attached %d role policies", n)
 	}
-	want := "arn:aws:rds-db:eu-west-2:111111111111:dbuser:db-ABCDEFGHIJKL/backstage"
-	if len(doc.Statement) != 1 || !slices.Equal(doc.Statement[0].Action, []string{"rds-db:connect"}) ||
-		!slices.Equal(doc.Statement[0].Resource, []string{want}) || doc.Statement[0].Effect != "Allow" {
-		t.Errorf("policy = %+v, want rds-db:connect on %s only", doc, want)
-	}
-	wantOut(t, dep.outs, "iamPrincipal", portalRole)
-	wantOut(t, dep.outs, "adminSecretArn", "arn:aws:secretsmanager:eu-west-2:111111111111:secret:rds!db-1")
-	wantOut(t, dep.outs, "bootstrapSql", RDSBootstrapSQL("backstage", "backstage", "backstage_admin"))
 }
 
 func toStrings(v any) []string {

@@ -16,9 +16,8 @@
 // AWS: a DB subnet group, a parameter group (rds.force_ssl=1, connection and query logging),
 // and an RDS for PostgreSQL instance (encrypted, private, Multi-AZ when highly available, IAM
 // authentication, Performance Insights, CloudWatch log exports, backups kept on deletion and a
-// final snapshot, engine pinned to its major version with automatic minor upgrades). With
-// auth "iam", an inline policy on the portal's IRSA role allowing rds-db:connect as the
-// portal's user of this instance only.
+// final snapshot, engine pinned to its major version with automatic minor upgrades). Password
+// authentication only: Backstage has no RDS IAM token support (backstage.IAMAuthProblem).
 //
 // Passwords come from random.RandomPassword (40 alphanumeric characters) and are secret from
 // end to end: in the user's or instance's inputs, in the Password output and in Connection.
@@ -37,9 +36,6 @@
 //
 //   - Cloud SQL creates the IAM user without privileges: run as the built-in postgres user
 //     GRANT ALL PRIVILEGES ON DATABASE "backstage" TO "<sa>@<project>.iam";
-//   - RDS: run as the admin user "<user>_admin" (its password is in the Secrets Manager
-//     secret AdminSecretARN) CREATE ROLE "backstage" WITH LOGIN; GRANT rds_iam TO "backstage";
-//     GRANT ALL PRIVILEGES ON DATABASE "backstage" TO "backstage";
 //
 // In password mode nothing is needed: the Cloud SQL built-in user is a member of
 // cloudsqlsuperuser, and the RDS master user owns the database.

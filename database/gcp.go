@@ -123,7 +123,6 @@ func newCloudSQL(ctx *pulumi.Context, name string, d *Args, password pulumi.Stri
 		instanceName:     inst.Name,
 		connectionName:   inst.ConnectionName,
 		endpoint:         emptyString(),
-		adminSecret:      emptyString(),
 		cloudSQLInstance: inst.ConnectionName,
 	}
 

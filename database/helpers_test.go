@@ -101,8 +101,8 @@ func deploy(t *testing.T, name, placement string, args func() *Args) deployment 
 			"host": comp.Host, "port": comp.Port, "databaseName": comp.DatabaseName, "user": comp.User,
 			"password": comp.Password, "caCert": comp.CACert, "connectionName": comp.ConnectionName,
 			"endpoint": comp.Endpoint, "instanceName": comp.InstanceName, "iamPrincipal": comp.IAMPrincipal,
-			"adminSecretArn": comp.AdminSecretARN, "bootstrapSql": comp.BootstrapSQL,
-			"conn.host": comp.Connection.Host.ToStringOutput(), "conn.user": comp.Connection.User.ToStringOutput(),
+			"bootstrapSql": comp.BootstrapSQL,
+			"conn.host":    comp.Connection.Host.ToStringOutput(), "conn.user": comp.Connection.User.ToStringOutput(),
 			"conn.caCert": comp.Connection.CACert.ToStringOutput(), "conn.database": comp.Connection.Database.ToStringOutput(),
 		}
 		if comp.Connection.Password != nil {

@@ -3,6 +3,7 @@ package database
 import (
 	"errors"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -18,14 +19,12 @@ const (
 
 var (
 	pgIdent       = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
-	gcpRegion     = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+$`)
 	customTier    = regexp.MustCompile(`^db-custom-([0-9]+)-([0-9]+)$`)
 	perfTier      = regexp.MustCompile(`^db-perf-optimized-N-([0-9]+)$`)
 	vpcNetwork    = regexp.MustCompile(`^(https://www\.googleapis\.com/compute/v1/)?projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	rfc1035       = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	gcpLabelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 	gcpLabelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
-	awsRegion     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 	rdsClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge|metal)$`)
 	subnetID      = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 	securityGroup = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
@@ -104,12 +103,7 @@ func (a *Args) validate() error {
 			errs.Add("backupRetentionDays", "must be between 1 and 35 on RDS, got %d", d.BackupRetentionDays)
 		}
 		if d.Auth == backstage.AuthIAM {
-			if d.IAMRoleName == nil {
-				errs.Add("iamRoleName", "is required with auth %q on AWS (the portal's IRSA role)", backstage.AuthIAM)
-			}
-			if len(adminUser(d.User)) > 63 {
-				errs.Add("user", "is too long for IAM mode on RDS (the admin role %q must fit 63 characters)", adminUser(d.User))
-			}
+			errs.Add("auth", "%s", backstage.IAMAuthProblem(CloudAWS))
 		}
 	}
 	return errs.Err()
@@ -124,7 +118,7 @@ func (g *GCPArgs) validate(d *Args) error {
 	}
 	if g.Region == "" {
 		errs.Add("region", "is required")
-	} else if !gcpRegion.MatchString(g.Region) {
+	} else if !validate.GCPRegion(g.Region) {
 		errs.Add("region", "must be a GCP region such as europe-west2, got %q", g.Region)
 	}
 	tierOK := checkTier(&errs, g.Tier)
@@ -165,7 +159,7 @@ func (g *GCPArgs) validate(d *Args) error {
 
 func (w *AWSArgs) validate(d *Args) error {
 	var errs validate.Errors
-	if w.Region != "" && !awsRegion.MatchString(w.Region) {
+	if w.Region != "" && !validate.AWSRegion(w.Region) {
 		errs.Add("region", "must be an AWS region such as eu-west-2, got %q", w.Region)
 	}
 	if !rdsClass.MatchString(w.InstanceClass) {
@@ -211,7 +205,14 @@ func checkLabels(errs *validate.Errors, labels map[string]string) {
 	if len(labels) > 50 {
 		errs.Add("labels", "at most 50 labels, got %d", len(labels))
 	}
-	for k, v := range labels {
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	// Sorted, so the same configuration reports its problems in the same order every run.
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := labels[k]
 		if !gcpLabelKey.MatchString(k) {
 			errs.Add("labels."+k, "key must start with a lower-case letter and hold lower-case letters, digits, '_' or '-' (at most 63)")
 		}
@@ -289,7 +290,3 @@ func maxTransactionLogDays(edition string, asDefault bool) int {
 	}
 	return 35
 }
-
-// adminUser is the RDS master user in IAM mode: the portal's user only ever logs in with IAM
-// tokens (a role granted rds_iam cannot use a password), so someone else must own the instance.
-func adminUser(user string) string { return user + "_admin" }

@@ -95,7 +95,7 @@ func TestBadInput(t *testing.T) {
 			return a
 		}, "", []string{"aws.kmsKeyId", "aws.monitoringRoleArn"}, "ARN"},
 		{"gcp iam without service account", func() *Args { a := validGCP(); a.Auth = "iam"; return a }, "", []string{"iamServiceAccountEmail"}, "Workload Identity"},
-		{"aws iam without role", func() *Args { a := validAWS(); a.Auth = "iam"; return a }, "", []string{"iamRoleName"}, "IRSA"},
+		{"aws iam", func() *Args { a := validAWS(); a.Auth = "iam"; return a }, "", []string{"auth"}, "only supported on GCP"},
 		{"bad label", func() *Args { a := validGCP(); a.Labels = map[string]string{"Team": "A B"}; return a }, "", []string{"labels.Team"}, "lower-case"},
 		{"bad component name", validGCP, "Portal_DB", []string{""}, "component name"},
 		{"several problems at once", func() *Args {
@@ -170,7 +170,6 @@ func TestValidArgs(t *testing.T) {
 			a.GCP.Tier, a.BackupRetentionDays = "db-f1-micro", 2
 			return a
 		}(),
-		"aws iam": func() *Args { a := validAWS(); a.Auth = "iam"; a.IAMRoleName = pulumi.String("r"); return a }(),
 	}
 	for name, a := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -231,7 +230,7 @@ func TestWithDefaults(t *testing.T) {
 
 // TestConfigDecoding checks the json names users write in the stack config.
 func TestConfigDecoding(t *testing.T) {
-	raw := `{"cloud":"aws","auth":"iam","highAvailability":false,"backupRetentionDays":14,"protect":false,
+	raw := `{"cloud":"aws","auth":"password","highAvailability":false,"backupRetentionDays":14,"protect":false,
 	  "aws":{"region":"eu-west-2","instanceClass":"db.m7g.large","allocatedStorage":50,"maxAllocatedStorage":200,
 	  "subnetIds":["subnet-0123456789abcdef0","subnet-0123456789abcdef1"],"securityGroupIds":["sg-0123456789abcdef0"],
 	  "kmsKeyId":"arn:aws:kms:eu-west-2:111111111111:key/abc","caBundle":"-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----",
@@ -242,7 +241,6 @@ func TestConfigDecoding(t *testing.T) {
 	if err := dec.Decode(&a); err != nil {
 		t.Fatal(err)
 	}
-	a.IAMRoleName = pulumi.String("portal")
 	if err := a.Validate(); err != nil {
 		t.Fatalf("Validate() = %v", err)
 	}
@@ -263,5 +261,35 @@ func TestConfigDecoding(t *testing.T) {
 	}
 	if *g.GCP.MaintenanceWindow.Hour != 0 || g.GCP.AllocatedIPRange != "psa" {
 		t.Errorf("decoded %+v", *g.GCP)
+	}
+}
+
+// TestProblemOrderIsStable: problems in map-valued settings are reported in key order, so
+// the same configuration prints the same error every run.
+func TestProblemOrderIsStable(t *testing.T) {
+	a := validGCP()
+	a.Labels = map[string]string{}
+	for _, k := range []string{"Zeta", "Alpha", "Mu", "Beta", "Omega", "Kappa", "Delta", "Gamma"} {
+		a.Labels[k] = "x"
+	}
+	want := a.Validate().Error()
+	for i := 0; i < 20; i++ {
+		if got := a.Validate().Error(); got != want {
+			t.Fatalf("run %d reported\n%s\nthen\n%s", i, want, got)
+		}
+	}
+	if ia, iz := strings.Index(want, "labels.Alpha"), strings.Index(want, "labels.Zeta"); ia < 0 || iz < 0 || ia > iz {
+		t.Errorf("label problems are not in key order:\n%s", want)
+	}
+}
+
+// TestIAMAuthOnlyWhereSupported: the one rule (backstage.IAMAuthProblem) refuses IAM logins
+// on AWS in the component too, so no RDS IAM connection is ever built.
+func TestIAMAuthOnlyWhereSupported(t *testing.T) {
+	a := validAWS()
+	a.Auth = "iam"
+	err := a.Validate()
+	if err == nil || !strings.Contains(err.Error(), "auth: iam is only supported on GCP") {
+		t.Fatalf("Validate() = %v", err)
 	}
 }

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/internal/validate"
 	gh "github.com/pulumi/pulumi-github/sdk/v6/go/github"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
@@ -184,11 +184,6 @@ func newManagedFiles(ctx *pulumi.Context, name string, d *Args, files []managedF
 	return nil
 }
 
-// secretKey matches config keys whose value must be a ${VAR} reference in a committed file.
-var secretKey = regexp.MustCompile(`(?i)(secret|password|token|privatekey|apikey|accesskey)$`)
-
-var envRef = regexp.MustCompile(`^\$\{[A-Za-z_][A-Za-z0-9_]*\}$`)
-
 func checkAppConfigYAML(s string) error {
 	var doc map[string]any
 	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
@@ -197,7 +192,7 @@ func checkAppConfigYAML(s string) error {
 	if doc == nil {
 		return errors.New("is empty")
 	}
-	return checkNoInlineSecrets(doc, "")
+	return literalSecrets(doc)
 }
 
 func checkCatalogInfoYAML(s string) error {
@@ -212,46 +207,17 @@ func checkCatalogInfoYAML(s string) error {
 		if doc["kind"] == nil || doc["metadata"] == nil {
 			return fmt.Errorf("document %d is not a catalog entity (kind and metadata are required)", i)
 		}
-		if err := checkNoInlineSecrets(doc, ""); err != nil {
-			return err
+		if err := literalSecrets(doc); err != nil {
+			return fmt.Errorf("document %d: %w", i, err)
 		}
 	}
 	return nil
 }
 
-// checkNoInlineSecrets refuses a file that would put a credential in the repository: a
-// secret-named key must hold a ${VAR} reference (or a $file/$env include), and no value may
-// carry a PEM private key. Errors name the key, never the value.
-func checkNoInlineSecrets(v any, path string) error {
-	switch t := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if s, ok := t[k].(string); ok && secretKey.MatchString(k) && !envRef.MatchString(s) {
-				return fmt.Errorf("%s holds a literal value: a committed file may only reference secrets as ${VAR}", p)
-			}
-			if err := checkNoInlineSecrets(t[k], p); err != nil {
-				return err
-			}
-		}
-	case []any:
-		for i, e := range t {
-			if err := checkNoInlineSecrets(e, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
-			}
-		}
-	case string:
-		if strings.Contains(t, "PRIVATE KEY-----") {
-			return fmt.Errorf("%s holds a private key", path)
-		}
-	}
-	return nil
+// literalSecrets refuses a file that would put a credential in the repository (the rule in
+// internal/validate). Errors name the key, never the value.
+func literalSecrets(doc map[string]any) error {
+	var errs validate.Errors
+	validate.LiteralSecrets(&errs, "", doc)
+	return errs.Err()
 }

@@ -32,7 +32,7 @@ var (
 
 // Validate reports every problem of the configuration at once, each at its config path. It
 // does not look at the generated files (AppConfigYAML, CatalogInfoYAML), which the program
-// renders later: NewGitHubIntegration checks them.
+// renders later: CheckGeneratedFiles does.
 func (a *Args) Validate() error { return a.validate() }
 
 func (a *Args) validate() error {
@@ -210,6 +210,12 @@ func (d *Args) validateVariables(errs *validate.Errors) {
 		if d.Variables[n] == "" {
 			errs.Add(path, "must not be empty")
 		}
+		// Actions variables are readable by every workflow run, pull requests included.
+		if validate.SecretKeyName(n) {
+			errs.Add(path, "is named like a credential: Actions variables are readable by every workflow, pull requests included; keep credentials in an Actions secret or the OIDC federation")
+		} else {
+			validate.ShapeOnly(errs, path, d.Variables[n])
+		}
 	}
 }
 
@@ -376,8 +382,18 @@ func validDirectory(dir string) bool {
 	return true
 }
 
-// checkGeneratedFiles is the constructor's extra check: the environment's files keep the
-// deployed configuration, so the program must hand it over, as YAML free of credentials.
+// CheckGeneratedFiles checks the files the program renders (AppConfigYAML, CatalogInfoYAML):
+// the environment's files keep the deployed configuration, so the program must hand it over,
+// as YAML free of credentials. A program calls it in its validation pass, once it rendered
+// them, so nothing is registered with files that would be refused; the constructor checks
+// them again.
+func CheckGeneratedFiles(args *Args) error {
+	if args == nil {
+		return errors.New("github: args are required")
+	}
+	return checkGeneratedFiles(Defaults(args))
+}
+
 func checkGeneratedFiles(d *Args) error {
 	if !d.filesManaged() {
 		return nil
@@ -386,12 +402,12 @@ func checkGeneratedFiles(d *Args) error {
 	if d.AppConfigYAML == "" {
 		errs.Add("appConfigYAML", "is required when files.manage is true: pass the portal's rendered app-config")
 	} else if err := checkAppConfigYAML(d.AppConfigYAML); err != nil {
-		errs.Add("appConfigYAML", "%v", err)
+		errs.Merge("appConfigYAML", err)
 	}
 	if d.CatalogInfoYAML == "" {
 		errs.Add("catalogInfoYAML", "is required when files.manage is true: pass the portal's catalog-info.yaml")
 	} else if err := checkCatalogInfoYAML(d.CatalogInfoYAML); err != nil {
-		errs.Add("catalogInfoYAML", "%v", err)
+		errs.Merge("catalogInfoYAML", err)
 	}
 	return errs.Err()
 }

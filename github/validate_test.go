@@ -68,10 +68,10 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		{"bad dependabot interval", func(a *Args) { a.DependencyUpdates.Interval = "hourly" }, "dependencyUpdates.interval"},
 		{"app-config with an inline secret", func(a *Args) {
 			a.AppConfigYAML = "backend:\n  auth:\n    externalAccess:\n      - type: static\n        options:\n          token: " + fakeToken + "\n"
-		}, "appConfigYAML"},
+		}, "appConfigYAML.backend.auth.externalAccess[0].options.token"},
 		{"app-config with a private key", func(a *Args) {
 			a.AppConfigYAML = "integrations:\n  note: |\n    -----BEGIN RSA PRIVATE KEY-----\n"
-		}, "appConfigYAML"},
+		}, "appConfigYAML.integrations.note"},
 		{"catalog-info that is not YAML", func(a *Args) { a.CatalogInfoYAML = "kind: [" }, "catalogInfoYAML"},
 		{"managed repository without app-config", func(a *Args) { a.AppConfigYAML = "" }, "appConfigYAML"},
 		{"managed repository without catalog-info", func(a *Args) { a.CatalogInfoYAML = "" }, "catalogInfoYAML"},

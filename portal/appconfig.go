@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"math"
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
@@ -58,7 +59,35 @@ func AppConfig(args *Args) (backstage.Document, error) {
 	for _, c := range d.Contributions {
 		parts = append(parts, backstage.Part{Name: "contribution " + c.Name, Config: c.Config})
 	}
-	return backstage.Compose(parts, d.ExtraAppConfig)
+	extra, _ := integralNumbers(d.ExtraAppConfig).(map[string]any)
+	return backstage.Compose(parts, extra)
+}
+
+// integralNumbers turns the whole numbers of a config decoded from JSON (all float64) into
+// integers, so 123456789 is rendered as written and not as 1.23456789e+08.
+func integralNumbers(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		if t == nil {
+			return t
+		}
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = integralNumbers(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = integralNumbers(e)
+		}
+		return out
+	case float64:
+		if t == math.Trunc(t) && math.Abs(t) < 1<<53 {
+			return int64(t)
+		}
+	}
+	return v
 }
 
 func baseConfig(d *Args, files []catalogFile) backstage.AppConfig {

@@ -50,6 +50,12 @@ const AlertName = "KubePodCannotConnectToDeveloperPortal"
 
 // Args configures a DeveloperPortal. Plain fields are the `developer-portal:portal` config
 // section (JSON names are the config keys); Inputs come from other resources.
+// The cloud identities of the portal's pods (Args.CloudIdentity).
+const (
+	IdentityGKE  = "gke"
+	IdentityIRSA = "irsa"
+)
+
 type Args struct {
 	// Namespace the portal runs in. Default "developer-portal".
 	Namespace string `json:"namespace,omitempty"`
@@ -106,6 +112,10 @@ type Args struct {
 	// ServiceAccountAnnotations go on the portal's ServiceAccount (Workload Identity's
 	// iam.gke.io/gcp-service-account, IRSA's eks.amazonaws.com/role-arn).
 	ServiceAccountAnnotations pulumi.StringMapInput `json:"-"`
+	// CloudIdentity is how the pods get cloud credentials: IdentityGKE (GKE Workload
+	// Identity: the egress policy lets them reach the GKE metadata server), IdentityIRSA (EKS
+	// IRSA: tokens come from STS over HTTPS, nothing extra) or "" (none).
+	CloudIdentity string `json:"-"`
 	// ClusterTokens are the service-account tokens of extra clusters using the
 	// serviceAccount auth provider, by cluster name. They reach the pod only via the Secret.
 	ClusterTokens map[string]pulumi.StringInput `json:"-"`

@@ -11,6 +11,12 @@ import (
 // proxy (IAM authentication on GCP).
 const cloudSQLConnectorPort = 3307
 
+// gkeMetadataServer is where GKE Workload Identity serves tokens, per dataplane.
+var gkeMetadataServer = []struct {
+	cidr string
+	port int
+}{{"169.254.169.254/32", 80}, {"169.254.169.252/32", 988}}
+
 // newNetworkPolicy isolates the pods: ingress only from the ingress controller (and the
 // metrics scraper), egress only to DNS, the database, the Kubernetes API and HTTPS (GitHub,
 // cloud APIs, other clusters).
@@ -60,6 +66,17 @@ func (b *built) newNetworkPolicy() error {
 		})
 	}
 	egress = append(egress, networkingv1.NetworkPolicyEgressRuleArgs{Ports: tcp(pulumi.Int(443))})
+	if d.CloudIdentity == IdentityGKE {
+		// Workload Identity tokens come from the GKE metadata server: 169.254.169.254:80 on
+		// GKE Dataplane V2, 169.254.169.252:988 (where the node redirects that address) on
+		// the legacy dataplane. Without them the Cloud SQL connector, GCS TechDocs and GKE
+		// discovery get no credentials. IRSA needs nothing: STS is reached over HTTPS.
+		for _, m := range gkeMetadataServer {
+			egress = append(egress, networkingv1.NetworkPolicyEgressRuleArgs{
+				To: ipBlocks([]string{m.cidr}), Ports: tcp(pulumi.Int(m.port)),
+			})
+		}
+	}
 
 	_, err := networkingv1.NewNetworkPolicy(b.ctx, b.name+"-network-policy", &networkingv1.NetworkPolicyArgs{
 		Metadata: b.meta(d.Name),

@@ -382,6 +382,31 @@ func TestNetworkPolicy(t *testing.T) {
 	}
 }
 
+// TestNetworkPolicyCloudIdentity: GKE Workload Identity needs the GKE metadata server (both
+// dataplanes' addresses, nothing else); IRSA and no identity add nothing.
+func TestNetworkPolicyCloudIdentity(t *testing.T) {
+	metadata := []any{
+		map[string]any{"to": []any{map[string]any{"ipBlock": map[string]any{"cidr": "169.254.169.254/32"}}}, "ports": []any{map[string]any{"protocol": "TCP", "port": 80.0}}},
+		map[string]any{"to": []any{map[string]any{"ipBlock": map[string]any{"cidr": "169.254.169.252/32"}}}, "ports": []any{map[string]any{"protocol": "TCP", "port": 988.0}}},
+	}
+	for _, tc := range []struct {
+		identity string
+		extra    []any
+	}{{IdentityGKE, metadata}, {IdentityIRSA, nil}, {"", nil}} {
+		t.Run("identity "+tc.identity, func(t *testing.T) {
+			args := validArgs()
+			args.CloudIdentity = tc.identity
+			egress, _ := mustRun(t, args).Only(t, tNetPol).Plain("spec.egress").([]any)
+			if len(egress) != 3+len(tc.extra) {
+				t.Fatalf("egress has %d rules, want %d: %v", len(egress), 3+len(tc.extra), egress)
+			}
+			if got := egress[3:]; len(tc.extra) > 0 && !reflect.DeepEqual(got, tc.extra) {
+				t.Errorf("identity rules = %v\nwant %v", got, tc.extra)
+			}
+		})
+	}
+}
+
 func TestAutoscalingLeavesReplicasUnset(t *testing.T) {
 	args := validArgs()
 	args.Autoscaling = Autoscaling{Enabled: true, MaxReplicas: 6}

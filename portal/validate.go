@@ -15,19 +15,19 @@ import (
 )
 
 var (
-	imageTag      = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	imageDigest   = regexp.MustCompile(`@sha256:[a-f0-9]{64}$`)
-	imageRepo     = regexp.MustCompile(`^[a-z0-9]+([._/:-]+[a-z0-9]+)*$`)
-	quantity      = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
-	clusterName   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-	gcpLocation   = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]+(-[a-z])?$`)
-	duration      = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
-	entityRef     = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
-	fileSegment   = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
-	envReference  = regexp.MustCompile(`^\$\{[A-Z_][A-Z0-9_]*\}$`)
-	labelKey      = regexp.MustCompile(`^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
-	secretKeyName = regexp.MustCompile(`(?i)(token|secret|password|privatekey|credentials)$`)
+	imageTag    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	imageDigest = regexp.MustCompile(`@sha256:[a-f0-9]{64}$`)
+	imageRepo   = regexp.MustCompile(`^[a-z0-9]+([._/:-]+[a-z0-9]+)*$`)
+	quantity    = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	clusterName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+	duration    = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
+	entityRef   = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
+	fileSegment = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
+	labelKey    = regexp.MustCompile(`^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 )
+
+// maxReplicas bounds the portal's pods: more is a typo that would only fail at apply.
+const maxReplicas = 50
 
 // clusterAuthProviders are the auth providers of Backstage's Kubernetes plugin that a static
 // cluster entry can use.
@@ -47,6 +47,9 @@ func (a *Args) validate() error {
 	validateImage(&errs, a.Image)
 	if a.Replicas != nil && *a.Replicas < 1 {
 		errs.Add("replicas", "must be at least 1, got %d", *a.Replicas)
+	}
+	if a.Replicas != nil && *a.Replicas > maxReplicas {
+		errs.Add("replicas", "must be at most %d, got %d", maxReplicas, *a.Replicas)
 	}
 	if !validate.DNSLabel(d.Name) {
 		errs.Add("name", "%q is not a DNS label", d.Name)
@@ -86,6 +89,9 @@ func (a *Args) validate() error {
 		errs.Add("runAsGroup", "must be a non-root GID, got %d", *d.RunAsGroup)
 	}
 	validateNetworkPolicy(&errs, d.NetworkPolicy)
+	if !validate.OneOf(a.CloudIdentity, "", IdentityGKE, IdentityIRSA) {
+		errs.Add("cloudIdentity", "%q is not %s, %s or empty", a.CloudIdentity, IdentityGKE, IdentityIRSA)
+	}
 	validateKubernetes(&errs, &d)
 	validateMonitoring(&errs, d.Monitoring)
 	validateAutoscaling(&errs, d.Autoscaling)
@@ -95,7 +101,9 @@ func (a *Args) validate() error {
 		if m, err := backstage.Generic(a.ExtraAppConfig); err != nil {
 			errs.Add("extraAppConfig", "cannot be marshalled: %v", err)
 		} else {
-			checkNoInlineSecrets(&errs, "extraAppConfig", m)
+			validate.LiteralSecrets(&errs, "extraAppConfig", m)
+			checkBrowserSections(&errs, m)
+			checkOwnedKeys(&errs, m)
 		}
 	}
 	return errs.Err()
@@ -249,7 +257,8 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 		if c.AuthProvider == "serviceAccount" {
 			tokenUsers[c.Name] = true
 			if d.ClusterTokens[c.Name] == nil {
-				errs.Add(p+".authProvider", "serviceAccount needs a token: set ClusterTokens[%q] (kept in the portal's Secret)", c.Name)
+				errs.Add(p+".authProvider", "serviceAccount needs a token (ClusterTokens[%q], kept in the portal's Secret): "+
+					"pulumi config set --secret --path 'developer-portal:kubernetesClusterTokens.%s' <token>", c.Name, c.Name)
 			}
 		}
 	}
@@ -262,7 +271,7 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 		if !validate.GCPProjectID(g.ProjectID) {
 			errs.Add("kubernetes.gke.projectId", "%q is not a GCP project ID", g.ProjectID)
 		}
-		if g.Region != "" && !gcpLocation.MatchString(g.Region) {
+		if g.Region != "" && !validate.GCPLocation(g.Region) {
 			errs.Add("kubernetes.gke.region", "%q is not a GCP region or zone", g.Region)
 		}
 		if !validate.OneOf(g.AuthProvider, "googleServiceAccount", "google") {
@@ -289,8 +298,11 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 
 func validateHTTPSURL(errs *validate.Errors, p, raw string) {
 	u, err := url.Parse(raw)
-	if raw == "" || err != nil || u.Scheme != "https" || u.Host == "" {
-		errs.Add(p, "%q is not an https URL", raw)
+	switch {
+	case raw == "" || err != nil || u.Scheme != "https" || u.Host == "":
+		errs.Add(p, "%q is not an https URL", validate.RedactURL(raw))
+	case u.User != nil:
+		errs.Add(p, "%q holds credentials: give the cluster's credentials through its auth provider", validate.RedactURL(raw))
 	}
 }
 
@@ -340,6 +352,9 @@ func validateAutoscaling(errs *validate.Errors, s Autoscaling) {
 	if s.MaxReplicas < s.MinReplicas {
 		errs.Add("autoscaling.maxReplicas", "%d is less than minReplicas %d", s.MaxReplicas, s.MinReplicas)
 	}
+	if s.MaxReplicas > maxReplicas {
+		errs.Add("autoscaling.maxReplicas", "must be at most %d, got %d", maxReplicas, s.MaxReplicas)
+	}
 	if s.TargetCPUUtilization < 1 || s.TargetCPUUtilization > 100 {
 		errs.Add("autoscaling.targetCpuUtilization", "%d is not a percentage", s.TargetCPUUtilization)
 	}
@@ -371,15 +386,10 @@ func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
 			errs.Add("database.password", "is required with password authentication")
 		}
 	case backstage.AuthIAM:
-		switch db.Cloud {
-		case "gcp":
-			if db.CloudSQLInstance == nil {
-				errs.Add("database.cloudSqlInstance", "is required with IAM authentication on GCP (project:region:instance)")
-			}
-		case "aws":
-			errs.Add("database.auth", "IAM authentication on AWS is not supported: Backstage has no RDS IAM connector (only cloudsql); use password authentication")
-		default:
-			errs.Add("database.cloud", "%q is not gcp (required with IAM authentication)", db.Cloud)
+		if problem := backstage.IAMAuthProblem(db.Cloud); problem != "" {
+			errs.Add("database.auth", "%s", problem)
+		} else if db.CloudSQLInstance == nil {
+			errs.Add("database.cloudSqlInstance", "is required with IAM authentication on GCP (project:region:instance)")
 		}
 		if db.Password != nil {
 			errs.Add("database.password", "must be empty with IAM authentication")
@@ -444,7 +454,7 @@ func validateContributions(errs *validate.Errors, cs []backstage.Contribution, c
 		if m, err := backstage.Generic(c.Config); err != nil {
 			errs.Add(p+".config", "%v", err)
 		} else {
-			checkNoInlineSecrets(errs, p+".config", m)
+			validate.LiteralSecrets(errs, p+".config", m)
 		}
 	}
 }
@@ -462,22 +472,69 @@ func checkFilePath(f string) error {
 	return nil
 }
 
-// checkNoInlineSecrets rejects secret-looking keys (token, clientSecret, privateKey,
-// password...) whose value is not a ${VAR} reference: the app-config lands in a ConfigMap.
-func checkNoInlineSecrets(errs *validate.Errors, prefix string, v any) {
+// ownedKeys are the app-config settings the portal's safety rests on: extraAppConfig may add to
+// the configuration but not switch these off or point them elsewhere.
+var ownedKeys = []struct{ path, why string }{
+	{"permission", "the permission framework is always on"},
+	{"auth.providers.guest", "guest sign-in would let anyone in"},
+	{"backend.database", "the database connection comes from the database settings"},
+	{"backend.listen", "the container port is fixed by the Deployment and its probes"},
+	{"backend.baseUrl", "the URL comes from hostname and domain"},
+	{"app.baseUrl", "the URL comes from hostname and domain (https)"},
+	{"backend.auth", "service-to-service auth uses the portal's Secret"},
+}
+
+func checkOwnedKeys(errs *validate.Errors, m map[string]any) {
+	for _, k := range ownedKeys {
+		var cur any = m
+		found := true
+		for _, seg := range strings.Split(k.path, ".") {
+			obj, ok := cur.(map[string]any)
+			if !ok {
+				found = false
+				break
+			}
+			if cur, ok = obj[seg]; !ok {
+				found = false
+				break
+			}
+		}
+		if found {
+			errs.Add(validate.Join("extraAppConfig", k.path), "is set by the portal and cannot be overridden: %s", k.why)
+		}
+	}
+}
+
+// browserSections are the app-config sections Backstage sends to every visitor's browser: a
+// substitution there would publish a server-side value.
+var browserSections = []string{"app", "organization"}
+
+// substitution matches Backstage's config substitutions and includes.
+var substitution = regexp.MustCompile(`\$\{[^}]*\}`)
+
+func checkBrowserSections(errs *validate.Errors, m map[string]any) {
+	for _, section := range browserSections {
+		checkNoSubstitution(errs, validate.Join("extraAppConfig", section), m[section])
+	}
+}
+
+func checkNoSubstitution(errs *validate.Errors, path string, v any) {
 	switch t := v.(type) {
 	case map[string]any:
 		for _, k := range sortedKeys(t) {
-			p := prefix + "." + k
-			if s, ok := t[k].(string); ok && secretKeyName.MatchString(k) && s != "" && !envReference.MatchString(s) {
-				errs.Add(p, "looks like a secret: reference an environment variable from the Secret (${VAR}) instead of inlining it")
+			if k == "$file" || k == "$env" || k == "$include" {
+				errs.Add(validate.Join(path, k), "is sent to every visitor's browser: a %s include there would publish a server-side value", k)
 				continue
 			}
-			checkNoInlineSecrets(errs, p, t[k])
+			checkNoSubstitution(errs, validate.Join(path, k), t[k])
 		}
 	case []any:
 		for i, e := range t {
-			checkNoInlineSecrets(errs, validate.Index(prefix, i), e)
+			checkNoSubstitution(errs, validate.Index(path, i), e)
+		}
+	case string:
+		if substitution.MatchString(t) {
+			errs.Add(path, "is sent to every visitor's browser: a ${VAR} substitution there would publish a server-side value")
 		}
 	}
 }

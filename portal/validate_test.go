@@ -63,12 +63,12 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		}, "database.auth", "RDS"},
 		{"inline secret in extraAppConfig", func(a *Args) {
 			a.ExtraAppConfig = map[string]any{"auth": map[string]any{"providers": map[string]any{"github": map[string]any{"production": map[string]any{"clientSecret": "plaintext"}}}}}
-		}, "extraAppConfig.auth.providers.github.production.clientSecret", "looks like a secret"},
+		}, "extraAppConfig.auth.providers.github.production.clientSecret", "holds a literal secret"},
 		{"inline secret in contribution", func(a *Args) {
 			c := fakeContribution()
 			c.Config.Integrations.GitHub[0].Apps[0].PrivateKey = "-----BEGIN RSA PRIVATE KEY-----"
 			a.Contributions = []backstage.Contribution{c}
-		}, "contributions[0].config.integrations.github[0].apps[0].privateKey", "looks like a secret"},
+		}, "contributions[0].config.integrations.github[0].apps[0].privateKey", "holds a PEM private key"},
 		{"contribution named portal", func(a *Args) {
 			c := fakeContribution()
 			c.Name = "portal"

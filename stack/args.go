@@ -4,6 +4,7 @@ import (
 	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/identity"
+	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/coreeng/developer-portal/portal"
 	"github.com/coreeng/developer-portal/techdocs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -11,14 +12,10 @@ import (
 
 // The component Args the stack builds from its configuration (copies: cfg is not changed).
 
-func (c *Config) databaseArgs(iamEmail, iamRoleName pulumi.StringInput) *database.Args {
+func (c *Config) databaseArgs(iamEmail pulumi.StringInput) *database.Args {
 	a := c.Database.Args
 	if a.Auth == backstage.AuthIAM {
-		if c.Cloud.Provider == "gcp" {
-			a.IAMServiceAccountEmail = iamEmail
-		} else {
-			a.IAMRoleName = iamRoleName
-		}
+		a.IAMServiceAccountEmail = iamEmail
 	}
 	return &a
 }
@@ -38,6 +35,15 @@ func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contributio
 	a.Database = pg
 	a.Contributions = parts
 	a.ServiceAccountAnnotations = annotations
+	if tokens := c.Secrets.secretObject(KeyKubernetesClusterTokens, &validate.Errors{}); len(tokens) > 0 {
+		a.ClusterTokens = tokens
+	}
+	switch c.Cloud.Provider {
+	case "gcp":
+		a.CloudIdentity = portal.IdentityGKE
+	case "aws":
+		a.CloudIdentity = portal.IdentityIRSA
+	}
 	return &a
 }
 

@@ -49,8 +49,6 @@ type Kubernetes struct {
 }
 
 var (
-	gcpRegion    = regexp.MustCompile(`^[a-z]+-[a-z]+[0-9]$`)
-	awsRegion    = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 	awsAccountID = regexp.MustCompile(`^[0-9]{12}$`)
 	digits       = regexp.MustCompile(`^[0-9]+$`)
 )
@@ -92,7 +90,7 @@ func (g *GCPCloud) check(errs *validate.Errors, path string) {
 	if !validate.GCPProjectID(g.Project) {
 		errs.Add(path+".project", "%q is not a valid GCP project id", g.Project)
 	}
-	if g.Region != "" && !gcpRegion.MatchString(g.Region) {
+	if g.Region != "" && !validate.GCPRegion(g.Region) {
 		errs.Add(path+".region", "%q is not a GCP region (e.g. europe-west2)", g.Region)
 	}
 	if g.Region == "" {
@@ -107,7 +105,7 @@ func (a *AWSCloud) check(errs *validate.Errors, path string) {
 	if !awsAccountID.MatchString(a.AccountID) {
 		errs.Add(path+".accountId", "%q is not a 12-digit AWS account id", a.AccountID)
 	}
-	if !awsRegion.MatchString(a.Region) {
+	if !validate.AWSRegion(a.Region) {
 		errs.Add(path+".region", "%q is not an AWS region (e.g. eu-west-2)", a.Region)
 	}
 	if a.RoleArn != "" && !validate.IAMRoleARN(a.RoleArn) {

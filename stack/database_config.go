@@ -4,6 +4,7 @@ import (
 	"encoding/pem"
 	"net"
 
+	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
@@ -142,12 +143,9 @@ func (d *Database) resolve(cloud *Cloud) error {
 			if d.Paired.Project != "" {
 				errs.Add("paired.project", "applies to GCP; on AWS give accountId and roleArn")
 			}
-			if d.Args.Auth == "iam" {
-				errs.Add("auth", "iam is not supported with placement: paired on AWS: RDS IAM authentication needs the portal's role in the database's account; use password")
-			}
 		}
-		if d.Args.Auth == "iam" && d.Placement != "paired" {
-			errs.Add("auth", "iam is not supported on AWS yet: Backstage's database client has no RDS IAM token support (only the Cloud SQL connector); use password")
+		if d.Args.Auth == backstage.AuthIAM {
+			errs.Add("auth", "%s", backstage.IAMAuthProblem(cloud.Provider))
 		}
 		if d.Args.AWS.Region == "" && cloud.AWS != nil {
 			d.Args.AWS.Region = cloud.AWS.Region

@@ -19,7 +19,9 @@ func decodeSection(raw string, target any) error {
 	var errs validate.Errors
 	var generic any
 	if err := json.Unmarshal([]byte(raw), &generic); err != nil {
-		errs.Add("", "is not valid JSON/YAML object: %v", err)
+		// Pulumi hands a plain string over as it is: it was not an object in the stack file.
+		// The value is not echoed: it may be a mistyped secret.
+		errs.Add("", "must be an object (a YAML mapping), got a string")
 		return errs.Err()
 	}
 	if _, ok := generic.(map[string]any); !ok {
@@ -28,6 +30,12 @@ func decodeSection(raw string, target any) error {
 	}
 	for _, path := range unknownKeys(generic, reflect.TypeOf(target), "") {
 		errs.Add(path, "unknown key (check the spelling against the config reference in README.md)")
+	}
+	for _, path := range explicitZeros(generic, reflect.TypeOf(target), "") {
+		errs.Add(path, "0 is out of range: it would silently mean the default; leave the key unset for the default, or give a value in range")
+	}
+	for _, path := range longStrings(generic, "") {
+		errs.Add(path, "is longer than %d characters", maxStringLength)
 	}
 	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 	if err := dec.Decode(target); err != nil {
@@ -163,4 +171,74 @@ func describeType(t reflect.Type) string {
 		return "an object"
 	}
 	return t.String()
+}
+
+// maxStringLength bounds any string in the configuration: a megabyte value is a mistake that
+// would otherwise fail only at apply, in an annotation or a ConfigMap.
+const maxStringLength = 64 * 1024
+
+func longStrings(v any, path string) []string {
+	var out []string
+	switch t := v.(type) {
+	case string:
+		if len(t) > maxStringLength {
+			out = append(out, path)
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, longStrings(t[k], validate.Join(path, k))...)
+		}
+	case []any:
+		for i, e := range t {
+			out = append(out, longStrings(e, validate.Index(path, i))...)
+		}
+	}
+	return out
+}
+
+// explicitZeros finds integer settings written as 0 where the Go field cannot tell 0 from
+// unset (a plain int with omitempty): the component would take its default without a word.
+func explicitZeros(v any, t reflect.Type, path string) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	var out []string
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, ok := fields[k]
+			if !ok {
+				continue
+			}
+			if n, isNum := obj[k].(float64); isNum && n == 0 && ft.Kind() == reflect.Int {
+				out = append(out, validate.Join(path, k))
+				continue
+			}
+			out = append(out, explicitZeros(obj[k], ft, validate.Join(path, k))...)
+		}
+	case reflect.Slice, reflect.Array:
+		arr, ok := v.([]any)
+		if !ok {
+			return nil
+		}
+		for i, e := range arr {
+			out = append(out, explicitZeros(e, t.Elem(), validate.Index(path, i))...)
+		}
+	}
+	return out
 }

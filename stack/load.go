@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -96,6 +97,9 @@ func load(src Source) (*Config, *validate.Errors) {
 	for _, key := range src.Keys() {
 		if short, ok := inNamespace(key); ok && !known[short] {
 			errs.Add(key, "unknown key (known keys: %v)", Keys())
+		} else if ns, _, found := strings.Cut(key, ":"); found && ns != Namespace && nearNamespace(ns) {
+			errs.Add(key, "namespace %q is not %s: the program would ignore this key; rename it to %s:%s",
+				ns, Namespace, Namespace, key[len(ns)+1:])
 		}
 	}
 
@@ -113,6 +117,9 @@ func load(src Source) (*Config, *validate.Errors) {
 	decoded := map[string]bool{}
 	for _, s := range sections {
 		raw, ok := src.Get(fullKey(s.key))
+		if ok {
+			literalSecrets(raw, fullKey(s.key), &errs)
+		}
 		if !ok {
 			if s.required != "" {
 				errs.Add(fullKey(s.key), "is required (%s)", s.required)
@@ -161,6 +168,17 @@ func load(src Source) (*Config, *validate.Errors) {
 		cfg.githubVariables()
 	}
 	return cfg, &errs
+}
+
+// literalSecrets applies the one literal-credential rule to a whole section as the user wrote
+// it, so the error names the user's own key (developer-portal:portal.extraAppConfig.x.apiKey)
+// whichever generated file or ConfigMap the value would have reached.
+func literalSecrets(raw, key string, errs *validate.Errors) {
+	var v any
+	if json.Unmarshal([]byte(raw), &v) != nil {
+		v = raw
+	}
+	validate.LiteralSecrets(errs, key, v)
 }
 
 // resolveGitHub fills what the github section inherits and checks that exactly one kind of
@@ -223,6 +241,7 @@ var standardEnvironments = []string{"sandbox", "pre-dev", "dev", "pre-prod", "pr
 func (c *Config) resolveTenants() {
 	t := &c.Tenants
 	t.Environment = c.TenantEnvironment()
+	t.PortalNamespace = c.Portal.WithDefaults().Namespace
 	if len(t.Environments) == 0 {
 		// Tenant files are shared by every environment of the platform, on either cloud.
 		for _, cloud := range []string{"gcp", "aws"} {
@@ -291,4 +310,33 @@ func (c *Config) githubVariables() {
 func isEmptyObject(src Source, key string) bool {
 	raw, _ := src.Get(fullKey(key))
 	return raw == "{}" || raw == ""
+}
+
+// nearNamespace reports whether a config namespace is a misspelling of the project's
+// ("developer-portl", "developer_portal", "Developer-Portal").
+func nearNamespace(ns string) bool {
+	norm := func(s string) string {
+		return strings.NewReplacer("-", "", "_", "", ".", "").Replace(strings.ToLower(s))
+	}
+	return editDistance(norm(ns), norm(Namespace)) <= 2
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

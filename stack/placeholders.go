@@ -1,26 +1,15 @@
 package stack
 
-import (
-	"errors"
-	"strings"
-
-	"github.com/coreeng/developer-portal/internal/validate"
-)
-
 // SecretPlaceholders returns stand-in values for the secret keys the configuration requires
 // but src lacks, for the offline plan: a committed stack file never holds secrets.
 func SecretPlaceholders(src Source) map[string]string {
 	out := map[string]string{}
-	_, err := Load(src)
-	var problems *validate.Errors
-	if !errors.As(err, &problems) {
+	cfg, _ := load(src)
+	if cfg == nil || cfg.Secrets == nil {
 		return out
 	}
-	for _, p := range problems.Problems {
-		short, ok := inNamespace(p.Path)
-		if _, secret := secretHelp[short]; ok && secret && strings.HasPrefix(p.Message, "is required") {
-			out[p.Path] = Placeholder(p.Path)
-		}
+	for _, key := range cfg.Secrets.missing {
+		out[fullKey(key)] = Placeholder(fullKey(key))
 	}
 	// The webhook secret is optional, but production sets it: plan with it.
 	if _, app := out[fullKey(KeyGitHubAppPrivateKey)]; app {

@@ -80,7 +80,7 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 
 	dbAuth := backstage.AuthPassword
 	if cfg.Database.External == nil && ok("database") {
-		db := cfg.databaseArgs(placeholderInput, placeholderInput)
+		db := cfg.databaseArgs(placeholderInput)
 		errs.Merge(fullKey("database"), db.Validate())
 		dbAuth = db.WithDefaults().Auth
 	}
@@ -107,10 +107,15 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 	if ok("tenants") {
 		tenantPart = d.tenants(errs)
 	}
+	cfg.Secrets.secretObject(KeyKubernetesClusterTokens, errs)
+	var secretEnvPart backstage.Contribution
+	if env := cfg.Secrets.portalSecretEnv(errs); len(env) > 0 {
+		secretEnvPart = backstage.Contribution{Name: secretEnvContribution, SecretEnv: env}
+	}
 
 	// The portal is validated even when another component failed, with the contributions
 	// that could be computed, so every problem is reported in one run.
-	for _, part := range []backstage.Contribution{ghPart, tenantPart, tdPart} {
+	for _, part := range []backstage.Contribution{ghPart, tenantPart, tdPart, secretEnvPart} {
 		if part.Name != "" {
 			d.contributions = append(d.contributions, part)
 		}
@@ -140,6 +145,13 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 		return d
 	}
 	d.catalogInfo = string(entity)
+	if ok("github", KeyGitHubAppPrivateKey, KeyGitHubAppClientSecret, KeyGitHubToken) {
+		// The files committed to the repository are checked here, not in the constructor
+		// after the identity and the database were registered.
+		gh := cfg.GitHub
+		gh.AppConfigYAML, gh.CatalogInfoYAML = d.appConfigYAML, d.catalogInfo
+		errs.Merge(fullKey("github"), github.CheckGeneratedFiles(&gh))
+	}
 	return d
 }
 
@@ -252,7 +264,7 @@ func (d *deployment) database(ctx *pulumi.Context, p *Providers, id *identity.Wo
 		}
 		return pg, pulumi.Map{"databaseHost": pulumi.String(ext.Host)}, nil
 	}
-	db, err := database.NewManagedDatabase(ctx, "portal-db", cfg.databaseArgs(id.Email, id.RoleName),
+	db, err := database.NewManagedDatabase(ctx, "portal-db", cfg.databaseArgs(id.Email),
 		pulumi.Providers(p.forDatabase()...))
 	if err != nil {
 		return backstage.Postgres{}, nil, err

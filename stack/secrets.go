@@ -3,6 +3,7 @@ package stack
 import (
 	"crypto/ed25519"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"sort"
@@ -21,22 +22,34 @@ const (
 	KeyGitHubToken            = "githubToken"
 	KeyDatabasePassword       = "databasePassword"
 	KeyBackstageServiceToken  = "backstageServiceToken"
+	// KeyPortalSecretEnv is an object of environment variables for the portal's Secret,
+	// which extraAppConfig references as ${NAME}: how a plugin's credential reaches the portal.
+	KeyPortalSecretEnv = "portalSecretEnv"
+	// KeyKubernetesClusterTokens is an object of ServiceAccount tokens by extra cluster name,
+	// for portal.kubernetes.extraClusters entries with authProvider serviceAccount.
+	KeyKubernetesClusterTokens = "kubernetesClusterTokens"
 )
 
 // secretHelp says how to set each secret.
 var secretHelp = map[string]string{
-	KeyGitHubAppPrivateKey:    "cat backstage-app.private-key.pem | pulumi config set --secret developer-portal:githubAppPrivateKey",
-	KeyGitHubAppClientSecret:  "pulumi config set --secret developer-portal:githubAppClientSecret <client secret from the GitHub App's settings>",
-	KeyGitHubAppWebhookSecret: "pulumi config set --secret developer-portal:githubAppWebhookSecret \"$(openssl rand -hex 32)\" (and enter the same value in the GitHub App's webhook settings)",
-	KeyGitHubToken:            "pulumi config set --secret developer-portal:githubToken <personal access token> (trials only; prefer the GitHub App)",
-	KeyDatabasePassword:       "pulumi config set --secret developer-portal:databasePassword <password of the external database's user>",
-	KeyBackstageServiceToken:  "pulumi config set --secret developer-portal:backstageServiceToken \"$(openssl rand -hex 24)\" (optional: generated when unset)",
+	KeyGitHubAppPrivateKey:     "cat backstage-app.private-key.pem | pulumi config set --secret developer-portal:githubAppPrivateKey",
+	KeyGitHubAppClientSecret:   "pulumi config set --secret developer-portal:githubAppClientSecret <client secret from the GitHub App's settings>",
+	KeyGitHubAppWebhookSecret:  "pulumi config set --secret developer-portal:githubAppWebhookSecret \"$(openssl rand -hex 32)\" (and enter the same value in the GitHub App's webhook settings)",
+	KeyGitHubToken:             "pulumi config set --secret developer-portal:githubToken <personal access token> (trials only; prefer the GitHub App)",
+	KeyDatabasePassword:        "pulumi config set --secret developer-portal:databasePassword <password of the external database's user>",
+	KeyBackstageServiceToken:   "pulumi config set --secret developer-portal:backstageServiceToken \"$(openssl rand -hex 24)\" (optional: generated when unset)",
+	KeyPortalSecretEnv:         "pulumi config set --secret --path 'developer-portal:portalSecretEnv.SONARQUBE_API_KEY' <value>, then write ${SONARQUBE_API_KEY} in portal.extraAppConfig (optional)",
+	KeyKubernetesClusterTokens: "pulumi config set --secret --path 'developer-portal:kubernetesClusterTokens.<cluster name>' <token> (for extraClusters with authProvider serviceAccount)",
 }
 
 // Secrets are the secret config values, as secret Outputs, with the plain values kept only for
 // validation (format checks) inside the program.
 type Secrets struct {
 	values map[string]string
+	// plainText are keys set without encryption (already reported).
+	plainText map[string]bool
+	// missing are the required keys that are not set, in the order found.
+	missing []string
 }
 
 // Has reports whether the secret key is set.
@@ -57,7 +70,7 @@ func (s *Secrets) plain(key string) string { return s.values[key] }
 // loadSecrets reads every secret key; a value set in plain text is rejected, because it would
 // sit unencrypted in the committed stack file.
 func loadSecrets(src Source, errs *validate.Errors) *Secrets {
-	s := &Secrets{values: map[string]string{}}
+	s := &Secrets{values: map[string]string{}, plainText: map[string]bool{}}
 	keys := make([]string, 0, len(secretHelp))
 	for k := range secretHelp {
 		keys = append(keys, k)
@@ -71,6 +84,7 @@ func loadSecrets(src Source, errs *validate.Errors) *Secrets {
 		}
 		if !src.IsSecret(fullKey(k)) {
 			errs.Add(fullKey(k), "is set in plain text; remove it from the stack file and set it as a secret: %s", secretHelp[k])
+			s.plainText[k] = true
 			continue
 		}
 		s.values[k] = v
@@ -78,11 +92,17 @@ func loadSecrets(src Source, errs *validate.Errors) *Secrets {
 	return s
 }
 
-// requireSecret records a missing secret with the exact command to set it.
+// require records a missing secret with the exact command to set it.
 func (s *Secrets) require(key, why string, errs *validate.Errors) bool {
 	if s.Has(key) {
 		return true
 	}
+	if s.plainText[key] {
+		// Reported once, as set in plain text: it is not missing, and the offline plan must
+		// not stand a placeholder in for it.
+		return false
+	}
+	s.missing = append(s.missing, key)
 	errs.Add(fullKey(key), "is required (%s); set it with: %s", why, secretHelp[key])
 	return false
 }
@@ -113,6 +133,55 @@ func SecretKeys() map[string]string {
 	out := make(map[string]string, len(secretHelp))
 	for k, v := range secretHelp {
 		out[k] = v
+	}
+	return out
+}
+
+// secretEnvContribution is the portal's share of portalSecretEnv: its variables in the portal's
+// Secret, for extraAppConfig to reference as ${NAME}.
+const secretEnvContribution = "secret-env"
+
+// portalSecretEnv decodes portalSecretEnv into secret Outputs, one per variable.
+func (s *Secrets) portalSecretEnv(errs *validate.Errors) map[string]pulumi.StringInput {
+	if !s.Has(KeyPortalSecretEnv) {
+		return nil
+	}
+	var vars map[string]string
+	if err := json.Unmarshal([]byte(s.plain(KeyPortalSecretEnv)), &vars); err != nil {
+		// The value is not echoed: it is a secret.
+		errs.Add(fullKey(KeyPortalSecretEnv), "must be an object of environment variable names to strings: %s", secretHelp[KeyPortalSecretEnv])
+		return nil
+	}
+	out := make(map[string]pulumi.StringInput, len(vars))
+	names := make([]string, 0, len(vars))
+	for k := range vars {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if !validate.EnvVarName(k) {
+			errs.Add(validate.Join(fullKey(KeyPortalSecretEnv), k), "is not an environment variable name (A-Z, 0-9, _)")
+			continue
+		}
+		out[k] = pulumi.ToSecret(pulumi.String(vars[k])).(pulumi.StringOutput)
+	}
+	return out
+}
+
+// secretObject decodes a secret key holding an object of strings into secret Outputs.
+func (s *Secrets) secretObject(key string, errs *validate.Errors) map[string]pulumi.StringInput {
+	if !s.Has(key) {
+		return nil
+	}
+	var vars map[string]string
+	if err := json.Unmarshal([]byte(s.plain(key)), &vars); err != nil {
+		// The value is not echoed: it is a secret.
+		errs.Add(fullKey(key), "must be an object of names to strings: %s", secretHelp[key])
+		return nil
+	}
+	out := make(map[string]pulumi.StringInput, len(vars))
+	for k, v := range vars {
+		out[k] = pulumi.ToSecret(pulumi.String(v)).(pulumi.StringOutput)
 	}
 	return out
 }

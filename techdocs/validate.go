@@ -15,7 +15,6 @@ var (
 	gcsName      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*[a-z0-9]$`)
 	s3Name       = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	gcsLocation  = regexp.MustCompile(`^[A-Za-z]+[A-Za-z0-9-]*[A-Za-z0-9]$`)
-	awsRegion    = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	entityRef    = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*:)?([a-z0-9]([a-z0-9._-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 	s3Prefixes   = []string{"xn--", "sthree-", "amzn-s3-demo-"}
 	s3Suffixes   = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
@@ -54,7 +53,7 @@ func (a *Args) validate() error {
 		}
 		if d.Region == "" {
 			errs.Add("region", "is required on aws: the portal reads the bucket in this region")
-		} else if !awsRegion.MatchString(d.Region) {
+		} else if !validate.AWSRegion(d.Region) {
 			errs.Add("region", "%q is not an AWS region (e.g. eu-west-2)", d.Region)
 		}
 		if d.Location != "" {

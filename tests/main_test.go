@@ -43,8 +43,8 @@ func TestMain(m *testing.M) {
 
 // abs is a project-relative path made absolute (empty stays empty).
 func abs(path string) string {
-	if path == "" {
-		return ""
+	if path == "" || filepath.IsAbs(path) {
+		return path
 	}
 	return filepath.Join(root, path)
 }
@@ -57,7 +57,7 @@ type stackConfig struct {
 
 func loadStack(t testing.TB, path string) *stackConfig {
 	t.Helper()
-	sf, err := plan.ReadStackFile(filepath.Join(root, path), filepath.Join(root, "Pulumi.yaml"))
+	sf, err := plan.ReadStackFile(abs(path), filepath.Join(root, "Pulumi.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +65,9 @@ func loadStack(t testing.TB, path string) *stackConfig {
 		t.Fatal(err)
 	}
 	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}}
+	for _, k := range sf.SecretObjects {
+		src.Secrets[k] = true
+	}
 	for k, v := range stack.SecretPlaceholders(src) {
 		src.Values[k] = v
 		src.Secrets[k] = true

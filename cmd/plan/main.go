@@ -17,8 +17,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -26,21 +28,30 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
 		fmt.Fprintln(os.Stderr, "error:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	stackName := flag.String("stack", "", "stack name: reads Pulumi.<stack>.yaml in -root")
-	stackFile := flag.String("stack-file", "", "path of a stack file (instead of -stack)")
-	root := flag.String("root", ".", "project directory (holds Pulumi.yaml)")
-	out := flag.String("out", "", "directory to write manifests/ and app-config.yaml to")
-	tenantsDir := flag.String("tenants-dir", "", "tenants folder instead of the stack file's tenants.dir")
+// run parses its own flags: the SDKs register theirs (glog's) on the global set, and -h
+// must list only the plan's.
+func run(args []string, usage io.Writer) error {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	stackName := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml in -root")
+	stackFile := fs.String("stack-file", "", "path of a stack file (instead of -stack)")
+	root := fs.String("root", ".", "project directory (holds Pulumi.yaml)")
+	out := fs.String("out", "", "directory to write manifests/ and app-config.yaml to")
+	tenantsDir := fs.String("tenants-dir", "", "tenants folder instead of the stack file's tenants.dir")
 	var tenants files
-	flag.Var(&tenants, "tenant", "a changed tenant file to check (repeatable): prints what each stack creates for it, as Markdown")
-	flag.Parse()
+	fs.Var(&tenants, "tenant", "a changed tenant file to check (repeatable): prints what each stack creates for it, as Markdown")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	if len(tenants) > 0 {
 		return tenantCheck(*root, *stackName, *stackFile, *out, *tenantsDir, tenants)
 	}

@@ -1,12 +1,14 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/coreeng/developer-portal/stack"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -60,6 +62,9 @@ func Run(opts Options) (*Result, error) {
 		src.Values[key] = stack.Placeholder(key)
 		src.Secrets[key] = true
 	}
+	for _, key := range sf.SecretObjects {
+		src.Secrets[key] = true
+	}
 	for key, value := range stack.SecretPlaceholders(src) {
 		src.Values[key] = value
 		src.Secrets[key] = true
@@ -82,6 +87,12 @@ func Run(opts Options) (*Result, error) {
 		return nil
 	}, m, src.Values, src.SecretKeys()...)
 	if err != nil {
+		// The SDK wraps the program's error in a one-element list ("1 error occurred"): print
+		// the configuration problems as they are.
+		var problems *validate.Errors
+		if errors.As(err, &problems) {
+			return nil, problems
+		}
 		return nil, err
 	}
 	res := m.Resources()

@@ -3,10 +3,12 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
 
+	"github.com/coreeng/developer-portal/internal/validate"
 	"gopkg.in/yaml.v3"
 )
 
@@ -16,6 +18,10 @@ type StackFile struct {
 	Values map[string]string
 	// Encrypted lists keys whose value is an encrypted `secure:` value the plan cannot read.
 	Encrypted []string
+	// SecretObjects lists object keys holding encrypted values at some path (set with
+	// `pulumi config set --secret --path`): Values holds them with placeholders there, and
+	// the engine hands the whole key over as a secret.
+	SecretObjects []string
 }
 
 // ReadStackFile parses a stack file and applies the defaults declared in the project file
@@ -40,6 +46,13 @@ func ReadStackFile(stackPath, projectPath string) (*StackFile, error) {
 			sf.Encrypted = append(sf.Encrypted, key)
 			continue
 		}
+		if m, ok := v.(map[string]any); ok && hasSecure(m) {
+			v = placeholderLeaves(m, key)
+			sf.SecretObjects = append(sf.SecretObjects, key)
+		}
+		if path, ok := notFinite(v, key); ok {
+			return nil, fmt.Errorf("%s: %s: .nan and .inf are not numbers a configuration can hold", stackPath, path)
+		}
 		s, err := configString(v)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", stackPath, key, err)
@@ -62,6 +75,7 @@ func ReadStackFile(stackPath, projectPath string) (*StackFile, error) {
 		sf.Values[key] = s
 	}
 	sort.Strings(sf.Encrypted)
+	sort.Strings(sf.SecretObjects)
 	return sf, nil
 }
 
@@ -93,6 +107,34 @@ func configString(v any) (string, error) {
 	return string(b), err
 }
 
+// notFinite finds a YAML .nan or .inf, which JSON (how Pulumi hands config over) cannot carry.
+func notFinite(v any, path string) (string, bool) {
+	switch t := v.(type) {
+	case float64:
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return path, true
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if p, ok := notFinite(t[k], validate.Join(path, k)); ok {
+				return p, true
+			}
+		}
+	case []any:
+		for i, e := range t {
+			if p, ok := notFinite(e, validate.Index(path, i)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
 func readYAML(path string, into any) error {
 	b, err := os.ReadFile(filepath.Clean(path))
 	if err != nil {
@@ -102,4 +144,52 @@ func readYAML(path string, into any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
+}
+
+func isSecure(v any) bool {
+	m, ok := v.(map[string]any)
+	return ok && len(m) == 1 && m["secure"] != nil
+}
+
+func hasSecure(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		if isSecure(t) {
+			return true
+		}
+		for _, e := range t {
+			if hasSecure(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if hasSecure(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// placeholderLeaves replaces each encrypted value by a placeholder naming its path.
+func placeholderLeaves(v any, path string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		if isSecure(t) {
+			return "placeholder-" + path + "-not-a-real-secret"
+		}
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = placeholderLeaves(e, validate.Join(path, k))
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = placeholderLeaves(e, validate.Index(path, i))
+		}
+		return out
+	}
+	return v
 }

@@ -13,7 +13,24 @@ var (
 	repoName  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 	gcpID     = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	roleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+	// A GCP region is "<geography>-<direction><number>": europe-west10, northamerica-south1.
+	gcpRegion = regexp.MustCompile(`^[a-z]+-[a-z]+[1-9][0-9]?$`)
+	gcpZone   = regexp.MustCompile(`^[a-z]+-[a-z]+[1-9][0-9]?-[a-z]$`)
+	// An AWS region is "<area>[-<partition>]-<direction>-<number>": eu-west-2, us-gov-west-1,
+	// us-isob-east-1, eusc-de-east-1.
+	awsRegion = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+){1,2}-[1-9][0-9]?$`)
 )
+
+// GCPRegion reports whether s has the shape of a GCP region (the one rule for every component;
+// tested against the full published list).
+func GCPRegion(s string) bool { return gcpRegion.MatchString(s) }
+
+// GCPLocation reports whether s is a GCP region or zone (europe-west2, europe-west2-a).
+func GCPLocation(s string) bool { return gcpRegion.MatchString(s) || gcpZone.MatchString(s) }
+
+// AWSRegion reports whether s has the shape of an AWS region, in any partition (commercial,
+// GovCloud, China, ISO, European Sovereign Cloud).
+func AWSRegion(s string) bool { return awsRegion.MatchString(s) }
 
 // DNSLabel reports whether s is an RFC 1123 label (lower case, at most 63 characters).
 func DNSLabel(s string) bool { return dnsLabel.MatchString(s) }
@@ -62,3 +79,23 @@ func GCPProjectID(s string) bool { return gcpID.MatchString(s) }
 
 // IAMRoleARN reports whether s is the ARN of an AWS IAM role.
 func IAMRoleARN(s string) bool { return roleARN.MatchString(s) }
+
+// RedactURL is raw fit for an error message: credentials written into a URL's user-info
+// ("https://user:token@host") are never echoed.
+func RedactURL(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		if at := strings.LastIndex(raw, "@"); at >= 0 && !strings.Contains(raw[:at], "/") {
+			return "[redacted]@" + raw[at+1:]
+		}
+		return raw
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return scheme + "://[redacted]@" + rest[at+1:]
+	}
+	return raw
+}

@@ -49,9 +49,13 @@ func (e *Errors) Err() error {
 	return e
 }
 
-// Error lists one problem per line as "path: message".
+// Error lists one problem per line as "path: message", under a header counting them when
+// there are several (the SDK's own "1 error occurred" wraps the whole list).
 func (e *Errors) Error() string {
-	lines := make([]string, 0, len(e.Problems))
+	lines := make([]string, 0, len(e.Problems)+1)
+	if len(e.Problems) > 1 {
+		lines = append(lines, fmt.Sprintf("%d problems:", len(e.Problems)))
+	}
 	for _, p := range e.Problems {
 		if p.Path == "" {
 			lines = append(lines, p.Message)

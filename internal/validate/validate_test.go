@@ -54,7 +54,8 @@ func TestErrors(t *testing.T) {
 	outer.Merge("developer-portal:portal", inner.Err())
 	outer.Merge("developer-portal:github", errors.New("plain error"))
 	outer.Merge("developer-portal:database", nil)
-	want := "developer-portal:portal.tls.secretName: is required with mode secret\n" +
+	want := "3 problems:\n" +
+		"developer-portal:portal.tls.secretName: is required with mode secret\n" +
 		"developer-portal:portal: args are required\n" +
 		"developer-portal:github: plain error"
 	if got := outer.Error(); got != want {

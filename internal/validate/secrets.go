@@ -1,0 +1,132 @@
+package validate
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// The one rule for literal credentials. Every place that writes configuration somewhere a
+// secret must not be — the portal's app-config ConfigMap, files committed to the repository,
+// Actions variables readable by pull-request workflows — checks its values with it, so a
+// credential cannot slip through one of them that another would have caught.
+
+// secretKeySuffixes end the (lower-cased, separator-free) names of keys that hold credentials:
+// "apiKey", "api_key", "X-Api-Key", "clientSecret", "AWS_SECRET_ACCESS_KEY", "Authorization".
+var secretKeySuffixes = []string{
+	"password", "passwd", "secret", "token", "apikey", "accesskey", "privatekey",
+	"credential", "credentials", "authorization", "passphrase",
+}
+
+// secretShapes are values that are credentials whatever key holds them.
+var secretShapes = []struct {
+	what string
+	re   *regexp.Regexp
+}{
+	{"a PEM private key", regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----`)},
+	{"a GitHub token", regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})`)},
+	{"an AWS access key id", regexp.MustCompile(`\b(AKIA|ASIA)[A-Z0-9]{16}\b`)},
+}
+
+// reference is how configuration names a secret held elsewhere: ${VAR}, substituted by
+// Backstage from the environment (the portal's Secret).
+var reference = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
+
+// schemeWords is what may surround a reference in a secret-named value, e.g. the
+// "Bearer " or "Token token=" of an Authorization header.
+var schemeWords = regexp.MustCompile(`^[A-Za-z =:-]{0,24}$`)
+
+// SecretHint tells how to pass a secret instead of writing it in plain configuration.
+const SecretHint = "keep it out of plain configuration: store it with " +
+	"`pulumi config set --secret --path 'developer-portal:portalSecretEnv.<VAR>' <value>` and write ${<VAR>} here"
+
+// SecretKeyName reports whether a key's name says it holds a credential (case-insensitive;
+// "-", "_" and "." are ignored).
+func SecretKeyName(key string) bool {
+	n := strings.ToLower(key)
+	n = strings.NewReplacer("-", "", "_", "", ".", "", " ", "").Replace(n)
+	for _, s := range secretKeySuffixes {
+		if strings.HasSuffix(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// SecretShape says what kind of credential the value is, or "" when it looks like none.
+func SecretShape(value string) string {
+	for _, s := range secretShapes {
+		if s.re.MatchString(value) {
+			return s.what
+		}
+	}
+	return ""
+}
+
+// IsReference reports whether a secret-named value only references secrets held elsewhere:
+// ${VAR} references, optionally inside a short scheme prefix ("Bearer ${TOKEN}").
+func IsReference(value string) bool {
+	if !reference.MatchString(value) {
+		return false
+	}
+	return schemeWords.MatchString(reference.ReplaceAllString(value, ""))
+}
+
+// LiteralSecrets records a problem for every literal credential in a decoded configuration
+// value (maps and lists at any depth, header maps included), each at the path of the key that
+// holds it: a non-empty scalar under a secret-named key that is not a ${VAR} reference, or a
+// value shaped like a credential under any key. Values are never echoed.
+func LiteralSecrets(errs *Errors, path string, v any) {
+	literalSecrets(errs, path, v, false)
+}
+
+func literalSecrets(errs *Errors, path string, v any, secretKey bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if k == "$file" || k == "$env" || k == "$include" {
+				// Backstage reads the value from a file or the environment: the key holds
+				// where, not the secret.
+				literalSecrets(errs, Join(path, k), t[k], false)
+				continue
+			}
+			literalSecrets(errs, Join(path, k), t[k], secretKey || SecretKeyName(k))
+		}
+	case map[string]string:
+		m := make(map[string]any, len(t))
+		for k, s := range t {
+			m[k] = s
+		}
+		literalSecrets(errs, path, m, secretKey)
+	case []any:
+		for i, e := range t {
+			literalSecrets(errs, Index(path, i), e, secretKey)
+		}
+	case string:
+		if what := SecretShape(t); what != "" {
+			errs.Add(path, "holds %s: %s", what, SecretHint)
+			return
+		}
+		if secretKey && t != "" && !IsReference(t) {
+			errs.Add(path, "holds a literal secret (its name says it is a credential): %s", SecretHint)
+		}
+	case nil, bool:
+	default:
+		if secretKey {
+			errs.Add(path, "holds a literal secret (its name says it is a credential): %s", SecretHint)
+		}
+	}
+}
+
+// ShapeOnly records a problem when a value that is not a secret by name (a CA bundle, a
+// variable) is shaped like a credential.
+func ShapeOnly(errs *Errors, path, value string) {
+	if what := SecretShape(value); what != "" {
+		errs.Add(path, "holds %s: %s", what, SecretHint)
+	}
+}
