@@ -13,6 +13,7 @@ var (
 	repoName  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 	gcpID     = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
 	roleARN   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+	teamSlug  = regexp.MustCompile(`^[a-z0-9]([a-z0-9_-]{0,98}[a-z0-9])?$`)
 )
 
 // DNSLabel reports whether s is an RFC 1123 label (lower case, at most 63 characters).
@@ -62,3 +63,8 @@ func GCPProjectID(s string) bool { return gcpID.MatchString(s) }
 
 // IAMRoleARN reports whether s is the ARN of an AWS IAM role.
 func IAMRoleARN(s string) bool { return roleARN.MatchString(s) }
+
+// GitHubTeamSlug reports whether s is a GitHub team slug as GitHub derives it from the team's
+// name (lower case letters, digits, hyphens and underscores); the organisation sync names the
+// team's Group entity after it.
+func GitHubTeamSlug(s string) bool { return teamSlug.MatchString(s) }
