@@ -1,8 +1,9 @@
-// Package backstagee2e boots a real Backstage backend (index.js: the plugins of the portal's
-// image) with the configuration the stack generates, on a real PostgreSQL 15 over verified TLS,
+// Package backstagee2e boots the portal's own Backstage backend (app/packages/backend, started
+// with the image's command, portal.Command) with the configuration the stack generates, on a real PostgreSQL 15 over verified TLS,
 // and checks it through Backstage's own HTTP API with the generated service token.
 //
-// It needs Node.js 22+ and `npm ci` in this directory, so it runs only with BACKSTAGE_E2E=1;
+// It needs Node.js 22+, `npm ci` in app/ and the frontend built, so it runs only with
+// BACKSTAGE_E2E=1;
 // .ci/backstage installs everything and runs it:
 //
 //	.ci/backstage
@@ -53,11 +54,14 @@ import (
 
 	"github.com/coreeng/developer-portal/internal/plan"
 	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/portal"
 	"github.com/coreeng/developer-portal/stack"
 	"gopkg.in/yaml.v3"
 )
 
 const (
+	// appDir is the portal's Backstage app, the image's source.
+	appDir      = "../../app"
 	stackFile   = "testdata/Pulumi.backstage.yaml"
 	projectFile = "../../Pulumi.yaml"
 	// tenantEnv is how tenant files name this stack's environment ("<cloud>-<environment>").
@@ -72,8 +76,11 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 	}
 	nodeBin := envOr("BACKSTAGE_NODE", "node")
 	pgBin := envOr("PG_BIN", "/usr/lib/postgresql/15/bin")
-	if _, err := os.Stat("node_modules/@backstage/backend-defaults"); err != nil {
-		t.Fatalf("node_modules missing: run `npm ci` in tests/backstage (.ci/backstage does): %v", err)
+	if _, err := os.Stat(filepath.Join(appDir, "node_modules/@backstage/backend-defaults")); err != nil {
+		t.Fatalf("node_modules missing: run `npm ci` in app/ (.ci/backstage does): %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(appDir, "packages/app/dist/index.html")); err != nil {
+		t.Fatalf("the frontend is not built: run `npm run build` in app/ (.ci/backstage does): %v", err)
 	}
 	tmp := t.TempDir()
 	// The PostgreSQL server runs as the postgres user, which must reach its files.
@@ -111,11 +118,21 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 	// reach github.com; the proxy records what they tried.
 	proxy := newRefusingProxy(t)
 
+	// User tokens: GitHub's OAuth sign-in cannot run here, so the auth backend signs with a key
+	// the test holds, and the test issues the tokens a GitHub sign-in would give.
+	signer := newUserTokenSigner(t, root)
+
 	port := freePort(t)
 	override := filepath.Join(root, "app-config.test.yaml")
+	// The test overlay: every key replaces something that needs a real cloud or a browser.
 	writeYAML(t, override, map[string]any{
-		// Only loopback, on a free port.
+		// backend.listen: only loopback, on a free port (the pod listens on 7007 in its own
+		// network namespace).
 		"backend": map[string]any{"listen": map[string]any{"host": "127.0.0.1", "port": port}},
+		// auth.keyStore: the auth backend signs user tokens with the test's key instead of
+		// keys it generates, so the test can act as signed-in members (see above).
+		"auth": map[string]any{"keyStore": signer.keyStoreConfig()},
+		// kubernetes.clusterLocatorMethods: see below.
 		// The cluster of the generated config (same name), reached at the test's API server
 		// instead of the in-cluster address.
 		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
@@ -132,6 +149,8 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		"NO_PROXY=127.0.0.1,localhost",
 		"TMPDIR="+filepath.Join(tmp, "node-tmp"),
 		"NODE_ENV=production",
+		// The metrics port is the Deployment's (the default); only the address is loopback.
+		"OTEL_EXPORTER_PROMETHEUS_HOST=127.0.0.1",
 	)
 	if err := os.MkdirAll(filepath.Join(tmp, "node-tmp"), 0o755); err != nil {
 		t.Fatal(err)
@@ -142,7 +161,10 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(nodeBin, "index.js", "--config", appConfig, "--config", override)
+	// The image's command, run from app/ (the image's WORKDIR holds the same layout).
+	args := append(append([]string{}, portal.Command[1:]...), "--config", appConfig, "--config", override)
+	cmd := exec.Command(nodeBin, args...)
+	cmd.Dir = appDir
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	started := time.Now()
@@ -483,6 +505,30 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		t.Logf("backstage's connections over TLS: %s", strings.TrimSpace(conns))
 		if ssl, all, _ := strings.Cut(strings.TrimSpace(conns), "/"); ssl != all || all == "0" {
 			t.Errorf("backstage's connections over TLS: %s", strings.TrimSpace(conns))
+		}
+	})
+
+	// 6. The permission policy, against the running backend, as signed-in members.
+	t.Run("6-permissions", func(t *testing.T) {
+		testPermissions(t, api, signer, gen)
+	})
+
+	// 7. Metrics on the Deployment's metrics port, from the image's start command.
+	t.Run("7-metrics", func(t *testing.T) {
+		testMetrics(t, api)
+	})
+
+	// 8. The frontend, served by the backend with the generated branding.
+	t.Run("8-frontend", func(t *testing.T) {
+		code, body := api.status("GET", "/", nil, false)
+		if code != http.StatusOK {
+			t.Fatalf("GET /: %d", code)
+		}
+		if !strings.Contains(string(body), "<title>Core Platform</title>") {
+			t.Errorf("GET / lacks the Core Platform title: %s", trim(body))
+		}
+		if !strings.Contains(string(body), `id="root"`) {
+			t.Errorf("GET / is not the app: %s", trim(body))
 		}
 	})
 

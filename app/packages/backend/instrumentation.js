@@ -5,7 +5,8 @@
 //
 // Metrics are served for Prometheus on 0.0.0.0:9464/metrics (portal.DefaultMetricsPort, the
 // port the Deployment names "metrics" and the PodMonitoring/ServiceMonitor scrape);
-// OTEL_EXPORTER_PROMETHEUS_HOST / _PORT override it. No traces leave the pod.
+// OTEL_EXPORTER_PROMETHEUS_HOST / _PORT (OpenTelemetry's names) override it. No traces
+// leave the pod.
 'use strict';
 
 const { NodeSDK } = require('@opentelemetry/sdk-node');
@@ -14,7 +15,10 @@ const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
 
 const sdk = new NodeSDK({
   serviceName: 'developer-portal',
-  metricReader: new PrometheusExporter(),
+  metricReaders: [new PrometheusExporter({
+    host: process.env.OTEL_EXPORTER_PROMETHEUS_HOST || undefined,
+    port: Number(process.env.OTEL_EXPORTER_PROMETHEUS_PORT) || 9464,
+  })],
   // HTTP server and client durations: request rates and errors for the "portal down" alert.
   instrumentations: [new HttpInstrumentation()],
   traceExporter: undefined,

@@ -7,40 +7,54 @@
 
 const { createBackend } = require('@backstage/backend-defaults');
 const { permissionPolicyModule } = require('./permissionPolicy');
+const { validateConfig } = require('./validateConfig');
 
-const backend = createBackend();
+async function main() {
+  try {
+    await validateConfig();
+  } catch (error) {
+    console.error(`Configuration schema validation failed: ${error.message ?? error}`);
+    process.exit(1);
+  }
+  const backend = createBackend();
 
-// Serves the frontend bundle (packages/app/dist) and injects the frontend's configuration.
-backend.add(require('@backstage/plugin-app-backend'));
+  // Serves the frontend bundle (packages/app/dist) and injects the frontend's configuration.
+  backend.add(require('@backstage/plugin-app-backend'));
 
-// Sign-in with GitHub only; the resolver matches users the organisation sync created.
-backend.add(require('@backstage/plugin-auth-backend'));
-backend.add(require('@backstage/plugin-auth-backend-module-github-provider'));
+  // Sign-in with GitHub only; the resolver matches users the organisation sync created.
+  backend.add(require('@backstage/plugin-auth-backend'));
+  backend.add(require('@backstage/plugin-auth-backend-module-github-provider'));
 
-// Catalog: generated file locations, the Template kind, GitHub discovery, users and teams.
-backend.add(require('@backstage/plugin-catalog-backend'));
-backend.add(require('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
-backend.add(require('@backstage/plugin-catalog-backend-module-github'));
-backend.add(require('@backstage/plugin-catalog-backend-module-github-org'));
+  // Catalog: generated file locations, the Template kind, GitHub discovery, users and teams.
+  backend.add(require('@backstage/plugin-catalog-backend'));
+  backend.add(require('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
+  backend.add(require('@backstage/plugin-catalog-backend-module-github'));
+  backend.add(require('@backstage/plugin-catalog-backend-module-github-org'));
 
-// Scaffolder with the GitHub actions: "Request a tenancy" opens a pull request.
-backend.add(require('@backstage/plugin-scaffolder-backend'));
-backend.add(require('@backstage/plugin-scaffolder-backend-module-github'));
+  // Scaffolder with the GitHub actions: "Request a tenancy" opens a pull request.
+  backend.add(require('@backstage/plugin-scaffolder-backend'));
+  backend.add(require('@backstage/plugin-scaffolder-backend-module-github'));
 
-// Kubernetes views.
-backend.add(require('@backstage/plugin-kubernetes-backend'));
+  // Kubernetes views.
+  backend.add(require('@backstage/plugin-kubernetes-backend'));
 
-// TechDocs: built by CI (external builder), read from the GCS or S3 bucket.
-backend.add(require('@backstage/plugin-techdocs-backend'));
+  // TechDocs: built by CI (external builder), read from the GCS or S3 bucket.
+  backend.add(require('@backstage/plugin-techdocs-backend'));
 
-// Search on the portal's own PostgreSQL, indexing the catalog and the docs.
-backend.add(require('@backstage/plugin-search-backend'));
-backend.add(require('@backstage/plugin-search-backend-module-pg'));
-backend.add(require('@backstage/plugin-search-backend-module-catalog'));
-backend.add(require('@backstage/plugin-search-backend-module-techdocs'));
+  // Search on the portal's own PostgreSQL, indexing the catalog and the docs.
+  backend.add(require('@backstage/plugin-search-backend'));
+  backend.add(require('@backstage/plugin-search-backend-module-pg'));
+  backend.add(require('@backstage/plugin-search-backend-module-catalog'));
+  backend.add(require('@backstage/plugin-search-backend-module-techdocs'));
 
-// Permissions: the portal's policy, not allow-all.
-backend.add(require('@backstage/plugin-permission-backend'));
-backend.add(permissionPolicyModule);
+  // Permissions: the portal's policy, not allow-all.
+  backend.add(require('@backstage/plugin-permission-backend'));
+  backend.add(permissionPolicyModule);
 
-backend.start();
+  await backend.start();
+}
+
+main().catch(error => {
+  console.error(`Backend failed to start: ${error.stack ?? error}`);
+  process.exit(1);
+});

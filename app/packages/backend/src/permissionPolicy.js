@@ -3,7 +3,7 @@
 //   - every member of the GitHub organisation reads the catalog, docs and Kubernetes views
 //     and runs templates ("Request a tenancy");
 //   - unregistering and deleting entities, template management (the scaffolder's template
-//     editor and dry-run) and the Kubernetes API proxy are reserved to the platform admins
+//     editor and dry-run), catalog ingestion management and the Kubernetes API proxy are reserved to the platform admins
 //     group, named by corePlatform.adminGroup in the generated app-config (the Pulumi
 //     program's portal.adminGroup: one source of truth).
 'use strict';
@@ -20,7 +20,9 @@ const { policyExtensionPoint } = require('@backstage/plugin-permission-node/alph
 const ADMIN_ONLY = new Set([
   'catalog.entity.delete',
   'catalog.location.delete',
+  'catalog.ingestion.manage',
   'scaffolder.template.management',
+  'scaffolder.template.dry-run',
   'kubernetes.proxy',
 ]);
 
