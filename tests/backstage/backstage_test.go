@@ -510,7 +510,7 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 
 	// 6. The permission policy, against the running backend, as signed-in members.
 	t.Run("6-permissions", func(t *testing.T) {
-		testPermissions(t, api, signer, gen)
+		testPermissions(t, api, signer, gen, pg)
 	})
 
 	// 7. Metrics on the Deployment's metrics port, from the image's start command.

@@ -104,7 +104,7 @@ func (s *userTokenSigner) sign(input string) string {
 // reads the catalog, docs and Kubernetes views and runs "Request a tenancy"; only the admin
 // group (corePlatform.adminGroup, generated from portal.adminGroup) deletes and unregisters
 // entities and manages templates.
-func testPermissions(t *testing.T, svc *client, signer *userTokenSigner, gen *generated) {
+func testPermissions(t *testing.T, svc *client, signer *userTokenSigner, gen *generated, pg *postgres) {
 	var cfg struct {
 		CorePlatform struct {
 			AdminGroup string `yaml:"adminGroup"`
@@ -122,6 +122,15 @@ func testPermissions(t *testing.T, svc *client, signer *userTokenSigner, gen *ge
 	member := &client{t: t, base: svc.base, token: signer.token("user:default/alice", "group:default/"+gen.someTenant)}
 	admin := &client{t: t, base: svc.base, token: signer.token("user:default/bob", cfg.CorePlatform.AdminGroup)}
 	anonymous := &client{t: t, base: svc.base}
+	// A sign-in also stores the user's claims in the auth backend's user_info table, where
+	// plugins called on the user's behalf look up the groups.
+	for user, groups := range map[string][]string{
+		"user:default/alice": {"user:default/alice", "group:default/" + gen.someTenant},
+		"user:default/bob":   {"user:default/bob", cfg.CorePlatform.AdminGroup},
+	} {
+		info, _ := json.Marshal(map[string]any{"claims": map[string]any{"sub": user, "ent": groups}})
+		pg.superuser(t, "backstage", fmt.Sprintf("INSERT INTO auth.user_info (user_entity_ref, user_info, updated_at, created_at) VALUES ('%s', '%s', now(), now())", user, info))
+	}
 
 	// Unauthenticated: refused by every plugin.
 	for _, p := range []string{"/api/catalog/entities?limit=1", "/api/kubernetes/clusters",
