@@ -102,7 +102,7 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		"githubAppWebhookSecret": randomHex(t, 32),
 		"backstageServiceToken":  randomHex(t, 24),
 	}
-	gen := generate(t, filepath.Join(tmp, "tenants"), pg, secrets)
+	gen := generate(t, stackFile, filepath.Join(tmp, "tenants"), pg, secrets)
 	token := secrets["backstageServiceToken"]
 
 	// The files the pod mounts, under tmp instead of /etc/backstage and /catalog.
@@ -156,72 +156,18 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	logPath := filepath.Join(tmp, "backstage.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The image's command, run from app/ (the image's WORKDIR holds the same layout).
-	args := append(append([]string{}, portal.Command[1:]...), "--config", appConfig, "--config", override)
-	cmd := exec.Command(nodeBin, args...)
-	cmd.Dir = appDir
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start backstage: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Signal(os.Interrupt)
-			select {
-			case <-exited:
-			case <-time.After(15 * time.Second):
-				_ = cmd.Process.Kill()
-				<-exited
-			}
-		}
-		logFile.Close()
-		if t.Failed() || testing.Verbose() {
-			logTail(t, logPath, 60)
-		}
-	})
+	be := startBackend(t, nodeBin, tmp, env, appConfig, override)
+	logPath := be.logPath
 
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	api := &client{t: t, base: base, token: token}
 
 	// 1. Readiness, and no configuration error in the log.
 	t.Run("1-readiness-and-config", func(t *testing.T) {
-		deadline := time.Now().Add(4 * time.Minute)
-		for {
-			select {
-			case err := <-exited:
-				t.Fatalf("backstage exited before it was ready: %v", err)
-			default:
-			}
-			code, _ := api.status("GET", portalReadiness, nil, false)
-			if code == http.StatusOK {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("readiness never returned 200 (last %d)", code)
-			}
-			time.Sleep(500 * time.Millisecond)
-		}
-		boot := time.Since(started)
+		boot := be.waitReady(t, api)
 		t.Logf("timing: backstage boot %.1fs (process start to readiness 200)", boot.Seconds())
 		fmt.Printf("timing: backstage boot %.1fs\n", boot.Seconds())
-		log := readFile(t, logPath)
-		if !strings.Contains(log, "Configuration schema validation passed") {
-			t.Errorf("the log does not show the schema validation passing")
-		}
-		for _, bad := range configErrors {
-			if m := bad.FindString(log); m != "" {
-				t.Errorf("configuration error in the log: %s", m)
-			}
-		}
+		checkConfigLog(t, logPath)
 		// The readiness probe path must be the one the Deployment's probe uses.
 		if gen.readinessPath != portalReadiness {
 			t.Errorf("the Deployment probes %q, Backstage serves readiness at %q", gen.readinessPath, portalReadiness)
@@ -542,6 +488,20 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 
 const portalReadiness = "/.backstage/health/v1/readiness"
 
+// checkConfigLog fails on a configuration Backstage rejected or warned about.
+func checkConfigLog(t *testing.T, logPath string) {
+	t.Helper()
+	log := readFile(t, logPath)
+	if !strings.Contains(log, "Configuration schema validation passed") {
+		t.Errorf("the log does not show the schema validation passing")
+	}
+	for _, bad := range configErrors {
+		if m := bad.FindString(log); m != "" {
+			t.Errorf("configuration error in the log: %s", m)
+		}
+	}
+}
+
 // configErrors are the messages Backstage prints for configuration it rejects.
 var configErrors = []*regexp.Regexp{
 	regexp.MustCompile(`Configuration schema validation failed[^\n]*`),
@@ -550,6 +510,75 @@ var configErrors = []*regexp.Regexp{
 	regexp.MustCompile(`Failed to read config[^\n]*`),
 	regexp.MustCompile(`Config validation failed[^\n]*`),
 	regexp.MustCompile(`[Dd]eprecated config[^\n]*`),
+}
+
+// runningBackend is app/packages/backend started with the image's command.
+type runningBackend struct {
+	logPath string
+	exited  chan error
+	started time.Time
+}
+
+// startBackend starts the portal's backend as the image does (portal.Command, from app/, which
+// has the image's layout) with the given app-config files, logging to tmp/backstage.log, and
+// stops it when the test ends.
+func startBackend(t *testing.T, nodeBin, tmp string, env []string, configs ...string) *runningBackend {
+	t.Helper()
+	b := &runningBackend{logPath: filepath.Join(tmp, "backstage.log"), exited: make(chan error, 1)}
+	logFile, err := os.Create(b.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{}, portal.Command[1:]...)
+	for _, c := range configs {
+		args = append(args, "--config", c)
+	}
+	cmd := exec.Command(nodeBin, args...)
+	cmd.Dir = appDir
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	b.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start backstage: %v", err)
+	}
+	go func() { b.exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Signal(os.Interrupt)
+			select {
+			case <-b.exited:
+			case <-time.After(15 * time.Second):
+				_ = cmd.Process.Kill()
+				<-b.exited
+			}
+		}
+		logFile.Close()
+		if t.Failed() || testing.Verbose() {
+			logTail(t, b.logPath, 60)
+		}
+	})
+	return b
+}
+
+// waitReady waits for the readiness endpoint's 200 and returns the time since the start.
+func (b *runningBackend) waitReady(t *testing.T, api *client) time.Duration {
+	t.Helper()
+	deadline := time.Now().Add(4 * time.Minute)
+	for {
+		select {
+		case err := <-b.exited:
+			t.Fatalf("backstage exited before it was ready: %v", err)
+		default:
+		}
+		code, _ := api.status("GET", portalReadiness, nil, false)
+		if code == http.StatusOK {
+			return time.Since(b.started)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readiness never returned 200 (last %d)", code)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
 
 // ---- the stack's output ----
@@ -583,7 +612,7 @@ type generated struct {
 // generate runs the real stack program under the offline plan's mock engine with the stack
 // file, the test's database and secrets, and a tenants directory in which this environment is
 // listed, and collects what the pod would get.
-func generate(t *testing.T, tenantsDir string, pg *postgres, secrets map[string]string) *generated {
+func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets map[string]string) *generated {
 	t.Helper()
 	sf, err := plan.ReadStackFile(stackFile, projectFile)
 	if err != nil {
@@ -593,20 +622,44 @@ func generate(t *testing.T, tenantsDir string, pg *postgres, secrets map[string]
 		t.Fatalf("the stack file holds encrypted values: %v", sf.Encrypted)
 	}
 	values := sf.Values
+	// An external database (this suite's own stack) is the test's PostgreSQL as generated; a
+	// cloud database (Cloud SQL, RDS) is generated as the stack file says and replaced by the
+	// overlay (see bootEnvironment).
+	external := false
 	setJSON(t, values, "developer-portal:database", func(m map[string]any) {
-		ext := m["external"].(map[string]any)
+		ext, ok := m["external"].(map[string]any)
+		if !ok {
+			return
+		}
+		external = true
 		ext["host"] = "127.0.0.1"
 		ext["port"] = pg.port
 		ext["database"] = "backstage"
 		ext["user"] = pg.user
 		ext["caCertificate"] = pg.caPEM
 	})
-	someTenant := copyTenants(t, "../../tenants", tenantsDir)
+	someTenant := ""
+	if external {
+		someTenant = copyTenants(t, "../../tenants", tenantsDir)
+	} else if tenantsDir, err = filepath.Abs("../../tenants"); err != nil {
+		t.Fatal(err)
+	}
 	setJSON(t, values, "developer-portal:tenants", func(m map[string]any) { m["dir"] = tenantsDir })
 	src := stack.MapSource{Values: values, Secrets: map[string]bool{}}
+	// Every secret the stack needs: the test's own value where it has one, else the offline
+	// plan's placeholder.
+	for k, v := range stack.SecretPlaceholders(src) {
+		if own, ok := secrets[strings.TrimPrefix(k, "developer-portal:")]; ok {
+			v = own
+		}
+		src.Values[k] = v
+		src.Secrets[k] = true
+	}
 	for k, v := range secrets {
-		src.Values["developer-portal:"+k] = v
-		src.Secrets["developer-portal:"+k] = true
+		if _, set := src.Values["developer-portal:"+k]; external && !set {
+			src.Values["developer-portal:"+k] = v
+			src.Secrets["developer-portal:"+k] = true
+		}
 	}
 	m := testkit.NewMocks()
 	if err := testkit.Run(stack.Program(src), m, src.Values, src.SecretKeys()...); err != nil {
@@ -669,7 +722,7 @@ func generate(t *testing.T, tenantsDir string, pg *postgres, secrets map[string]
 			}
 		}
 	}
-	if g.dbCA != pg.caPEM {
+	if external && g.dbCA != pg.caPEM {
 		t.Errorf("the config ConfigMap's db-ca.pem is not the database's CA")
 	}
 
@@ -736,7 +789,9 @@ func (g *generated) writePodFiles(t *testing.T, root string) string {
 	t.Helper()
 	etc := filepath.Join(root, "etc", "backstage")
 	catalog := filepath.Join(root, "catalog")
-	writeFile(t, filepath.Join(etc, "db-ca.pem"), g.dbCA)
+	if g.dbCA != "" {
+		writeFile(t, filepath.Join(etc, "db-ca.pem"), g.dbCA)
+	}
 	for _, f := range g.catalog {
 		writeFile(t, filepath.Join(catalog, filepath.FromSlash(f.path)), f.data)
 	}
