@@ -135,6 +135,12 @@ func TestBackstageBootsEnvironmentConfigs(t *testing.T) {
 				t.Errorf("GET /: %d %s", code, trim(body))
 			}
 			t.Logf("%s: outgoing requests refused: %v", c.name, refuse.hosts())
+
+			if strings.Contains(gen.appConfig, "type: cloudsql") {
+				t.Run("cloudsql-as-generated", func(t *testing.T) {
+					checkCloudSQLAsGenerated(t, nodeBin, tmp, gen, appConfig, kube)
+				})
+			}
 		})
 	}
 }
