@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 
 	"path/filepath"
 	"strconv"
 	"strings"
+
 	"testing"
 	"time"
 )
@@ -18,18 +17,13 @@ import (
 // checkCloudSQLAsGenerated starts the backend on a generated app-config whose database is
 // `type: cloudsql` with nothing replaced in backend.database, and shows that the Cloud SQL
 // connector (an optional dependency of @backstage/backend-defaults that the image must ship)
-// takes the connection: with a service-account key whose token endpoint is a loopback
-// stand-in, the connector asks the Cloud SQL Admin API for the generated instance, which the
-// refusing proxy records. The database itself cannot be reached without Google Cloud.
+// takes the connection: given a service-account key, the connector asks Google's OAuth
+// endpoint for the IAM access token it signs in with, which the refusing proxy records, and the
+// start fails on the database connection, not on a missing module. Google's endpoints cannot
+// be reached (or stood in for: they are fixed https hosts) here.
 func checkCloudSQLAsGenerated(t *testing.T, nodeBin, tmp string, gen *generated, appConfig string, kube *kubeAPI) {
 	t.Helper()
-	var tokens int
-	tokenSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tokens++
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"access_token":"test-token","expires_in":3600,"token_type":"Bearer"}`))
-	}))
-	t.Cleanup(tokenSrv.Close)
+	proxy := newRefusingProxy(t)
 	keyDER, _ := pem.Decode([]byte(rsaKeyPEM(t)))
 	if keyDER == nil {
 		t.Fatal("no key")
@@ -46,12 +40,10 @@ func checkCloudSQLAsGenerated(t *testing.T, nodeBin, tmp string, gen *generated,
 		"type": "service_account", "project_id": "test-project", "private_key_id": "test",
 		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})),
 		"client_email": "developer-portal@test-project.iam.gserviceaccount.com", "client_id": "1",
-		"token_uri": tokenSrv.URL + "/token",
 	})
 	dir := filepath.Join(tmp, "cloudsql")
 	credentials := filepath.Join(dir, "credentials.json")
 	writeFile(t, credentials, string(sa))
-	refuse := newRefusingProxy(t)
 	port := freePort(t)
 	overlay := filepath.Join(dir, "app-config.test.yaml")
 	writeYAML(t, overlay, map[string]any{
@@ -66,7 +58,7 @@ func checkCloudSQLAsGenerated(t *testing.T, nodeBin, tmp string, gen *generated,
 		"GOOGLE_APPLICATION_CREDENTIALS="+credentials,
 		"METADATA_SERVER_DETECTION=none",
 		"NODE_USE_ENV_PROXY=1",
-		"HTTPS_PROXY="+refuse.URL, "HTTP_PROXY="+refuse.URL,
+		"HTTPS_PROXY="+proxy.URL, "HTTP_PROXY="+proxy.URL,
 		"NO_PROXY=127.0.0.1,localhost",
 		"TMPDIR="+dir,
 		"NODE_ENV=production",
@@ -76,19 +68,20 @@ func checkCloudSQLAsGenerated(t *testing.T, nodeBin, tmp string, gen *generated,
 	be := startBackend(t, nodeBin, dir, env, appConfig, overlay)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		if refuse.hosts()["sqladmin.googleapis.com:443"] > 0 {
-			break
-		}
 		log := readFile(t, be.logPath)
 		if strings.Contains(log, "Cannot find module") {
 			t.Fatalf("the backend cannot load a module for the cloudsql connection:\n%s", grepLines(log, "Cannot find module"))
 		}
+		if proxy.hosts()["oauth2.googleapis.com:443"] > 0 && strings.Contains(log, "Failed to connect to the database") {
+			break
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the Cloud SQL connector never asked the Cloud SQL Admin API (proxy saw %v, token requests %d)", refuse.hosts(), tokens)
+			t.Fatalf("the Cloud SQL connector never asked for an IAM token (proxy saw %v):\n%s", proxy.hosts(), grepLines(log, "database"))
 		}
 		time.Sleep(time.Second)
 	}
-	t.Logf("cloudsql as generated: the connector took a token (%d requests) and called the Cloud SQL Admin API (%v)", tokens, refuse.hosts())
+	t.Logf("cloudsql as generated: the connector asked Google for the IAM token (%v); %.300s", proxy.hosts(),
+		grepLines(readFile(t, be.logPath), "Failed to connect to the database"))
 }
 
 func grepLines(s, sub string) string {
