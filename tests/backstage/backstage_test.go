@@ -476,6 +476,15 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		if !strings.Contains(string(body), `id="root"`) {
 			t.Errorf("GET / is not the app: %s", trim(body))
 		}
+		// The brand's logo (app/packages/app/src/brand/logo.svg) is in the served bundle.
+		logos, _ := filepath.Glob(filepath.Join(appDir, "packages/app/dist/static/logo.*.svg"))
+		if len(logos) != 1 {
+			t.Fatalf("the bundle holds %d logo files, want 1", len(logos))
+		}
+		code, served := api.status("GET", "/static/"+filepath.Base(logos[0]), nil, false)
+		if code != http.StatusOK || string(served) != readFile(t, filepath.Join(appDir, "packages/app/src/brand/logo.svg")) {
+			t.Errorf("GET /static/%s: %d, not the brand's logo", filepath.Base(logos[0]), code)
+		}
 	})
 
 	hosts := proxy.hosts()

@@ -1,5 +1,6 @@
-// Core Platform branding and sign-in: the theme (brand/theme.ts), the logo (brand/logo.svg)
-// and the only sign-in method, GitHub (no guest access in any environment).
+// Core Platform branding and sign-in: the theme (brand/theme.tsx), the sidebar with the logo
+// (brand/Sidebar.tsx, brand/logo.svg) and the only sign-in method, GitHub (no guest access in
+// any environment).
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
 import { githubAuthApiRef } from '@backstage/core-plugin-api';
 import { SignInPage } from '@backstage/core-components';
@@ -8,6 +9,7 @@ import {
   ThemeBlueprint,
 } from '@backstage/plugin-app-react';
 import { coreLightTheme } from './theme';
+import { sidebar } from './Sidebar';
 
 const signInPage = SignInPageBlueprint.make({
   params: {
@@ -44,5 +46,5 @@ const lightTheme = ThemeBlueprint.make({
 
 export const brandModule = createFrontendModule({
   pluginId: 'app',
-  extensions: [signInPage, lightTheme],
+  extensions: [signInPage, lightTheme, sidebar],
 });
