@@ -14,6 +14,7 @@ type AppConfig struct {
 	TechDocs     *TechDocs     `yaml:"techdocs,omitempty" json:"techdocs,omitempty"`
 	Scaffolder   *Scaffolder   `yaml:"scaffolder,omitempty" json:"scaffolder,omitempty"`
 	Permission   *Permission   `yaml:"permission,omitempty" json:"permission,omitempty"`
+	CorePlatform *CorePlatform `yaml:"corePlatform,omitempty" json:"corePlatform,omitempty"`
 }
 
 type App struct {
@@ -215,4 +216,12 @@ type Author struct {
 
 type Permission struct {
 	Enabled bool `yaml:"enabled" json:"enabled"`
+}
+
+// CorePlatform is the portal's own configuration section, read by its backend (the schema is
+// declared in app/packages/backend/package.json, configSchema).
+type CorePlatform struct {
+	// AdminGroup is the entity reference of the group allowed to unregister and delete
+	// entities and manage templates (the permission policy's only privileged group).
+	AdminGroup string `yaml:"adminGroup" json:"adminGroup"`
 }

@@ -240,8 +240,9 @@ type FilesArgs struct {
 type DependencyUpdatesArgs struct {
 	// Interval is "daily", "weekly" or "monthly". Default "weekly".
 	Interval string `json:"interval,omitempty"`
-	// DockerDirectory holds the Backstage image's Dockerfile. Default "/packages/backend".
+	// DockerDirectory holds the Backstage image's Dockerfile. Default "/app".
 	DockerDirectory string `json:"dockerDirectory,omitempty"`
-	// NPMDirectory holds the root package.json (yarn workspaces). Default "/".
+	// NPMDirectory holds the app's root package.json and package-lock.json (npm workspaces).
+	// Default "/app".
 	NPMDirectory string `json:"npmDirectory,omitempty"`
 }

@@ -26,7 +26,7 @@ func TestConfigSectionDecodesStrictly(t *testing.T) {
 	           "branches": ["main"], "allowPullRequests": true},
 	  "files": {"manage": true, "directory": "environments/dev", "branch": "",
 	            "commitAuthor": "Portal Bot", "commitEmail": "portal-bot@cecg.io"},
-	  "dependencyUpdates": {"interval": "weekly", "dockerDirectory": "/packages/backend", "npmDirectory": "/"}
+	  "dependencyUpdates": {"interval": "weekly", "dockerDirectory": "/app", "npmDirectory": "/app"}
 	}`
 	dec := json.NewDecoder(bytes.NewReader([]byte(section)))
 	dec.DisallowUnknownFields()

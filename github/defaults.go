@@ -13,8 +13,8 @@ const (
 	DefaultOrgSyncTimeout        = 15
 	DefaultGCPProviderID         = "github-actions"
 	DefaultDependabotInterval    = "weekly"
-	DefaultDockerDirectory       = "/packages/backend"
-	DefaultNPMDirectory          = "/"
+	DefaultDockerDirectory       = "/app"
+	DefaultNPMDirectory          = "/app"
 	defaultBypassActorType       = "Integration"
 	defaultBypassMode            = "always"
 	organizationAdminActorID     = 1

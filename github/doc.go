@@ -11,7 +11,7 @@
 //     up-to-date branch, no force push, no deletion; only the configured bypass actors escape it;
 //   - the instance in version control: app-config.production.yaml and catalog-info.yaml (the
 //     secret-free values the portal deploys, rendered by the program from the same Go values),
-//     .github/CODEOWNERS and .github/dependabot.yml (Backstage image, yarn packages, actions);
+//     .github/CODEOWNERS and .github/dependabot.yml (Backstage image, the app's npm packages, actions);
 //   - OIDC federation for the repository's GitHub Actions, so CI holds no long-lived key: on GCP
 //     a workload identity pool and provider whose attribute condition names the repository and
 //     a CI service account only that repository may impersonate; on AWS the

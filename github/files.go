@@ -125,8 +125,9 @@ type dependabotGroup struct {
 }
 
 // DependabotConfig renders .github/dependabot.yml: the Backstage image's base (docker), the
-// yarn workspace (npm ecosystem; Backstage packages grouped so a release lands as one pull
-// request) and the workflows' actions.
+// app's npm workspaces (every @backstage package in one group, so a release lands as one pull
+// request; app/README.md describes the monthly `backstage-cli versions:bump` that moves
+// app/backstage.json with it) and the workflows' actions.
 func DependabotConfig(u DependencyUpdatesArgs) (string, error) {
 	sched := dependabotSchedule{Interval: u.Interval}
 	cfg := dependabotConfig{Version: 2, Updates: []dependabotUpdate{

@@ -191,7 +191,7 @@ func TestManagedFiles(t *testing.T) {
 		u := u.(map[string]any)
 		got[u["package-ecosystem"].(string)] = u["directory"].(string) + " " + u["schedule"].(map[string]any)["interval"].(string)
 	}
-	wantDep := map[string]string{"docker": "/packages/backend weekly", "npm": "/ weekly", "github-actions": "/ weekly"}
+	wantDep := map[string]string{"docker": "/app weekly", "npm": "/app weekly", "github-actions": "/ weekly"}
 	if !reflect.DeepEqual(got, wantDep) {
 		t.Errorf("dependabot updates = %v", got)
 	}

@@ -111,6 +111,10 @@ func baseConfig(d *Args, files []catalogFile) backstage.AppConfig {
 		},
 		Catalog:    &backstage.Catalog{Locations: catalogLocations(files)},
 		Kubernetes: kubernetesConfig(d),
+		// The image's permission policy (app/packages/backend) refuses what only the admin
+		// group may do; without permission.enabled Backstage would allow everything.
+		Permission:   &backstage.Permission{Enabled: true},
+		CorePlatform: &backstage.CorePlatform{AdminGroup: AdminGroupRef(d.AdminGroup)},
 	}
 }
 
@@ -217,5 +221,8 @@ func clusterTokenEnv(cluster string) string {
 	r := strings.NewReplacer("-", "_", ".", "_")
 	return clusterTokenEnvPrefix + strings.ToUpper(r.Replace(cluster))
 }
+
+// AdminGroupRef is the entity reference the organisation sync gives a GitHub team.
+func AdminGroupRef(teamSlug string) string { return "group:default/" + teamSlug }
 
 func ref(env string) string { return "${" + env + "}" }

@@ -87,3 +87,29 @@ func TestAlertRule(t *testing.T) {
 		t.Errorf("rule = %v", r)
 	}
 }
+
+func TestAppConfigPermissionPolicyInput(t *testing.T) {
+	cases := []struct {
+		name, adminGroup, want string
+	}{
+		{"default", "", "group:default/platform-team"},
+		{"configured team", "portal-admins", "group:default/portal-admins"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			args := validArgs()
+			args.AdminGroup = c.adminGroup
+			doc, err := AppConfig(args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Without permission.enabled Backstage never asks the image's policy.
+			if v, _ := doc.Get("permission.enabled"); v != true {
+				t.Errorf("permission.enabled = %v, want true", v)
+			}
+			if v, _ := doc.Get("corePlatform.adminGroup"); v != c.want {
+				t.Errorf("corePlatform.adminGroup = %v, want %s", v, c.want)
+			}
+		})
+	}
+}

@@ -14,6 +14,7 @@ const (
 	DefaultTitle                      = "Core Platform"
 	DefaultOrganization               = "CECG"
 	DefaultOwner                      = "platform-team"
+	DefaultAdminGroup                 = "platform-team"
 	DefaultIngressControllerNamespace = "platform-ingress"
 	DefaultAPIServerPort              = 443
 	DefaultRunAsID                    = 10001
@@ -88,6 +89,12 @@ type Args struct {
 	Organization string `json:"organization,omitempty"`
 	// Owner is spec.owner of the portal's own catalog entity. Default "platform-team".
 	Owner string `json:"owner,omitempty"`
+	// AdminGroup is the slug of the GitHub team whose members may unregister and delete
+	// catalog entities and manage templates; every other signed-in member of the organisation
+	// reads the catalog, docs and Kubernetes views and runs templates. The organisation sync
+	// turns the team into the Group entity the portal's permission policy checks. Default
+	// "platform-team".
+	AdminGroup string `json:"adminGroup,omitempty"`
 	// Resources of the Backstage container.
 	Resources Resources `json:"resources,omitempty"`
 	// NetworkPolicy tunes the portal's NetworkPolicy (always created).

@@ -43,7 +43,7 @@ func TestDeploymentHardening(t *testing.T) {
 		{pod + ".topologySpreadConstraints.1.topologyKey", "kubernetes.io/hostname"},
 		{pod + ".topologySpreadConstraints.1.whenUnsatisfiable", "DoNotSchedule"},
 		{container + ".image", "ghcr.io/coreeng/developer-portal:1.4.2"},
-		{container + ".command", []any{"node", "packages/backend"}},
+		{container + ".command", []any{"node", "--require", "./packages/backend/instrumentation.js", "packages/backend"}},
 		{container + ".args", []any{"--config", "/etc/backstage/app-config.yaml"}},
 		{container + ".securityContext.runAsNonRoot", true},
 		{container + ".securityContext.readOnlyRootFilesystem", true},

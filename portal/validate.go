@@ -81,6 +81,9 @@ func (a *Args) validate() error {
 	if !entityRef.MatchString(d.Owner) {
 		errs.Add("owner", "%q is not a catalog entity reference", d.Owner)
 	}
+	if !validate.GitHubTeamSlug(d.AdminGroup) {
+		errs.Add("adminGroup", "%q is not a GitHub team slug (lower case letters, digits, '-' and '_', e.g. \"platform-team\")", d.AdminGroup)
+	}
 	validateResources(&errs, d.Resources)
 	if *d.RunAsUser < 1 {
 		errs.Add("runAsUser", "must be a non-root UID, got %d", *d.RunAsUser)

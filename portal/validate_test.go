@@ -56,6 +56,7 @@ func TestBadInputRegistersNothing(t *testing.T) {
 			a.Autoscaling = Autoscaling{Enabled: true, MinReplicas: 3, MaxReplicas: 2}
 		}, "autoscaling.maxReplicas", "less than"},
 		{"root user", func(a *Args) { a.RunAsUser = ptr(0) }, "runAsUser", "non-root"},
+		{"admin group not a team slug", func(a *Args) { a.AdminGroup = "group:default/Platform Team" }, "adminGroup", "team slug"},
 		{"missing database password", func(a *Args) { a.Database.Password = nil }, "database.password", "required"},
 		{"missing database CA", func(a *Args) { a.Database.CACert = nil }, "database.caCert", "verifies"},
 		{"iam on aws", func(a *Args) {

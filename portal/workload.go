@@ -109,12 +109,10 @@ func (b *built) podSpec(sa *corev1.ServiceAccount, cfg *podConfig) *corev1.PodSp
 			Name:            pulumi.String("backstage"),
 			Image:           pulumi.String(d.Image),
 			ImagePullPolicy: pulumi.String("IfNotPresent"),
-			// Only the generated app-config: what is deployed is exactly what the
-			// component generated, not merged with the image's development defaults.
-			Command: pulumi.ToStringArray([]string{"node", "packages/backend"}),
-			Args:    pulumi.ToStringArray([]string{"--config", AppConfigPath}),
-			Ports:   ports,
-			Env:     env,
+			Command:         pulumi.ToStringArray(Command),
+			Args:            pulumi.ToStringArray(ContainerArgs()),
+			Ports:           ports,
+			Env:             env,
 			Resources: &corev1.ResourceRequirementsArgs{
 				Requests: resourceList(d.Resources.Requests),
 				Limits:   resourceList(d.Resources.Limits),

@@ -14,11 +14,13 @@ import (
 type workflow struct {
 	On          map[string]any     `yaml:"on"`
 	Permissions *map[string]string `yaml:"permissions"`
+	Env         map[string]string  `yaml:"env"`
 	Jobs        map[string]job     `yaml:"jobs"`
 	raw         string
 }
 
 type job struct {
+	If          string            `yaml:"if"`
 	Uses        string            `yaml:"uses"`
 	With        map[string]any    `yaml:"with"`
 	Needs       any               `yaml:"needs"`

@@ -19,6 +19,7 @@ var (
 	// An AWS region is "<area>[-<partition>]-<direction>-<number>": eu-west-2, us-gov-west-1,
 	// us-isob-east-1, eusc-de-east-1.
 	awsRegion = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+){1,2}-[1-9][0-9]?$`)
+	teamSlug  = regexp.MustCompile(`^[a-z0-9]([a-z0-9_-]{0,98}[a-z0-9])?$`)
 )
 
 // GCPRegion reports whether s has the shape of a GCP region (the one rule for every component;
@@ -99,3 +100,8 @@ func RedactURL(raw string) string {
 	}
 	return raw
 }
+
+// GitHubTeamSlug reports whether s is a GitHub team slug as GitHub derives it from the team's
+// name (lower case letters, digits, hyphens and underscores); the organisation sync names the
+// team's Group entity after it.
+func GitHubTeamSlug(s string) bool { return teamSlug.MatchString(s) }

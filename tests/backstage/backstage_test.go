@@ -1,8 +1,9 @@
-// Package backstagee2e boots a real Backstage backend (index.js: the plugins of the portal's
-// image) with the configuration the stack generates, on a real PostgreSQL 15 over verified TLS,
+// Package backstagee2e boots the portal's own Backstage backend (app/packages/backend, started
+// with the image's command, portal.Command) with the configuration the stack generates, on a real PostgreSQL 15 over verified TLS,
 // and checks it through Backstage's own HTTP API with the generated service token.
 //
-// It needs Node.js 22+ and `npm ci` in this directory, so it runs only with BACKSTAGE_E2E=1;
+// It needs Node.js 22+, `npm ci` in app/ and the frontend built, so it runs only with
+// BACKSTAGE_E2E=1;
 // .ci/backstage installs everything and runs it:
 //
 //	.ci/backstage
@@ -53,11 +54,14 @@ import (
 
 	"github.com/coreeng/developer-portal/internal/plan"
 	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/portal"
 	"github.com/coreeng/developer-portal/stack"
 	"gopkg.in/yaml.v3"
 )
 
 const (
+	// appDir is the portal's Backstage app, the image's source.
+	appDir      = "../../app"
 	stackFile   = "testdata/Pulumi.backstage.yaml"
 	projectFile = "../../Pulumi.yaml"
 	// tenantEnv is how tenant files name this stack's environment ("<cloud>-<environment>").
@@ -72,8 +76,11 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 	}
 	nodeBin := envOr("BACKSTAGE_NODE", "node")
 	pgBin := envOr("PG_BIN", "/usr/lib/postgresql/15/bin")
-	if _, err := os.Stat("node_modules/@backstage/backend-defaults"); err != nil {
-		t.Fatalf("node_modules missing: run `npm ci` in tests/backstage (.ci/backstage does): %v", err)
+	if _, err := os.Stat(filepath.Join(appDir, "node_modules/@backstage/backend-defaults")); err != nil {
+		t.Fatalf("node_modules missing: run `npm ci` in app/ (.ci/backstage does): %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(appDir, "packages/app/dist/index.html")); err != nil {
+		t.Fatalf("the frontend is not built: run `npm run build` in app/ (.ci/backstage does): %v", err)
 	}
 	tmp := t.TempDir()
 	// The PostgreSQL server runs as the postgres user, which must reach its files.
@@ -95,7 +102,7 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		"githubAppWebhookSecret": randomHex(t, 32),
 		"backstageServiceToken":  randomHex(t, 24),
 	}
-	gen := generate(t, filepath.Join(tmp, "tenants"), pg, secrets)
+	gen := generate(t, stackFile, filepath.Join(tmp, "tenants"), pg, secrets)
 	token := secrets["backstageServiceToken"]
 
 	// The files the pod mounts, under tmp instead of /etc/backstage and /catalog.
@@ -111,11 +118,21 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 	// reach github.com; the proxy records what they tried.
 	proxy := newRefusingProxy(t)
 
+	// User tokens: GitHub's OAuth sign-in cannot run here, so the auth backend signs with a key
+	// the test holds, and the test issues the tokens a GitHub sign-in would give.
+	signer := newUserTokenSigner(t, root)
+
 	port := freePort(t)
 	override := filepath.Join(root, "app-config.test.yaml")
+	// The test overlay: every key replaces something that needs a real cloud or a browser.
 	writeYAML(t, override, map[string]any{
-		// Only loopback, on a free port.
+		// backend.listen: only loopback, on a free port (the pod listens on 7007 in its own
+		// network namespace).
 		"backend": map[string]any{"listen": map[string]any{"host": "127.0.0.1", "port": port}},
+		// auth.keyStore: the auth backend signs user tokens with the test's key instead of
+		// keys it generates, so the test can act as signed-in members (see above).
+		"auth": map[string]any{"keyStore": signer.keyStoreConfig()},
+		// kubernetes.clusterLocatorMethods: see below.
 		// The cluster of the generated config (same name), reached at the test's API server
 		// instead of the in-cluster address.
 		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
@@ -132,74 +149,25 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		"NO_PROXY=127.0.0.1,localhost",
 		"TMPDIR="+filepath.Join(tmp, "node-tmp"),
 		"NODE_ENV=production",
+		// The metrics port is the Deployment's (the default); only the address is loopback.
+		"OTEL_EXPORTER_PROMETHEUS_HOST=127.0.0.1",
 	)
 	if err := os.MkdirAll(filepath.Join(tmp, "node-tmp"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 
-	logPath := filepath.Join(tmp, "backstage.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(nodeBin, "index.js", "--config", appConfig, "--config", override)
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start backstage: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Signal(os.Interrupt)
-			select {
-			case <-exited:
-			case <-time.After(15 * time.Second):
-				_ = cmd.Process.Kill()
-				<-exited
-			}
-		}
-		logFile.Close()
-		if t.Failed() || testing.Verbose() {
-			logTail(t, logPath, 60)
-		}
-	})
+	be := startBackend(t, nodeBin, tmp, env, appConfig, override)
+	logPath := be.logPath
 
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	api := &client{t: t, base: base, token: token}
 
 	// 1. Readiness, and no configuration error in the log.
 	t.Run("1-readiness-and-config", func(t *testing.T) {
-		deadline := time.Now().Add(4 * time.Minute)
-		for {
-			select {
-			case err := <-exited:
-				t.Fatalf("backstage exited before it was ready: %v", err)
-			default:
-			}
-			code, _ := api.status("GET", portalReadiness, nil, false)
-			if code == http.StatusOK {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("readiness never returned 200 (last %d)", code)
-			}
-			time.Sleep(500 * time.Millisecond)
-		}
-		boot := time.Since(started)
+		boot := be.waitReady(t, api)
 		t.Logf("timing: backstage boot %.1fs (process start to readiness 200)", boot.Seconds())
 		fmt.Printf("timing: backstage boot %.1fs\n", boot.Seconds())
-		log := readFile(t, logPath)
-		if !strings.Contains(log, "Configuration schema validation passed") {
-			t.Errorf("the log does not show the schema validation passing")
-		}
-		for _, bad := range configErrors {
-			if m := bad.FindString(log); m != "" {
-				t.Errorf("configuration error in the log: %s", m)
-			}
-		}
+		checkConfigLog(t, logPath)
 		// The readiness probe path must be the one the Deployment's probe uses.
 		if gen.readinessPath != portalReadiness {
 			t.Errorf("the Deployment probes %q, Backstage serves readiness at %q", gen.readinessPath, portalReadiness)
@@ -486,6 +454,39 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		}
 	})
 
+	// 6. The permission policy, against the running backend, as signed-in members.
+	t.Run("6-permissions", func(t *testing.T) {
+		testPermissions(t, api, signer, gen, pg)
+	})
+
+	// 7. Metrics on the Deployment's metrics port, from the image's start command.
+	t.Run("7-metrics", func(t *testing.T) {
+		testMetrics(t, api)
+	})
+
+	// 8. The frontend, served by the backend with the generated branding.
+	t.Run("8-frontend", func(t *testing.T) {
+		code, body := api.status("GET", "/", nil, false)
+		if code != http.StatusOK {
+			t.Fatalf("GET /: %d", code)
+		}
+		if !strings.Contains(string(body), "<title>Core Platform</title>") {
+			t.Errorf("GET / lacks the Core Platform title: %s", trim(body))
+		}
+		if !strings.Contains(string(body), `id="root"`) {
+			t.Errorf("GET / is not the app: %s", trim(body))
+		}
+		// The brand's logo (app/packages/app/src/brand/logo.svg) is in the served bundle.
+		logos, _ := filepath.Glob(filepath.Join(appDir, "packages/app/dist/static/logo.*.svg"))
+		if len(logos) != 1 {
+			t.Fatalf("the bundle holds %d logo files, want 1", len(logos))
+		}
+		code, served := api.status("GET", "/static/"+filepath.Base(logos[0]), nil, false)
+		if code != http.StatusOK || string(served) != readFile(t, filepath.Join(appDir, "packages/app/src/brand/logo.svg")) {
+			t.Errorf("GET /static/%s: %d, not the brand's logo", filepath.Base(logos[0]), code)
+		}
+	})
+
 	hosts := proxy.hosts()
 	t.Logf("outgoing requests refused by the loopback proxy: %v", hosts)
 	log := readFile(t, logPath)
@@ -496,6 +497,20 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 
 const portalReadiness = "/.backstage/health/v1/readiness"
 
+// checkConfigLog fails on a configuration Backstage rejected or warned about.
+func checkConfigLog(t *testing.T, logPath string) {
+	t.Helper()
+	log := readFile(t, logPath)
+	if !strings.Contains(log, "Configuration schema validation passed") {
+		t.Errorf("the log does not show the schema validation passing")
+	}
+	for _, bad := range configErrors {
+		if m := bad.FindString(log); m != "" {
+			t.Errorf("configuration error in the log: %s", m)
+		}
+	}
+}
+
 // configErrors are the messages Backstage prints for configuration it rejects.
 var configErrors = []*regexp.Regexp{
 	regexp.MustCompile(`Configuration schema validation failed[^\n]*`),
@@ -504,6 +519,75 @@ var configErrors = []*regexp.Regexp{
 	regexp.MustCompile(`Failed to read config[^\n]*`),
 	regexp.MustCompile(`Config validation failed[^\n]*`),
 	regexp.MustCompile(`[Dd]eprecated config[^\n]*`),
+}
+
+// runningBackend is app/packages/backend started with the image's command.
+type runningBackend struct {
+	logPath string
+	exited  chan error
+	started time.Time
+}
+
+// startBackend starts the portal's backend as the image does (portal.Command, from app/, which
+// has the image's layout) with the given app-config files, logging to tmp/backstage.log, and
+// stops it when the test ends.
+func startBackend(t *testing.T, nodeBin, tmp string, env []string, configs ...string) *runningBackend {
+	t.Helper()
+	b := &runningBackend{logPath: filepath.Join(tmp, "backstage.log"), exited: make(chan error, 1)}
+	logFile, err := os.Create(b.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{}, portal.Command[1:]...)
+	for _, c := range configs {
+		args = append(args, "--config", c)
+	}
+	cmd := exec.Command(nodeBin, args...)
+	cmd.Dir = appDir
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	b.started = time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start backstage: %v", err)
+	}
+	go func() { b.exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Signal(os.Interrupt)
+			select {
+			case <-b.exited:
+			case <-time.After(15 * time.Second):
+				_ = cmd.Process.Kill()
+				<-b.exited
+			}
+		}
+		logFile.Close()
+		if t.Failed() || testing.Verbose() {
+			logTail(t, b.logPath, 60)
+		}
+	})
+	return b
+}
+
+// waitReady waits for the readiness endpoint's 200 and returns the time since the start.
+func (b *runningBackend) waitReady(t *testing.T, api *client) time.Duration {
+	t.Helper()
+	deadline := time.Now().Add(4 * time.Minute)
+	for {
+		select {
+		case err := <-b.exited:
+			t.Fatalf("backstage exited before it was ready: %v", err)
+		default:
+		}
+		code, _ := api.status("GET", portalReadiness, nil, false)
+		if code == http.StatusOK {
+			return time.Since(b.started)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readiness never returned 200 (last %d)", code)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 }
 
 // ---- the stack's output ----
@@ -537,7 +621,7 @@ type generated struct {
 // generate runs the real stack program under the offline plan's mock engine with the stack
 // file, the test's database and secrets, and a tenants directory in which this environment is
 // listed, and collects what the pod would get.
-func generate(t *testing.T, tenantsDir string, pg *postgres, secrets map[string]string) *generated {
+func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets map[string]string) *generated {
 	t.Helper()
 	sf, err := plan.ReadStackFile(stackFile, projectFile)
 	if err != nil {
@@ -547,20 +631,44 @@ func generate(t *testing.T, tenantsDir string, pg *postgres, secrets map[string]
 		t.Fatalf("the stack file holds encrypted values: %v", sf.Encrypted)
 	}
 	values := sf.Values
+	// An external database (this suite's own stack) is the test's PostgreSQL as generated; a
+	// cloud database (Cloud SQL, RDS) is generated as the stack file says and replaced by the
+	// overlay (see bootEnvironment).
+	external := false
 	setJSON(t, values, "developer-portal:database", func(m map[string]any) {
-		ext := m["external"].(map[string]any)
+		ext, ok := m["external"].(map[string]any)
+		if !ok {
+			return
+		}
+		external = true
 		ext["host"] = "127.0.0.1"
 		ext["port"] = pg.port
 		ext["database"] = "backstage"
 		ext["user"] = pg.user
 		ext["caCertificate"] = pg.caPEM
 	})
-	someTenant := copyTenants(t, "../testdata/tenants", tenantsDir)
+	someTenant := ""
+	if external {
+		someTenant = copyTenants(t, "../testdata/tenants", tenantsDir)
+	} else if tenantsDir, err = filepath.Abs("../testdata/tenants"); err != nil {
+		t.Fatal(err)
+	}
 	setJSON(t, values, "developer-portal:tenants", func(m map[string]any) { m["dir"] = tenantsDir })
 	src := stack.MapSource{Values: values, Secrets: map[string]bool{}}
+	// Every secret the stack needs: the test's own value where it has one, else the offline
+	// plan's placeholder.
+	for k, v := range stack.SecretPlaceholders(src) {
+		if own, ok := secrets[strings.TrimPrefix(k, "developer-portal:")]; ok {
+			v = own
+		}
+		src.Values[k] = v
+		src.Secrets[k] = true
+	}
 	for k, v := range secrets {
-		src.Values["developer-portal:"+k] = v
-		src.Secrets["developer-portal:"+k] = true
+		if _, set := src.Values["developer-portal:"+k]; external && !set {
+			src.Values["developer-portal:"+k] = v
+			src.Secrets["developer-portal:"+k] = true
+		}
 	}
 	m := testkit.NewMocks()
 	if err := testkit.Run(stack.Program(src), m, src.Values, src.SecretKeys()...); err != nil {
@@ -623,7 +731,7 @@ func generate(t *testing.T, tenantsDir string, pg *postgres, secrets map[string]
 			}
 		}
 	}
-	if g.dbCA != pg.caPEM {
+	if external && g.dbCA != pg.caPEM {
 		t.Errorf("the config ConfigMap's db-ca.pem is not the database's CA")
 	}
 
@@ -690,7 +798,9 @@ func (g *generated) writePodFiles(t *testing.T, root string) string {
 	t.Helper()
 	etc := filepath.Join(root, "etc", "backstage")
 	catalog := filepath.Join(root, "catalog")
-	writeFile(t, filepath.Join(etc, "db-ca.pem"), g.dbCA)
+	if g.dbCA != "" {
+		writeFile(t, filepath.Join(etc, "db-ca.pem"), g.dbCA)
+	}
 	for _, f := range g.catalog {
 		writeFile(t, filepath.Join(catalog, filepath.FromSlash(f.path)), f.data)
 	}

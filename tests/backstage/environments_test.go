@@ -1,0 +1,154 @@
+package backstagee2e
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreeng/developer-portal/portal"
+)
+
+// TestBackstageBootsEnvironmentConfigs boots the portal's backend on the app-config the stack
+// generates for the committed environments (dev and prod on GCP, and the AWS test stack), not a
+// reduced test stack. Only what needs a real cloud is replaced, by the overlay below; every
+// other key boots as generated, validated against every installed plugin's schema.
+func TestBackstageBootsEnvironmentConfigs(t *testing.T) {
+	if os.Getenv("BACKSTAGE_E2E") != "1" {
+		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) to boot a real Backstage backend")
+	}
+	nodeBin := envOr("BACKSTAGE_NODE", "node")
+	pgBin := envOr("PG_BIN", "/usr/lib/postgresql/15/bin")
+	for _, c := range []struct{ name, stackFile string }{
+		{"dev", "../../Pulumi.dev.yaml"},
+		{"prod", "../../Pulumi.prod.yaml"},
+		{"aws", "../testdata/Pulumi.aws.yaml"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			for _, d := range []string{filepath.Dir(tmp), tmp} {
+				if err := os.Chmod(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
+			secrets := map[string]string{
+				"githubAppPrivateKey":    rsaKeyPEM(t),
+				"githubAppClientSecret":  randomHex(t, 20),
+				"githubAppWebhookSecret": randomHex(t, 32),
+				"backstageServiceToken":  randomHex(t, 24),
+			}
+			gen := generate(t, c.stackFile, filepath.Join(tmp, "tenants"), pg, secrets)
+			root := filepath.Join(tmp, "pod")
+			appConfig := gen.writePodFiles(t, root)
+			caFile := filepath.Join(root, "test-db-ca.pem")
+			writeFile(t, caFile, pg.caPEM)
+			kube := standInAPIServer(t, gen.manifests)
+			refuse := newRefusingProxy(t)
+			port := freePort(t)
+
+			overlay := filepath.Join(root, "app-config.test.yaml")
+			writeYAML(t, overlay, map[string]any{
+				"backend": map[string]any{
+					// Loopback on a free port (the pod listens on 7007 in its own network).
+					"listen": map[string]any{"host": "127.0.0.1", "port": port},
+					// The generated connection needs the cloud: Cloud SQL through its connector
+					// with the pod's IAM identity, or RDS. The test's PostgreSQL 15 instead,
+					// with a password over verified TLS (the generated shape of an external
+					// database); type default switches the cloud connector off.
+					"database": map[string]any{"connection": map[string]any{
+						"type": "default", "host": "127.0.0.1", "port": pg.port, "user": pg.user,
+						"password": pg.password, "database": "backstage",
+						"ssl": map[string]any{"rejectUnauthorized": true, "ca": map[string]any{"$file": caFile}},
+					}},
+				},
+				// In-cluster address, GKE discovery and EKS need a real cluster or cloud: the
+				// generated cluster's name, served by the loopback stand-in API server.
+				"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
+					"type": "config", "clusters": []any{kube.cluster(gen.clusterName)},
+				}}},
+				// S3's endpoint: a loopback server that refuses (GCS has no endpoint key; its
+				// calls go to the refusing proxy).
+				"techdocs": techdocsOverlay(gen, refuse.URL),
+			})
+			env := append(minimalEnv(), gen.podEnv...)
+			env = append(env,
+				"KUBE_TOKEN="+kube.token,
+				"NODE_USE_ENV_PROXY=1",
+				"HTTPS_PROXY="+refuse.URL, "HTTP_PROXY="+refuse.URL,
+				"NO_PROXY=127.0.0.1,localhost",
+				"TMPDIR="+filepath.Join(tmp, "node-tmp"),
+				"NODE_ENV=production",
+				"OTEL_EXPORTER_PROMETHEUS_HOST=127.0.0.1",
+				"OTEL_EXPORTER_PROMETHEUS_PORT="+strconv.Itoa(freePort(t)),
+				// No probing of cloud metadata servers (link-local, not loopback).
+				"METADATA_SERVER_DETECTION=none",
+				"AWS_EC2_METADATA_DISABLED=true",
+			)
+			if err := os.MkdirAll(filepath.Join(tmp, "node-tmp"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			be := startBackend(t, nodeBin, tmp, env, appConfig, overlay)
+			// The service token the stack generated for the pod (a random password here).
+			token := ""
+			for _, e := range gen.podEnv {
+				if v, ok := strings.CutPrefix(e, portal.EnvServiceToken+"="); ok {
+					token = v
+				}
+			}
+			if token == "" {
+				t.Fatalf("the pod has no %s", portal.EnvServiceToken)
+			}
+			api := &client{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), token: token}
+			t.Logf("%s: ready in %.1fs", c.name, be.waitReady(t, api).Seconds())
+			checkConfigLog(t, be.logPath)
+
+			if code, _ := api.status("GET", "/api/catalog/entities?limit=1", nil, false); code != http.StatusUnauthorized {
+				t.Errorf("catalog without a token: %d, want 401", code)
+			}
+			deadline := time.Now().Add(2 * time.Minute)
+			missing := 0
+			for _, e := range gen.entities {
+				ref := fmt.Sprintf("%s/default/%s", strings.ToLower(e.Kind), e.Metadata.Name)
+				for {
+					code, _ := api.status("GET", "/api/catalog/entities/by-name/"+ref, nil, true)
+					if code == http.StatusOK {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Errorf("%s: not in the catalog (%d)", ref, code)
+						missing++
+						break
+					}
+					time.Sleep(time.Second)
+				}
+			}
+			t.Logf("%s: %d of the %d generated entities are in the catalog", c.name, len(gen.entities)-missing, len(gen.entities))
+			if clusters := api.get("/api/kubernetes/clusters"); !strings.Contains(clusters, `"name":"`+gen.clusterName+`"`) {
+				t.Errorf("/api/kubernetes/clusters lacks %s: %s", gen.clusterName, clusters)
+			}
+			if code, body := api.status("GET", "/", nil, false); code != http.StatusOK || !strings.Contains(string(body), "<title>Core Platform</title>") {
+				t.Errorf("GET /: %d %s", code, trim(body))
+			}
+			t.Logf("%s: outgoing requests refused: %v", c.name, refuse.hosts())
+
+			if strings.Contains(gen.appConfig, "type: cloudsql") {
+				t.Run("cloudsql-as-generated", func(t *testing.T) {
+					checkCloudSQLAsGenerated(t, nodeBin, tmp, gen, appConfig, kube)
+				})
+			}
+		})
+	}
+}
+
+// techdocsOverlay points an S3 publisher at url; other publishers are left as generated.
+func techdocsOverlay(gen *generated, url string) map[string]any {
+	if !strings.Contains(gen.appConfig, "type: awsS3") {
+		return map[string]any{}
+	}
+	return map[string]any{"publisher": map[string]any{"awsS3": map[string]any{"endpoint": url, "s3ForcePathStyle": true}}}
+}
