@@ -29,6 +29,10 @@ const (
 	EnvPostgresDB       = "POSTGRES_DB"
 	EnvPostgresInstance = "POSTGRES_INSTANCE"
 	EnvPGSSLMode        = "PGSSLMODE"
+	// EnvMetricsPort is OpenTelemetry's name for the Prometheus exporter's port;
+	// EnvMetricsPath is the image's own (OpenTelemetry has none for the path).
+	EnvMetricsPort = "OTEL_EXPORTER_PROMETHEUS_PORT"
+	EnvMetricsPath = "PORTAL_METRICS_PATH"
 
 	// clusterTokenEnvPrefix + the upper-cased cluster name holds an extra cluster's token.
 	clusterTokenEnvPrefix = "K8S_CLUSTER_TOKEN_"

@@ -142,6 +142,12 @@ func (b *built) plainEnv() corev1.EnvVarArray {
 	}
 	add(EnvPostgresUser, db.User)
 	add(EnvPostgresDB, db.Database)
+	if b.d.Monitoring.Kind != MonitoringNone {
+		// The image's exporter reads where to serve from these, so the port and path the
+		// Deployment names and the monitor scrapes are the ones it listens on.
+		add(EnvMetricsPort, pulumi.String(strconv.Itoa(b.d.Monitoring.Port)))
+		add(EnvMetricsPath, pulumi.String(b.d.Monitoring.Path))
+	}
 	for _, c := range b.d.Contributions {
 		for _, k := range sortedKeys(c.Env) {
 			add(k, c.Env[k])

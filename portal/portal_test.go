@@ -3,6 +3,7 @@ package portal
 import (
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -463,6 +464,51 @@ func TestMonitoring(t *testing.T) {
 			t.Errorf("%s created with monitoring off", r.Type)
 		}
 	}
+	if env := envByName(t, m.Only(t, tDeployment)); env[EnvMetricsPort] != nil {
+		t.Errorf("metrics port env with monitoring off: %v", env[EnvMetricsPort])
+	}
+}
+
+// TestMetricsEndpointReachesTheImage: the exporter in the image listens where the Deployment's
+// "metrics" port and the monitor point, default or not.
+func TestMetricsEndpointReachesTheImage(t *testing.T) {
+	cases := []struct {
+		port       int
+		path       string
+		wantPort   string
+		wantPath   string
+		scrapePath string
+	}{
+		{0, "", "9464", "/metrics", "/metrics"},
+		{9100, "/stats", "9100", "/stats", "/stats"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.wantPort, func(t *testing.T) {
+			args := validArgs()
+			args.Monitoring = Monitoring{Kind: MonitoringServiceMonitor, Port: tc.port, Path: tc.path}
+			m := mustRun(t, args)
+			d := m.Only(t, tDeployment)
+			env := envByName(t, d)
+			if env[EnvMetricsPort]["value"] != tc.wantPort || env[EnvMetricsPath]["value"] != tc.wantPath {
+				t.Errorf("exporter env = %v %v, want %s %s", env[EnvMetricsPort], env[EnvMetricsPath], tc.wantPort, tc.wantPath)
+			}
+			if got := d.Plain("spec.template.spec.containers.0.ports.1.containerPort"); got != float64(mustAtoi(t, tc.wantPort)) {
+				t.Errorf("metrics containerPort = %v, want %s", got, tc.wantPort)
+			}
+			if got := m.Only(t, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").String("spec.endpoints.0.path"); got != tc.scrapePath {
+				t.Errorf("scrape path = %q, want %q", got, tc.scrapePath)
+			}
+		})
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func TestNamespace(t *testing.T) {

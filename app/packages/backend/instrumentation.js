@@ -5,8 +5,9 @@
 //
 // Metrics are served for Prometheus on 0.0.0.0:9464/metrics (portal.DefaultMetricsPort, the
 // port the Deployment names "metrics" and the PodMonitoring/ServiceMonitor scrape);
-// OTEL_EXPORTER_PROMETHEUS_HOST / _PORT (OpenTelemetry's names) override it. No traces
-// leave the pod.
+// OTEL_EXPORTER_PROMETHEUS_HOST / _PORT (OpenTelemetry's names) and PORTAL_METRICS_PATH
+// override them; the Deployment sets the port and path from the stack's monitoring settings.
+// No traces leave the pod.
 'use strict';
 
 const { NodeSDK } = require('@opentelemetry/sdk-node');
@@ -18,6 +19,7 @@ const sdk = new NodeSDK({
   metricReaders: [new PrometheusExporter({
     host: process.env.OTEL_EXPORTER_PROMETHEUS_HOST || undefined,
     port: Number(process.env.OTEL_EXPORTER_PROMETHEUS_PORT) || 9464,
+    endpoint: process.env.PORTAL_METRICS_PATH || '/metrics',
   })],
   // HTTP server and client durations: request rates and errors for the "portal down" alert.
   instrumentations: [new HttpInstrumentation()],
