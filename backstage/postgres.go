@@ -9,16 +9,18 @@ const (
 )
 
 // IAMAuthProblem is the one rule on passwordless database logins, which every layer (the
-// database component, the portal and the stack) applies: Backstage's database client gets
-// IAM credentials only through the Cloud SQL connector (connection.type cloudsql). It has no
-// RDS IAM token support, so on AWS and elsewhere the portal logs in with a password. It
-// returns "" when IAM authentication is supported on the cloud.
+// database component, the portal and the stack) applies. On GCP the portal signs in through
+// the Cloud SQL connector (connection.type cloudsql), proven against the image's backend. The
+// pinned backend can also sign RDS IAM tokens (connection.type rds), but this library does
+// not build that path (the rds-db:connect policy, the rds_iam grant, a test of the token
+// sign-in), so on AWS and elsewhere the portal logs in with a password. It returns "" when
+// IAM authentication is supported on the cloud.
 func IAMAuthProblem(cloud string) string {
 	if cloud == "gcp" {
 		return ""
 	}
-	return "iam is only supported on GCP (Backstage's database client has the Cloud SQL connector " +
-		"and no RDS IAM token support); use password"
+	return "iam is only supported on GCP (through the Cloud SQL connector; RDS IAM sign-in is " +
+		"not built by this library); use password"
 }
 
 // Postgres is everything the portal needs to reach its PostgreSQL database. ManagedDatabase

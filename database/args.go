@@ -39,7 +39,7 @@ type Args struct {
 	Cloud string `json:"cloud,omitempty"`
 	// Auth is "password" (default: a generated password handed to the portal as a secret) or,
 	// on GCP only, "iam" (no password: Cloud SQL IAM database authentication through the Cloud
-	// SQL connector). Backstage has no RDS IAM token support, so AWS takes password only.
+	// SQL connector). RDS IAM sign-in is not built yet, so AWS takes password only.
 	Auth string `json:"auth,omitempty"`
 	// DatabaseName is the database Backstage uses (one schema per plugin). Default "backstage".
 	// Changing it creates a new, empty database.

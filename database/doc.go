@@ -17,7 +17,7 @@
 // and an RDS for PostgreSQL instance (encrypted, private, Multi-AZ when highly available, IAM
 // authentication, Performance Insights, CloudWatch log exports, backups kept on deletion and a
 // final snapshot, engine pinned to its major version with automatic minor upgrades). Password
-// authentication only: Backstage has no RDS IAM token support (backstage.IAMAuthProblem).
+// authentication only: RDS IAM sign-in is not built yet (backstage.IAMAuthProblem).
 //
 // Passwords come from random.RandomPassword (40 alphanumeric characters) and are secret from
 // end to end: in the user's or instance's inputs, in the Password output and in Connection.
