@@ -56,6 +56,9 @@ func TestMalformedConfig(t *testing.T) {
 		{"TLS secret and issuer", devStack, func(c *stackConfig) {
 			c.set("portal", "tls", map[string]any{"secretName": "portal-tls", "clusterIssuer": "letsencrypt"})
 		}, []string{"developer-portal:portal.tls"}, nil, nil},
+		{"GKE discovery would list the platform cluster twice", devStack, func(c *stackConfig) {
+			c.set("portal", "kubernetes.gke", map[string]any{"projectId": "cecg-platform-dev", "region": "europe-west2"})
+		}, []string{"developer-portal:portal.kubernetes.gke.matchingResourceLabels: is required when the portal runs on GKE"}, nil, nil},
 		{"unknown cluster auth provider", devStack, func(c *stackConfig) {
 			c.set("portal", "kubernetes.extraClusters", []any{map[string]any{"name": "x", "url": "https://x.example.com", "authProvider": "kerberos"}})
 		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].authProvider:"}, nil, nil},
