@@ -68,8 +68,6 @@ func Defaults(args *Args) *Args {
 	a.OrgSync.FrequencyMinutes = intOr(a.OrgSync.FrequencyMinutes, DefaultOrgSyncFrequency)
 	a.OrgSync.TimeoutMinutes = intOr(a.OrgSync.TimeoutMinutes, DefaultOrgSyncTimeout)
 	a.SignIn.Enabled = boolPtr(boolOr(args.SignIn.Enabled, true))
-	a.OIDC.Branches = clone(args.OIDC.Branches)
-	a.OIDC.AllowPullRequests = boolPtr(boolOr(args.OIDC.AllowPullRequests, true))
 	if args.OIDC.GCP != nil {
 		g := *args.OIDC.GCP
 		if g.PoolID == "" {
@@ -80,6 +78,9 @@ func Defaults(args *Args) *Args {
 		}
 		if g.ServiceAccountID == "" {
 			g.ServiceAccountID = derivedID(a.Repository.Name, "-ci", gcpServiceAccountIDMaxLength)
+		}
+		if g.DeployServiceAccountID == "" {
+			g.DeployServiceAccountID = derivedID(a.Repository.Name, "-deploy", gcpServiceAccountIDMaxLength)
 		}
 		a.OIDC.GCP = &g
 	}
