@@ -59,6 +59,11 @@ func TestMalformedConfig(t *testing.T) {
 		{"GKE discovery would list the platform cluster twice", devStack, func(c *stackConfig) {
 			c.set("portal", "kubernetes.gke", map[string]any{"projectId": "cecg-platform-dev", "region": "europe-west2"})
 		}, []string{"developer-portal:portal.kubernetes.gke.matchingResourceLabels: is required when the portal runs on GKE"}, nil, nil},
+		{"deploy and preview identities merged", devStack, func(c *stackConfig) {
+			c.set("github", "oidc.gcp", map[string]any{"serviceAccountId": "portal-ci", "deployServiceAccountId": "portal-ci"})
+		}, []string{"developer-portal:github.oidc.gcp.deployServiceAccountId: \"portal-ci\" is also serviceAccountId"}, nil, nil},
+		{"branch-based CI trust is gone", devStack, func(c *stackConfig) { c.set("github", "oidc.branches", []any{"main"}) },
+			[]string{"developer-portal:github.oidc.branches: unknown key"}, nil, nil},
 		{"unknown cluster auth provider", devStack, func(c *stackConfig) {
 			c.set("portal", "kubernetes.extraClusters", []any{map[string]any{"name": "x", "url": "https://x.example.com", "authProvider": "kerberos"}})
 		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].authProvider:"}, nil, nil},
