@@ -179,3 +179,12 @@ func clone(s []string) []string {
 func (a *Args) NeedsGitHubProvider() bool {
 	return a != nil && (a.writesFiles() || a.writesVariables())
 }
+
+// DiscoveredKinds are the entity kinds a repository's own catalog file may hold (catalog.rules,
+// which apply to every location; the portal's own files add their kinds per location).
+// Without the rule Backstage keeps only Component, API and Location, rejecting a discovered
+// Resource. Left out on purpose: System, Domain, Group and User, which the platform generates
+// (tenancies) or syncs from the organisation, so a discovered file can neither take a
+// tenancy's ref nor forge a team and its members; and Template, which would let any
+// repository publish a software template.
+func DiscoveredKinds() []string { return []string{"API", "Component", "Location", "Resource"} }

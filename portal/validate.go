@@ -493,6 +493,7 @@ var ownedKeys = []struct{ path, why string }{
 	{"backend.baseUrl", "the URL comes from hostname and domain"},
 	{"app.baseUrl", "the URL comes from hostname and domain (https)"},
 	{"backend.auth", "service-to-service auth uses the portal's Secret"},
+	{"catalog.rules", "discovered catalog files may hold only Component, API, Resource and Location, so none can take the ref of a tenancy's System, forge a synced team or publish a template"},
 }
 
 func checkOwnedKeys(errs *validate.Errors, m map[string]any) {

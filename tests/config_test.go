@@ -64,6 +64,9 @@ func TestMalformedConfig(t *testing.T) {
 		}, []string{"developer-portal:github.oidc.gcp.deployServiceAccountId: \"portal-ci\" is also serviceAccountId"}, nil, nil},
 		{"branch-based CI trust is gone", devStack, func(c *stackConfig) { c.set("github", "oidc.branches", []any{"main"}) },
 			[]string{"developer-portal:github.oidc.branches: unknown key"}, nil, nil},
+		{"discovery allowed to claim tenancies and teams", devStack, func(c *stackConfig) {
+			c.set("portal", "extraAppConfig", map[string]any{"catalog": map[string]any{"rules": []any{map[string]any{"allow": []any{"System", "Group", "User"}}}}})
+		}, []string{"developer-portal:portal.extraAppConfig.catalog.rules: is set by the portal and cannot be overridden"}, nil, nil},
 		{"unknown cluster auth provider", devStack, func(c *stackConfig) {
 			c.set("portal", "kubernetes.extraClusters", []any{map[string]any{"name": "x", "url": "https://x.example.com", "authProvider": "kerberos"}})
 		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].authProvider:"}, nil, nil},
