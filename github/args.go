@@ -174,8 +174,8 @@ const (
 // OIDCArgs federates GitHub Actions of the repository into the cloud, without keys. Trust is
 // by deployment environment, one identity per purpose: the deploy identity only for jobs of
 // the stack's protected environment (repo:<org>/<repo>:environment:<env>), the preview
-// identity only for jobs of "<env>-preview" (and, on GCP, only pull_request and schedule
-// events); see GCPAttributeCondition and AWSTrustPolicy.
+// identity only for jobs of "<env>-preview" (and, on GCP, only pull_request, schedule and
+// workflow_dispatch events); see GCPAttributeCondition and AWSTrustPolicy.
 type OIDCArgs struct {
 	// Cloud is "gcp", "aws", or empty for no federation. The stack sets it from its platform.
 	Cloud string `json:"cloud,omitempty"`

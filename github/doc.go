@@ -19,8 +19,8 @@
 //     "<env>-preview" may use (pull request previews and drift; read access comes from the
 //     platform's bootstrap). On GCP a workload identity pool and provider whose attribute
 //     condition admits only those two subjects of the repository (the preview one only for
-//     pull_request and schedule events), and two service accounts each bound to one subject;
-//     on AWS the token.actions.githubusercontent.com provider and two roles whose trust
+//     pull_request, schedule and workflow_dispatch events), and two service accounts each
+//     bound to one subject; on AWS the token.actions.githubusercontent.com provider and two roles whose trust
 //     policies pin the token subject with StringEquals;
 //   - a GitHub deployment environment named after the stack's environment (Args.Environment),
 //     holding the federation's identifiers and Args.Variables as Actions variables.

@@ -22,10 +22,12 @@ var githubOIDCThumbprints = []string{
 }
 
 // previewEvents are the events whose jobs may use the preview identity on GCP: the pull
-// request preview (ci.yml) and the scheduled drift check (drift.yml). pull_request_target is
-// not among them: it runs the base repository's workflow with write access for a fork's pull
-// request, the usual way fork code reaches privileges.
-var previewEvents = []string{"pull_request", "schedule"}
+// request preview (ci.yml) and the drift check (drift.yml: scheduled, or started by hand).
+// A workflow_dispatch needs write access to the repository, as a pull request from one of its
+// branches does, so it admits nobody new. pull_request_target is not among them: it runs the
+// base repository's workflow with its privileges for a fork's pull request, the usual way fork
+// code reaches them; nor are workflow_run, push and the other events.
+var previewEvents = []string{"pull_request", "schedule", "workflow_dispatch"}
 
 // EnvironmentSubject is the OIDC token subject GitHub gives a job that names the deployment
 // environment env of the repository fullName ("org/repo"): the job's ref is not in it, the
@@ -46,7 +48,7 @@ func PreviewEnvironmentName(env string) string { return env + "-preview" }
 //     TechDocs publishing: protected branches only, reviewers) and, with preview, of
 //     "<env>-preview"; a job naming no environment (sub ...:ref:... or ...:pull_request) or
 //     another environment is refused;
-//   - for "<env>-preview", assertion.event_name must be pull_request or schedule: that
+//   - for "<env>-preview", assertion.event_name must be one of previewEvents: that
 //     environment is open to every branch, and pull_request_target, workflow_run and pushes
 //     of unreviewed branches are refused. GitHub gives a fork's pull_request run no OIDC
 //     token at all (id-token: write is withheld from forks).

@@ -111,7 +111,7 @@ func TestGCPFederation(t *testing.T) {
 	}{
 		{"deploy and preview identities", nil,
 			`assertion.repository == "CECG/developer-portal" && (assertion.sub == "repo:CECG/developer-portal:environment:dev" || ` +
-				`(assertion.sub == "repo:CECG/developer-portal:environment:dev-preview" && assertion.event_name in ["pull_request", "schedule"]))`},
+				`(assertion.sub == "repo:CECG/developer-portal:environment:dev-preview" && assertion.event_name in ["pull_request", "schedule", "workflow_dispatch"]))`},
 		{"no preview environment: deploy identity only", boolPtr(false),
 			`assertion.repository == "CECG/developer-portal" && assertion.sub == "repo:CECG/developer-portal:environment:dev"`},
 	}
