@@ -8,18 +8,14 @@ import (
 const ContributionName = "tenants"
 
 // CatalogKinds are the entity kinds this contribution registers; the portal's location for it
-// must allow them (Backstage's default rules allow only Component, API and Location).
-func CatalogKinds() []string { return []string{"System", "Component", "Group", "Template"} }
+// must allow them (Backstage's default rules allow only Component, API and Location). None of
+// them may come from a repository's own catalog-info.yaml (github.DiscoveredKinds), so no
+// discovered entity can take the ref of a generated one: a tenancy is a System (and, without
+// the organisation sync, a Group), and its repositories' own entities join it by reference.
+func CatalogKinds() []string { return []string{"System", "Group", "Template"} }
 
 type systemSpec struct {
 	Owner string `yaml:"owner" json:"owner"`
-}
-
-type componentSpec struct {
-	Type      string `yaml:"type" json:"type"`
-	Lifecycle string `yaml:"lifecycle" json:"lifecycle"`
-	Owner     string `yaml:"owner" json:"owner"`
-	System    string `yaml:"system" json:"system"`
 }
 
 type groupSpec struct {
@@ -38,8 +34,8 @@ type groupProfile struct {
 func OwnerRef(tenant string) string { return "group:default/" + TeamSlug(tenant) }
 
 // Contribution is what TenantAccess hands the portal, computed from the same args without
-// registering anything: a System per tenant in this environment owned by its team's group, a
-// Component per repository that finds the tenant's workloads by the tenant label, Group
+// registering anything: a System per tenant in this environment owned by its team's group,
+// linking the tenant's repositories and finding its workloads by the tenant label, Group
 // entities only when teams are not managed in GitHub (otherwise the organisation sync provides
 // them), and the "Request a tenancy" template with its skeleton in Files. Nothing in it is
 // secret. Its location must allow CatalogKinds.
@@ -72,9 +68,15 @@ func tenantEntities(p *plan, t Tenant) []backstage.Entity {
 		Metadata: backstage.Metadata{
 			Name:        t.Name,
 			Description: t.Description,
-			Annotations: map[string]string{AnnotationContact: t.ContactEmail},
-			Tags:        []string{"tenant"},
-			Links:       []backstage.Link{{URL: "mailto:" + t.ContactEmail, Title: "Contact the tenant", Icon: "email"}},
+			Annotations: map[string]string{
+				AnnotationContact: t.ContactEmail,
+				// The System's Kubernetes view: what the tenant labels tenant=<name> in its
+				// namespace.
+				backstage.AnnotationKubernetesLabelSelector: LabelTenant + "=" + t.Name,
+				backstage.AnnotationKubernetesNamespace:     t.Name,
+			},
+			Tags:  []string{"tenant"},
+			Links: []backstage.Link{{URL: "mailto:" + t.ContactEmail, Title: "Contact the tenant", Icon: "email"}},
 		},
 		Spec: systemSpec{Owner: owner},
 	}
@@ -87,28 +89,20 @@ func tenantEntities(p *plan, t Tenant) []backstage.Entity {
 			URL: TeamURL(p.args.Organization, t.Name), Title: "Request to join this tenancy", Icon: "group",
 		})
 	}
-	out := []backstage.Entity{system}
+	// No entity per repository: a generated Component named after the repository would take
+	// the ref of the Component the repository's own catalog-info.yaml declares, and Backstage
+	// rejects the second claimant. The repositories are links of the System instead, and
+	// their own entities join it with spec.system (docs/tenants/services-in-portal.md).
 	for _, raw := range t.Repos {
 		r, err := ParseRepoURL(raw)
 		if err != nil {
 			continue // unreachable: validated
 		}
-		out = append(out, backstage.Entity{
-			APIVersion: "backstage.io/v1alpha1",
-			Kind:       "Component",
-			Metadata: backstage.Metadata{
-				Name:        r.Name,
-				Description: "Repository " + r.Slug() + " of tenant " + t.Name,
-				Annotations: map[string]string{
-					backstage.AnnotationGitHubProjectSlug:       r.Slug(),
-					backstage.AnnotationKubernetesLabelSelector: LabelTenant + "=" + t.Name,
-					backstage.AnnotationKubernetesNamespace:     t.Name,
-					backstage.AnnotationSourceLocation:          "url:https://github.com/" + r.Slug() + "/",
-				},
-			},
-			Spec: componentSpec{Type: "service", Lifecycle: "production", Owner: owner, System: t.Name},
+		system.Metadata.Links = append(system.Metadata.Links, backstage.Link{
+			URL: "https://github.com/" + r.Slug(), Title: "Repository " + r.Slug(), Icon: "github",
 		})
 	}
+	out := []backstage.Entity{system}
 	if !p.args.TeamsInGitHub() {
 		g := groupSpec{
 			Type:     "team",

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/github"
 )
 
 // catalog returns the contribution's entities as the portal will read them, by ref.
@@ -53,8 +54,6 @@ func TestCatalogEntities(t *testing.T) {
 	}
 	want := []string{
 		"system:platform-accelerator", "system:reference-app", "system:knowledge-platform",
-		"component:platform-accelerator-toolkit", "component:core-platform-reference-application-go",
-		"component:core-platform-reference-application-java", "component:knowledge-platform",
 		"template:request-a-tenancy",
 	}
 	if len(byRef) != len(want) {
@@ -95,19 +94,66 @@ func TestCatalogEntities(t *testing.T) {
 		t.Errorf("cost centre = %v", got)
 	}
 
-	comp := byRef["component:core-platform-reference-application-go"]
-	wantAnn := map[string]any{
-		"github.com/project-slug":                "cecg/core-platform-reference-application-go",
+	// The repositories are links of the System, not generated Components: those would take
+	// the refs of the repositories' own catalog-info.yaml entities.
+	var repoLinks []string
+	for _, l := range links {
+		if get(l, "icon") == "github" {
+			repoLinks = append(repoLinks, get(l, "url").(string))
+		}
+	}
+	wantLinks := []string{"https://github.com/cecg/core-platform-reference-application-go", "https://github.com/cecg/core-platform-reference-application-java"}
+	if !reflect.DeepEqual(repoLinks, wantLinks) {
+		t.Errorf("repository links = %v, want %v", repoLinks, wantLinks)
+	}
+	for k, v := range map[string]string{
 		"backstage.io/kubernetes-label-selector": "tenant=reference-app",
 		"backstage.io/kubernetes-namespace":      "reference-app",
-		"backstage.io/source-location":           "url:https://github.com/cecg/core-platform-reference-application-go/",
+	} {
+		if got := get(sys, "metadata", "annotations", k); got != v {
+			t.Errorf("system annotation %s = %v, want %s", k, got, v)
+		}
 	}
-	if got := get(comp, "metadata", "annotations"); !reflect.DeepEqual(got, wantAnn) {
-		t.Errorf("component annotations = %v", got)
+}
+
+// No generated entity can collide with one a repository declares: every kind this
+// contribution generates is outside what catalog discovery may read (github.DiscoveredKinds,
+// emitted as catalog.rules), for every tenant file, teams synced or not.
+func TestGeneratedKindsAreNeverDiscovered(t *testing.T) {
+	discoverable := map[string]bool{}
+	for _, k := range github.DiscoveredKinds() {
+		discoverable[k] = true
 	}
-	wantSpec := map[string]any{"type": "service", "lifecycle": "production", "owner": "group:default/reference-app", "system": "reference-app"}
-	if got := get(comp, "spec"); !reflect.DeepEqual(got, wantSpec) {
-		t.Errorf("component spec = %v", got)
+	for _, teamsInGitHub := range []bool{true, false} {
+		args := baseArgs(t)
+		if !teamsInGitHub {
+			args.GitHubTeams.Manage = boolPtr(false)
+		}
+		c, err := Contribution(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		generated := map[string]bool{}
+		for _, e := range c.Entities {
+			generated[e.Kind] = true
+			if discoverable[e.Kind] {
+				t.Errorf("generated %s %s: a repository's catalog-info.yaml may declare the same ref", e.Kind, e.Metadata.Name)
+			}
+		}
+		for _, k := range CatalogKinds() {
+			if discoverable[k] {
+				t.Errorf("CatalogKinds lists %s, which discovery may also read", k)
+			}
+		}
+		for k := range generated {
+			found := false
+			for _, ck := range CatalogKinds() {
+				found = found || ck == k
+			}
+			if !found {
+				t.Errorf("generated kind %s is not in CatalogKinds: the portal's location would reject it", k)
+			}
+		}
 	}
 }
 

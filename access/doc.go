@@ -23,8 +23,9 @@
 // deleted) unless RetainNamespaces is false.
 //
 // Contribution builds what the portal shows, without registering anything: a System per
-// tenant owned by its team's group, a Component per repository that finds the tenant's
-// workloads through the kubernetes-label-selector tenant=<name>, Group entities only when
+// tenant owned by its team's group, linking its repositories and finding the tenant's
+// workloads through the kubernetes-label-selector tenant=<name> (no entity per repository:
+// the repositories' own catalog-info.yaml entities join the System), Group entities only when
 // teams are not managed in GitHub, and the "Request a tenancy" software template, which
 // renders a tenant file from a skeleton and opens a pull request on the tenants repository.
 // Once merged, the pipeline's `pulumi up` provisions the tenant: no manual step between the

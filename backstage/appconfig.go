@@ -169,6 +169,14 @@ type ClusterLocatorMethod struct {
 	AuthProvider    string    `yaml:"authProvider,omitempty" json:"authProvider,omitempty"`
 	SkipTLSVerify   bool      `yaml:"skipTLSVerify,omitempty" json:"skipTLSVerify,omitempty"`
 	ExposeDashboard bool      `yaml:"exposeDashboard,omitempty" json:"exposeDashboard,omitempty"`
+	// MatchingResourceLabels (gke) keeps only clusters carrying every one of these labels.
+	MatchingResourceLabels []ResourceLabel `yaml:"matchingResourceLabels,omitempty" json:"matchingResourceLabels,omitempty"`
+}
+
+// ResourceLabel is a GCP resource label a discovered cluster must carry.
+type ResourceLabel struct {
+	Key   string `yaml:"key" json:"key"`
+	Value string `yaml:"value" json:"value"`
 }
 
 type Cluster struct {

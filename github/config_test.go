@@ -22,8 +22,8 @@ func TestConfigSectionDecodesStrictly(t *testing.T) {
 	  "orgSync": {"enabled": true, "frequencyMinutes": 60, "timeoutMinutes": 15},
 	  "signIn": {"enabled": true},
 	  "oidc": {"cloud": "gcp", "gcp": {"project": "platform-prod", "poolId": "github-portal",
-	           "providerId": "github-actions", "serviceAccountId": "portal-ci"},
-	           "branches": ["main"], "allowPullRequests": true},
+	           "providerId": "github-actions", "serviceAccountId": "portal-ci",
+	           "deployServiceAccountId": "portal-deploy"}},
 	  "files": {"manage": true, "directory": "environments/dev", "branch": "",
 	            "commitAuthor": "Portal Bot", "commitEmail": "portal-bot@cecg.io"},
 	  "dependencyUpdates": {"interval": "weekly", "dockerDirectory": "/app", "npmDirectory": "/app"}

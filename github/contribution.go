@@ -120,7 +120,7 @@ func Contribution(args *Args) (backstage.Contribution, error) {
 	}
 	c.Config = backstage.AppConfig{
 		Integrations: &backstage.Integrations{GitHub: []backstage.GitHubIntegration{integration}},
-		Catalog:      &backstage.Catalog{Providers: providers},
+		Catalog:      &backstage.Catalog{Rules: []backstage.CatalogRule{{Allow: DiscoveredKinds()}}, Providers: providers},
 	}
 	if d.signInEnabled() {
 		c.Config.Auth = &backstage.Auth{

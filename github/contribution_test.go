@@ -55,6 +55,11 @@ cecg:
   organization: CECG
   catalogPath: /catalog-info.yaml
   schedule: {frequency: {minutes: 30}, timeout: {minutes: 3}}`,
+		// Discovered files may hold these kinds (Backstage alone keeps only Component, API and
+		// Location); never System, Group, User or Template, which the platform generates or
+		// syncs.
+		"catalog.rules": `
+- allow: [API, Component, Location, Resource]`,
 		"catalog.providers.githubOrg": `
 - id: cecg
   githubUrl: https://github.com

@@ -68,8 +68,6 @@ func Defaults(args *Args) *Args {
 	a.OrgSync.FrequencyMinutes = intOr(a.OrgSync.FrequencyMinutes, DefaultOrgSyncFrequency)
 	a.OrgSync.TimeoutMinutes = intOr(a.OrgSync.TimeoutMinutes, DefaultOrgSyncTimeout)
 	a.SignIn.Enabled = boolPtr(boolOr(args.SignIn.Enabled, true))
-	a.OIDC.Branches = clone(args.OIDC.Branches)
-	a.OIDC.AllowPullRequests = boolPtr(boolOr(args.OIDC.AllowPullRequests, true))
 	if args.OIDC.GCP != nil {
 		g := *args.OIDC.GCP
 		if g.PoolID == "" {
@@ -80,6 +78,9 @@ func Defaults(args *Args) *Args {
 		}
 		if g.ServiceAccountID == "" {
 			g.ServiceAccountID = derivedID(a.Repository.Name, "-ci", gcpServiceAccountIDMaxLength)
+		}
+		if g.DeployServiceAccountID == "" {
+			g.DeployServiceAccountID = derivedID(a.Repository.Name, "-deploy", gcpServiceAccountIDMaxLength)
 		}
 		a.OIDC.GCP = &g
 	}
@@ -178,3 +179,12 @@ func clone(s []string) []string {
 func (a *Args) NeedsGitHubProvider() bool {
 	return a != nil && (a.writesFiles() || a.writesVariables())
 }
+
+// DiscoveredKinds are the entity kinds a repository's own catalog file may hold (catalog.rules,
+// which apply to every location; the portal's own files add their kinds per location).
+// Without the rule Backstage keeps only Component, API and Location, rejecting a discovered
+// Resource. Left out on purpose: System, Domain, Group and User, which the platform generates
+// (tenancies) or syncs from the organisation, so a discovered file can neither take a
+// tenancy's ref nor forge a team and its members; and Template, which would let any
+// repository publish a software template.
+func DiscoveredKinds() []string { return []string{"API", "Component", "Location", "Resource"} }

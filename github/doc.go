@@ -12,11 +12,16 @@
 //   - the instance in version control: app-config.production.yaml and catalog-info.yaml (the
 //     secret-free values the portal deploys, rendered by the program from the same Go values),
 //     .github/CODEOWNERS and .github/dependabot.yml (Backstage image, the app's npm packages, actions);
-//   - OIDC federation for the repository's GitHub Actions, so CI holds no long-lived key: on GCP
-//     a workload identity pool and provider whose attribute condition names the repository and
-//     a CI service account only that repository may impersonate; on AWS the
-//     token.actions.githubusercontent.com provider and a role whose trust policy pins the token
-//     subject to the repository;
+//   - OIDC federation for the repository's GitHub Actions, so CI holds no long-lived key, with
+//     one identity per purpose: a deploy identity that only jobs of the stack's protected
+//     environment may use (subject repo:<org>/<repo>:environment:<env>; TechDocs publishing,
+//     the stack grants it the bucket) and a preview identity that only jobs of
+//     "<env>-preview" may use (pull request previews and drift; read access comes from the
+//     platform's bootstrap). On GCP a workload identity pool and provider whose attribute
+//     condition admits only those two subjects of the repository (the preview one only for
+//     pull_request, schedule and workflow_dispatch events), and two service accounts each
+//     bound to one subject; on AWS the token.actions.githubusercontent.com provider and two roles whose trust
+//     policies pin the token subject with StringEquals;
 //   - a GitHub deployment environment named after the stack's environment (Args.Environment),
 //     holding the federation's identifiers and Args.Variables as Actions variables.
 //
@@ -45,9 +50,10 @@
 // Keep discovery.catalogPath from matching files.directory (no /**/ glob over it).
 //
 // A job that names an environment receives an OIDC token whose subject is
-// repo:<org>/<repo>:environment:<env> rather than its ref: with oidc.branches the AWS trust
-// policy therefore also admits the stack's environment (bounded by its protected-branch
-// policy); the GCP condition checks the ref claim, which such tokens still carry.
+// repo:<org>/<repo>:environment:<env> rather than its ref: trust is therefore by environment,
+// and the environment's deployment-branch policy decides which refs may run there (protected
+// branches for <env>, any branch of the repository for <env>-preview). A job that names no
+// environment gets no cloud identity.
 //
 // Contribution returns the Backstage configuration the portal merges: integrations.github (the
 // GitHub App), catalog.providers.github (discovery of catalog-info.yaml across the

@@ -35,13 +35,16 @@ type actionsVariable struct {
 // workflow on an unreviewed branch never reads them under the environment's name; the
 // "-preview" environment, open to pull requests, carries the same identifiers (never a
 // credential: the cloud trusts only this repository's OIDC tokens) for `pulumi preview`.
-func newEnvironment(ctx *pulumi.Context, name string, d *Args, repoName pulumi.StringInput, ci []actionsVariable,
+func newEnvironment(ctx *pulumi.Context, name string, d *Args, repoName pulumi.StringInput, ci, previewCI []actionsVariable,
 	parent pulumi.Resource) error {
-	vars := append([]actionsVariable(nil), ci...)
-	for n, v := range d.Variables {
-		vars = append(vars, actionsVariable{n, pulumi.String(v).ToStringOutput()})
+	withVariables := func(ci []actionsVariable) []actionsVariable {
+		vars := append([]actionsVariable(nil), ci...)
+		for n, v := range d.Variables {
+			vars = append(vars, actionsVariable{n, pulumi.String(v).ToStringOutput()})
+		}
+		sort.Slice(vars, func(i, j int) bool { return vars[i].name < vars[j].name })
+		return vars
 	}
-	sort.Slice(vars, func(i, j int) bool { return vars[i].name < vars[j].name })
 
 	envs := []struct {
 		resource, name string
@@ -51,7 +54,7 @@ func newEnvironment(ctx *pulumi.Context, name string, d *Args, repoName pulumi.S
 		envs = append(envs, struct {
 			resource, name string
 			protected      bool
-		}{name + "-preview-environment", d.Environment + "-preview", false})
+		}{name + "-preview-environment", PreviewEnvironmentName(d.Environment), false})
 	}
 	for _, e := range envs {
 		envArgs := &gh.RepositoryEnvironmentArgs{
@@ -82,6 +85,13 @@ func newEnvironment(ctx *pulumi.Context, name string, d *Args, repoName pulumi.S
 		prefix := strings.TrimSuffix(e.resource, "environment")
 		if e.protected {
 			prefix = name + "-env-"
+		}
+		// Each environment names its own identity under the same variable names, so the
+		// workflows read GCP_SERVICE_ACCOUNT / AWS_ROLE_ARN and get the deploy identity in
+		// the protected environment and the preview identity in "<env>-preview".
+		vars := withVariables(ci)
+		if !e.protected {
+			vars = withVariables(previewCI)
 		}
 		for _, v := range vars {
 			_, err := gh.NewActionsEnvironmentVariable(ctx, prefix+"var-"+strings.ToLower(strings.ReplaceAll(v.name, "_", "-")),

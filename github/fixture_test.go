@@ -172,7 +172,7 @@ func deployWith(t testing.TB, m *testkit.Mocks, args func() *Args) (*testkit.Moc
 		for k, o := range map[string]pulumi.Output{
 			"repositoryName": c.RepositoryName, "repositoryUrl": c.RepositoryURL, "fullName": c.FullName,
 			"ciServiceAccountEmail": c.CIServiceAccountEmail, "ciRoleArn": c.CIRoleArn,
-			"ciPrincipal": c.CIPrincipal, "workloadIdentityProvider": c.WorkloadIdentityProvider,
+			"ciPrincipal": c.CIPrincipal, "previewPrincipal": c.PreviewPrincipal, "workloadIdentityProvider": c.WorkloadIdentityProvider,
 		} {
 			a, err := testkit.Await(ctx, o)
 			if err != nil {

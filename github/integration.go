@@ -26,13 +26,19 @@ type GitHubIntegration struct {
 	RepositoryURL pulumi.StringOutput `pulumi:"repositoryUrl"`
 	// FullName is "<organization>/<repository>".
 	FullName pulumi.StringOutput `pulumi:"fullName"`
-	// CIServiceAccountEmail is the service account GitHub Actions impersonate (GCP; else "").
+	// CIServiceAccountEmail is the deploy service account, impersonable only by jobs of the
+	// stack's protected environment (GCP; else "").
 	CIServiceAccountEmail pulumi.StringOutput `pulumi:"ciServiceAccountEmail"`
-	// CIRoleArn is the role GitHub Actions assume (AWS; else "").
+	// CIRoleArn is the deploy role, assumable only by jobs of the stack's protected
+	// environment (AWS; else "").
 	CIRoleArn pulumi.StringOutput `pulumi:"ciRoleArn"`
-	// CIPrincipal is the CI identity as an IAM member ("serviceAccount:<email>" on GCP, the
-	// role ARN on AWS; "" without OIDC), to grant it what CI needs.
+	// CIPrincipal is the deploy identity as an IAM member ("serviceAccount:<email>" on GCP,
+	// the role ARN on AWS; "" without OIDC), to grant it what publishing needs.
 	CIPrincipal pulumi.StringOutput `pulumi:"ciPrincipal"`
+	// PreviewPrincipal is the preview identity as an IAM member, for jobs of "<env>-preview"
+	// only (pull request previews, drift); "" without OIDC or preview environment. Grant it
+	// read access only.
+	PreviewPrincipal pulumi.StringOutput `pulumi:"previewPrincipal"`
 	// WorkloadIdentityProvider is the pool provider's resource name, as
 	// google-github-actions/auth takes it (GCP; else "").
 	WorkloadIdentityProvider pulumi.StringOutput `pulumi:"workloadIdentityProvider"`
@@ -112,13 +118,14 @@ func NewGitHubIntegration(ctx *pulumi.Context, name string, args *Args, opts ...
 		return nil, err
 	}
 	if d.writesVariables() {
-		if err := newEnvironment(ctx, name, d, repoName, ci.variables, comp); err != nil {
+		if err := newEnvironment(ctx, name, d, repoName, ci.variables, ci.previewVariables, comp); err != nil {
 			return nil, err
 		}
 	}
 	comp.CIServiceAccountEmail = orEmpty(ci.serviceAccountEmail)
 	comp.CIRoleArn = orEmpty(ci.roleArn)
 	comp.CIPrincipal = orEmpty(ci.principal)
+	comp.PreviewPrincipal = orEmpty(ci.previewPrincipal)
 	comp.WorkloadIdentityProvider = orEmpty(ci.workloadIdentityProvider)
 
 	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
@@ -128,6 +135,7 @@ func NewGitHubIntegration(ctx *pulumi.Context, name string, args *Args, opts ...
 		"ciServiceAccountEmail":    comp.CIServiceAccountEmail,
 		"ciRoleArn":                comp.CIRoleArn,
 		"ciPrincipal":              comp.CIPrincipal,
+		"previewPrincipal":         comp.PreviewPrincipal,
 		"workloadIdentityProvider": comp.WorkloadIdentityProvider,
 	}); err != nil {
 		return nil, err
@@ -141,8 +149,11 @@ type ciIdentity struct {
 	roleArn                  *pulumi.StringOutput
 	principal                *pulumi.StringOutput
 	workloadIdentityProvider *pulumi.StringOutput
-	// variables become Actions variables of the stack's environment (identifiers, not secrets).
-	variables []actionsVariable
+	previewPrincipal         *pulumi.StringOutput
+	// variables become Actions variables of the stack's environment (identifiers, not
+	// secrets); previewVariables, under the same names, those of "<env>-preview".
+	variables        []actionsVariable
+	previewVariables []actionsVariable
 }
 
 func orEmpty(o *pulumi.StringOutput) pulumi.StringOutput {

@@ -296,7 +296,11 @@ func TestUnmanagedRepositoryKeepsItsEnvironment(t *testing.T) {
 	for _, v := range m.ByType(typeEnvVar) {
 		vars[v.String("variableName")] = v.String("value")
 	}
-	assertEnvironmentVariables(t, m, "portal", map[string]string{
+	assertSplitVariables(t, m, "portal", map[string]string{
+		VarGCPWorkloadIdentityProvider: vars[VarGCPWorkloadIdentityProvider],
+		VarGCPServiceAccount:           "portal-deploy@test-project.iam.gserviceaccount.com",
+		VarGCPProjectID:                "platform-prod",
+	}, map[string]string{
 		VarGCPWorkloadIdentityProvider: vars[VarGCPWorkloadIdentityProvider],
 		VarGCPServiceAccount:           "portal-ci@test-project.iam.gserviceaccount.com",
 		VarGCPProjectID:                "platform-prod",
@@ -496,8 +500,13 @@ func TestEnvironmentVariables(t *testing.T) {
 	if !contains(env.DependsOn, m.Only(t, typeRepo).URN) {
 		t.Errorf("environment does not wait for the repository: %v", env.DependsOn)
 	}
-	assertVariables(t, m, map[string]string{
+	assertSplitVariables(t, m, "developer-portal", map[string]string{
 		VarAWSRoleARN:     outs["ciRoleArn"].Value.(string),
+		"TECHDOCS_BUCKET": "cecg-portal-techdocs-dev",
+		"CLOUD":           "aws",
+		"AWS_REGION":      "eu-west-2",
+	}, map[string]string{
+		VarAWSRoleARN:     outs["previewPrincipal"].Value.(string),
 		"TECHDOCS_BUCKET": "cecg-portal-techdocs-dev",
 		"CLOUD":           "aws",
 		"AWS_REGION":      "eu-west-2",

@@ -5,9 +5,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// newAWSFederation creates (or reuses) the account's GitHub OIDC provider and a CI role whose
-// trust policy admits only the repository's workflows. The role has no permissions: the stack
-// grants what CI needs to CIRoleArn.
+// newAWSFederation creates (or reuses) the account's GitHub OIDC provider and two roles, one
+// per purpose: the deploy role, assumable only by jobs of the stack's protected environment
+// (TechDocs publishing; the stack grants it what it owns), and, with the preview environment,
+// the preview role, assumable only by jobs of "<env>-preview" (pull request previews, drift).
+// Neither role has permissions here.
 func newAWSFederation(ctx *pulumi.Context, name string, d *Args, parent pulumi.Resource) (ciIdentity, error) {
 	w := d.OIDC.AWS
 	if w == nil {
@@ -26,26 +28,40 @@ func newAWSFederation(ctx *pulumi.Context, name string, d *Args, parent pulumi.R
 		}
 		providerARN = provider.Arn
 	}
-	branches, allowPRs, env := d.OIDC.Branches, boolOr(d.OIDC.AllowPullRequests, true), d.Environment
-	trust := providerARN.ApplyT(func(arn string) (string, error) {
-		return AWSTrustPolicy(arn, full, branches, allowPRs, env)
-	}).(pulumi.StringOutput)
-	roleArgs := &iam.RoleArgs{
-		Description:        pulumi.String("Assumed by GitHub Actions of " + full + " through OIDC"),
-		AssumeRolePolicy:   trust,
-		MaxSessionDuration: pulumi.Int(3600),
+	newRole := func(resource, roleName, env, purpose string) (*iam.Role, error) {
+		subject := EnvironmentSubject(full, env)
+		roleArgs := &iam.RoleArgs{
+			Description: pulumi.String(purpose + " of " + full + ": GitHub Actions jobs of its environment " + env + " only, through OIDC"),
+			AssumeRolePolicy: providerARN.ApplyT(func(arn string) (string, error) {
+				return AWSTrustPolicy(arn, subject)
+			}).(pulumi.StringOutput),
+			MaxSessionDuration: pulumi.Int(3600),
+		}
+		if roleName != "" {
+			roleArgs.Name = pulumi.String(roleName)
+		}
+		return iam.NewRole(ctx, resource, roleArgs, pulumi.Parent(parent))
 	}
-	if w.RoleName != "" {
-		roleArgs.Name = pulumi.String(w.RoleName)
-	}
-	role, err := iam.NewRole(ctx, name+"-ci-role", roleArgs, pulumi.Parent(parent))
+	deploy, err := newRole(name+"-ci-deploy-role", w.DeployRoleName, d.Environment, "Deploy identity")
 	if err != nil {
 		return ciIdentity{}, err
 	}
-	arn := role.Arn
-	return ciIdentity{
+	arn := deploy.Arn
+	ci := ciIdentity{
 		roleArn:   &arn,
 		principal: &arn,
-		variables: []actionsVariable{{VarAWSRoleARN, role.Arn}},
-	}, nil
+		variables: []actionsVariable{{VarAWSRoleARN, deploy.Arn}},
+	}
+	if d.previewEnvironment() {
+		// The resource name predates the split (it was the one CI role): kept, so the role
+		// the platform's bootstrap grants read access to is not replaced.
+		preview, err := newRole(name+"-ci-role", w.RoleName, PreviewEnvironmentName(d.Environment), "Preview identity")
+		if err != nil {
+			return ciIdentity{}, err
+		}
+		previewArn := preview.Arn
+		ci.previewPrincipal = &previewArn
+		ci.previewVariables = []actionsVariable{{VarAWSRoleARN, preview.Arn}}
+	}
+	return ci, nil
 }

@@ -106,21 +106,21 @@ func TestTrustChecksRejectWildcards(t *testing.T) {
 func TestGCPFederation(t *testing.T) {
 	cases := []struct {
 		name     string
-		oidc     OIDCArgs
+		preview  *bool
 		wantCond string
 	}{
-		{"any ref of the repository", OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}},
-			`assertion.repository == "CECG/developer-portal"`},
-		{"main and pull requests", OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}, Branches: []string{"main"}},
-			`assertion.repository == "CECG/developer-portal" && (assertion.ref in ["refs/heads/main"] || assertion.event_name == "pull_request")`},
-		{"main only", OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}, Branches: []string{"main", "release/v1"}, AllowPullRequests: boolPtr(false)},
-			`assertion.repository == "CECG/developer-portal" && assertion.ref in ["refs/heads/main", "refs/heads/release/v1"]`},
+		{"deploy and preview identities", nil,
+			`assertion.repository == "CECG/developer-portal" && (assertion.sub == "repo:CECG/developer-portal:environment:dev" || ` +
+				`(assertion.sub == "repo:CECG/developer-portal:environment:dev-preview" && assertion.event_name in ["pull_request", "schedule", "workflow_dispatch"]))`},
+		{"no preview environment: deploy identity only", boolPtr(false),
+			`assertion.repository == "CECG/developer-portal" && assertion.sub == "repo:CECG/developer-portal:environment:dev"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m, outs := mustDeploy(t, func() *Args {
 				a := appArgs(t)
-				a.OIDC = tc.oidc
+				a.OIDC = OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
+				a.PreviewEnvironment = tc.preview
 				return a
 			})
 			commonAssertions(t, m)
@@ -136,6 +136,9 @@ func TestGCPFederation(t *testing.T) {
 			if err := checkGCPCondition(cond, fullRepo); err != nil {
 				t.Error(err)
 			}
+			if strings.Contains(cond, "pull_request_target") || strings.Contains(cond, ":ref:") || strings.Contains(cond, ":pull_request\"") {
+				t.Errorf("condition %s admits a job outside the environments", cond)
+			}
 			if prov.String("oidc.issuerUri") != "https://token.actions.githubusercontent.com" ||
 				prov.String("workloadIdentityPoolId") != "github-developer-portal" ||
 				prov.String("workloadIdentityPoolProviderId") != "github-actions" {
@@ -144,25 +147,56 @@ func TestGCPFederation(t *testing.T) {
 			if got := prov.Plain("attributeMapping").(map[string]any); got["attribute.repository"] != "assertion.repository" || got["google.subject"] != "assertion.sub" {
 				t.Errorf("attribute mapping = %v", got)
 			}
-			sa := m.Only(t, typeSA)
-			if sa.String("accountId") != "developer-portal-ci" || sa.String("project") != "platform-prod" {
-				t.Errorf("service account = %v", sa.Plain(""))
+			// Each service account is impersonable by exactly one environment's subject,
+			// never by the whole repository (principalSet).
+			poolName := "projects/123456789/locations/global/workloadIdentityPools/portal-gh-ci-pool"
+			wantSAs := map[string]string{"developer-portal-deploy": "repo:CECG/developer-portal:environment:dev"}
+			if tc.preview == nil {
+				wantSAs["developer-portal-ci"] = "repo:CECG/developer-portal:environment:dev-preview"
 			}
-			member := m.Only(t, typeSAMember)
-			wantMember := "principalSet://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/portal-gh-ci-pool/attribute.repository/" + fullRepo
-			if member.String("member") != wantMember || member.String("role") != "roles/iam.workloadIdentityUser" ||
-				member.String("serviceAccountId") != "projects/test-project/serviceAccounts/developer-portal-ci" {
-				t.Errorf("impersonation binding = %v", member.Plain(""))
+			sas := m.ByType(typeSA)
+			members := m.ByType(typeSAMember)
+			if len(sas) != len(wantSAs) || len(members) != len(wantSAs) {
+				t.Fatalf("%d service accounts and %d bindings, want %d", len(sas), len(members), len(wantSAs))
 			}
-			email := "developer-portal-ci@test-project.iam.gserviceaccount.com"
-			if outs["ciServiceAccountEmail"].Value != email || outs["ciPrincipal"].Value != "serviceAccount:"+email ||
+			for _, member := range members {
+				if strings.HasPrefix(member.String("member"), "principalSet:") || member.String("role") != "roles/iam.workloadIdentityUser" {
+					t.Errorf("binding %v is not a single subject", member.Plain(""))
+				}
+				id := strings.TrimPrefix(member.String("serviceAccountId"), "projects/test-project/serviceAccounts/")
+				sub, ok := wantSAs[id]
+				if !ok {
+					t.Errorf("binding on %s", member.String("serviceAccountId"))
+					continue
+				}
+				if want := "principal://iam.googleapis.com/" + poolName + "/subject/" + sub; member.String("member") != want {
+					t.Errorf("%s impersonable by %s, want %s", id, member.String("member"), want)
+				}
+			}
+			deploy := "developer-portal-deploy@test-project.iam.gserviceaccount.com"
+			if outs["ciServiceAccountEmail"].Value != deploy || outs["ciPrincipal"].Value != "serviceAccount:"+deploy ||
 				!strings.HasSuffix(outs["workloadIdentityProvider"].Value.(string), "/providers/portal-gh-ci-provider") ||
 				outs["ciRoleArn"].Value != "" {
 				t.Errorf("outputs = %v", outs)
 			}
-			assertVariables(t, m, map[string]string{
-				"GCP_WORKLOAD_IDENTITY_PROVIDER": outs["workloadIdentityProvider"].Value.(string),
-				"GCP_SERVICE_ACCOUNT":            email,
+			if tc.preview != nil {
+				if outs["previewPrincipal"].Value != "" {
+					t.Errorf("previewPrincipal = %v without a preview environment", outs["previewPrincipal"].Value)
+				}
+				return
+			}
+			preview := "developer-portal-ci@test-project.iam.gserviceaccount.com"
+			if outs["previewPrincipal"].Value != "serviceAccount:"+preview {
+				t.Errorf("previewPrincipal = %v", outs["previewPrincipal"].Value)
+			}
+			provider := outs["workloadIdentityProvider"].Value.(string)
+			assertSplitVariables(t, m, "developer-portal", map[string]string{
+				"GCP_WORKLOAD_IDENTITY_PROVIDER": provider,
+				"GCP_SERVICE_ACCOUNT":            deploy,
+				"GCP_PROJECT_ID":                 "platform-prod",
+			}, map[string]string{
+				"GCP_WORKLOAD_IDENTITY_PROVIDER": provider,
+				"GCP_SERVICE_ACCOUNT":            preview,
 				"GCP_PROJECT_ID":                 "platform-prod",
 			})
 			if n := len(m.ByType(typeRole)) + len(m.ByType(typeOIDC)); n != 0 {
@@ -176,17 +210,18 @@ func TestAWSFederation(t *testing.T) {
 	createdARN := "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
 	existingARN := "arn:aws:iam::222222222222:oidc-provider/token.actions.githubusercontent.com"
 	cases := []struct {
-		name         string
-		oidc         OIDCArgs
-		providerARN  string
-		wantSubjects any
-		roleName     string
+		name        string
+		oidc        OIDCArgs
+		providerARN string
+		roleNames   map[string]string // subject -> role name
 	}{
-		{"any ref, new provider", OIDCArgs{Cloud: CloudAWS}, createdARN, "repo:CECG/developer-portal:*", ""},
-		{"branches, existing provider, named role",
-			OIDCArgs{Cloud: CloudAWS, Branches: []string{"main"}, AWS: &OIDCAWSArgs{RoleName: "portal-ci", OIDCProviderARN: existingARN}},
-			existingARN, []any{"repo:CECG/developer-portal:ref:refs/heads/main", "repo:CECG/developer-portal:pull_request",
-				"repo:CECG/developer-portal:environment:dev"}, "portal-ci"},
+		{"new provider, generated names", OIDCArgs{Cloud: CloudAWS}, createdARN, nil},
+		{"existing provider, named roles",
+			OIDCArgs{Cloud: CloudAWS, AWS: &OIDCAWSArgs{RoleName: "portal-preview", DeployRoleName: "portal-deploy", OIDCProviderARN: existingARN}},
+			existingARN, map[string]string{
+				"repo:CECG/developer-portal:environment:dev":         "portal-deploy",
+				"repo:CECG/developer-portal:environment:dev-preview": "portal-preview",
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -210,38 +245,48 @@ func TestAWSFederation(t *testing.T) {
 			} else if len(providers) != 0 {
 				t.Errorf("an existing provider was given, yet %d created", len(providers))
 			}
-			role := m.Only(t, typeRole)
-			policy := role.String("assumeRolePolicy")
-			if err := checkAWSTrust(policy, tc.providerARN); err != nil {
-				t.Error(err)
+			// One role per environment subject, each pinned by StringEquals to that subject.
+			wantRoles := map[string]string{
+				"portal-gh-ci-deploy-role": "repo:CECG/developer-portal:environment:dev",
+				"portal-gh-ci-role":        "repo:CECG/developer-portal:environment:dev-preview",
 			}
-			var doc map[string]any
-			if err := json.Unmarshal([]byte(policy), &doc); err != nil {
-				t.Fatal(err)
+			roles := m.ByType(typeRole)
+			if len(roles) != len(wantRoles) {
+				t.Fatalf("%d roles, want %d", len(roles), len(wantRoles))
 			}
-			cond := doc["Statement"].([]any)[0].(map[string]any)["Condition"].(map[string]any)
-			var sub any
-			for _, op := range []string{"StringLike", "StringEquals"} {
-				if c, ok := cond[op].(map[string]any); ok && c["token.actions.githubusercontent.com:sub"] != nil {
-					sub = c["token.actions.githubusercontent.com:sub"]
+			for _, role := range roles {
+				policy := role.String("assumeRolePolicy")
+				if err := checkAWSTrust(policy, tc.providerARN); err != nil {
+					t.Error(err)
+				}
+				var doc map[string]any
+				if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+					t.Fatal(err)
+				}
+				cond := doc["Statement"].([]any)[0].(map[string]any)["Condition"].(map[string]any)
+				if len(cond) != 1 {
+					t.Errorf("%s: conditions %v, want StringEquals only", role.Name, cond)
+				}
+				sub := cond["StringEquals"].(map[string]any)["token.actions.githubusercontent.com:sub"]
+				if sub != wantRoles[role.Name] {
+					t.Errorf("%s: sub = %v, want %v", role.Name, sub, wantRoles[role.Name])
+				}
+				if tc.roleNames != nil && role.String("name") != tc.roleNames[wantRoles[role.Name]] {
+					t.Errorf("%s: role name = %q", role.Name, role.String("name"))
+				}
+				for _, k := range []string{"managedPolicyArns", "inlinePolicies"} {
+					if _, ok := role.Input(k); ok {
+						t.Errorf("the role gets no permissions here, yet %s is set", k)
+					}
 				}
 			}
-			if !reflect.DeepEqual(sub, tc.wantSubjects) {
-				t.Errorf("sub = %v, want %v", sub, tc.wantSubjects)
-			}
-			if tc.roleName != "" && role.String("name") != tc.roleName {
-				t.Errorf("role name = %q", role.String("name"))
-			}
-			for _, k := range []string{"managedPolicyArns", "inlinePolicies"} {
-				if _, ok := role.Input(k); ok {
-					t.Errorf("the role gets no permissions here, yet %s is set", k)
-				}
-			}
-			arn := "arn:aws:iam::111111111111:role/portal-gh-ci-role"
-			if outs["ciRoleArn"].Value != arn || outs["ciPrincipal"].Value != arn || outs["ciServiceAccountEmail"].Value != "" {
+			deploy := "arn:aws:iam::111111111111:role/portal-gh-ci-deploy-role"
+			preview := "arn:aws:iam::111111111111:role/portal-gh-ci-role"
+			if outs["ciRoleArn"].Value != deploy || outs["ciPrincipal"].Value != deploy || outs["previewPrincipal"].Value != preview ||
+				outs["ciServiceAccountEmail"].Value != "" {
 				t.Errorf("outputs = %v", outs)
 			}
-			assertVariables(t, m, map[string]string{"AWS_ROLE_ARN": arn})
+			assertSplitVariables(t, m, "developer-portal", map[string]string{"AWS_ROLE_ARN": deploy}, map[string]string{"AWS_ROLE_ARN": preview})
 		})
 	}
 }
@@ -253,7 +298,7 @@ func TestNoFederationWithoutCloud(t *testing.T) {
 			t.Errorf("%d %s without oidc.cloud or variables", n, typ)
 		}
 	}
-	for _, k := range []string{"ciRoleArn", "ciPrincipal", "ciServiceAccountEmail", "workloadIdentityProvider"} {
+	for _, k := range []string{"ciRoleArn", "ciPrincipal", "previewPrincipal", "ciServiceAccountEmail", "workloadIdentityProvider"} {
 		if outs[k].Value != "" || !outs[k].Known {
 			t.Errorf("%s = %v", k, outs[k])
 		}
@@ -268,6 +313,13 @@ func assertVariables(t *testing.T, m *testkit.Mocks, want map[string]string) {
 }
 
 func assertEnvironmentVariables(t *testing.T, m *testkit.Mocks, repo string, want map[string]string) {
+	t.Helper()
+	assertSplitVariables(t, m, repo, want, want)
+}
+
+// assertSplitVariables checks the Actions variables of the environment (want) and of its
+// preview environment (wantPreview).
+func assertSplitVariables(t *testing.T, m *testkit.Mocks, repo string, want, wantPreview map[string]string) {
 	t.Helper()
 	if n := len(m.ByType(typeVariable)); n != 0 {
 		t.Errorf("%d repository-level Actions variables: two stacks would overwrite each other", n)
@@ -304,8 +356,8 @@ func assertEnvironmentVariables(t *testing.T, m *testkit.Mocks, repo string, wan
 		}
 		got[v.String("variableName")] = v.String("value")
 	}
-	if !reflect.DeepEqual(preview, got) {
-		t.Errorf("preview environment variables = %v, want the same as the environment's %v", preview, got)
+	if !reflect.DeepEqual(preview, wantPreview) {
+		t.Errorf("preview environment variables = %v, want %v", preview, wantPreview)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Actions variables = %v, want %v", got, want)

@@ -308,15 +308,7 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 		errs.Add("oidc.aws", "is only used with cloud aws")
 	}
 	if o.Cloud == "" {
-		if len(o.Branches) > 0 {
-			errs.Add("oidc.branches", "is only used with a cloud")
-		}
 		return
-	}
-	for i, b := range o.Branches {
-		if !validBranch(b) {
-			errs.Add(validate.Index("oidc.branches", i), "%q must be a branch name without wildcards", b)
-		}
 	}
 	switch o.Cloud {
 	case CloudGCP:
@@ -337,6 +329,15 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 		if !gcpSAIDPattern.MatchString(g.ServiceAccountID) {
 			errs.Add("oidc.gcp.serviceAccountId", "%q must be 6-30 characters of a-z, 0-9 and -, starting with a letter", g.ServiceAccountID)
 		}
+		if !gcpSAIDPattern.MatchString(g.DeployServiceAccountID) {
+			errs.Add("oidc.gcp.deployServiceAccountId", "%q must be 6-30 characters of a-z, 0-9 and -, starting with a letter", g.DeployServiceAccountID)
+		} else if g.DeployServiceAccountID == g.ServiceAccountID {
+			errs.Add("oidc.gcp.deployServiceAccountId", "%q is also serviceAccountId: the deploy and preview identities must be distinct", g.DeployServiceAccountID)
+		}
+		// The token subject becomes google.subject, which GCP caps.
+		if sub := EnvironmentSubject(d.Organization+"/"+d.Repository.Name, PreviewEnvironmentName(d.Environment)); len(sub) > gcpSubjectMaxLength {
+			errs.Add("oidc.gcp", "the token subject %q is longer than the %d characters GCP accepts as google.subject: shorten the repository or environment name", sub, gcpSubjectMaxLength)
+		}
 	case CloudAWS:
 		w := o.AWS
 		if w == nil {
@@ -344,6 +345,11 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 		}
 		if w.RoleName != "" && !awsRoleNamePattern.MatchString(w.RoleName) {
 			errs.Add("oidc.aws.roleName", "%q is not an IAM role name", w.RoleName)
+		}
+		if w.DeployRoleName != "" && !awsRoleNamePattern.MatchString(w.DeployRoleName) {
+			errs.Add("oidc.aws.deployRoleName", "%q is not an IAM role name", w.DeployRoleName)
+		} else if w.DeployRoleName != "" && w.DeployRoleName == w.RoleName {
+			errs.Add("oidc.aws.deployRoleName", "%q is also roleName: the deploy and preview identities must be distinct", w.DeployRoleName)
 		}
 		if w.OIDCProviderARN != "" && !awsOIDCARNPattern.MatchString(w.OIDCProviderARN) {
 			errs.Add("oidc.aws.oidcProviderArn", "%q must be the ARN of the account's %s OIDC provider", w.OIDCProviderARN, githubOIDCHost)

@@ -55,9 +55,12 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		{"gcp settings with aws", func(a *Args) {
 			a.OIDC = OIDCArgs{Cloud: CloudAWS, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
 		}, "oidc.gcp"},
-		{"wildcard branch", func(a *Args) {
-			a.OIDC = OIDCArgs{Cloud: CloudAWS, Branches: []string{"release/*"}}
-		}, "oidc.branches[0]"},
+		{"deploy and preview role the same", func(a *Args) {
+			a.OIDC = OIDCArgs{Cloud: CloudAWS, AWS: &OIDCAWSArgs{RoleName: "portal-ci", DeployRoleName: "portal-ci"}}
+		}, "oidc.aws.deployRoleName"},
+		{"deploy and preview service account the same", func(a *Args) {
+			a.OIDC = OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod", ServiceAccountID: "portal-ci", DeployServiceAccountID: "portal-ci"}}
+		}, "oidc.gcp.deployServiceAccountId"},
 		{"bad oidc provider arn", func(a *Args) {
 			a.OIDC = OIDCArgs{Cloud: CloudAWS, AWS: &OIDCAWSArgs{OIDCProviderARN: "arn:aws:iam::1234:oidc-provider/example.com"}}
 		}, "oidc.aws.oidcProviderArn"},

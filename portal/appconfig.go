@@ -196,11 +196,16 @@ func kubernetesConfig(d *Args) *backstage.Kubernetes {
 	}
 	methods := []backstage.ClusterLocatorMethod{{Type: "config", Clusters: clusters}}
 	if g := k.GKE; g != nil {
+		var labels []backstage.ResourceLabel
+		for _, key := range sortedKeys(g.MatchingResourceLabels) {
+			labels = append(labels, backstage.ResourceLabel{Key: key, Value: g.MatchingResourceLabels[key]})
+		}
 		methods = append(methods, backstage.ClusterLocatorMethod{
-			Type:         "gke",
-			ProjectID:    g.ProjectID,
-			Region:       g.Region,
-			AuthProvider: g.AuthProvider,
+			Type:                   "gke",
+			ProjectID:              g.ProjectID,
+			Region:                 g.Region,
+			AuthProvider:           g.AuthProvider,
+			MatchingResourceLabels: labels,
 		})
 	}
 	return &backstage.Kubernetes{

@@ -225,6 +225,11 @@ type GKE struct {
 	// AuthProvider is googleServiceAccount (the portal's own identity, default) or google
 	// (the signed-in user's Google token).
 	AuthProvider string `json:"authProvider,omitempty"`
+	// MatchingResourceLabels limit discovery to clusters carrying all these GCP resource
+	// labels. Required when the portal runs on GKE: Backstage's gke locator cannot exclude a
+	// cluster, so the platform cluster (already listed by name, with its least-privilege
+	// ServiceAccount) must be kept out by not carrying them.
+	MatchingResourceLabels map[string]string `json:"matchingResourceLabels,omitempty"`
 }
 
 // GKEViewerRole is the role the portal's GCP service account needs for GKE discovery.

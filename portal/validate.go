@@ -24,6 +24,9 @@ var (
 	entityRef   = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	fileSegment = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
 	labelKey    = regexp.MustCompile(`^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
+	// GCP resource labels: what the gke locator matches on.
+	gcpLabelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	gcpLabelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
 )
 
 // maxReplicas bounds the portal's pods: more is a typo that would only fail at apply.
@@ -280,6 +283,14 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 		if !validate.OneOf(g.AuthProvider, "googleServiceAccount", "google") {
 			errs.Add("kubernetes.gke.authProvider", "unknown auth provider %q (want googleServiceAccount or google)", g.AuthProvider)
 		}
+		for _, key := range sortedKeys(g.MatchingResourceLabels) {
+			if !gcpLabelKey.MatchString(key) || !gcpLabelValue.MatchString(g.MatchingResourceLabels[key]) {
+				errs.Add("kubernetes.gke.matchingResourceLabels."+key, "%q=%q is not a GCP resource label (key: a lowercase letter then up to 62 of a-z, 0-9, _ and -; value: up to 63 of those)", key, g.MatchingResourceLabels[key])
+			}
+		}
+		if d.CloudIdentity == IdentityGKE && len(g.MatchingResourceLabels) == 0 {
+			errs.Add("kubernetes.gke.matchingResourceLabels", "is required when the portal runs on GKE: discovery would list the platform cluster %q a second time (under its GKE name, with the project-wide Google identity); label the clusters to discover and leave the label off %q", k.ClusterName, k.ClusterName)
+		}
 	}
 	for i, c := range k.EKS {
 		p := validate.Index("kubernetes.eks", i)
@@ -485,6 +496,7 @@ var ownedKeys = []struct{ path, why string }{
 	{"backend.baseUrl", "the URL comes from hostname and domain"},
 	{"app.baseUrl", "the URL comes from hostname and domain (https)"},
 	{"backend.auth", "service-to-service auth uses the portal's Secret"},
+	{"catalog.rules", "discovered catalog files may hold only Component, API, Resource and Location, so none can take the ref of a tenancy's System, forge a synced team or publish a template"},
 }
 
 func checkOwnedKeys(errs *validate.Errors, m map[string]any) {

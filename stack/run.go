@@ -247,6 +247,7 @@ func (d *deployment) deploy(ctx *pulumi.Context) error {
 	if cfg.hasCloud() {
 		ctx.Export("portalIdentity", id.Member)
 		ctx.Export("ciIdentity", ghi.CIPrincipal)
+		ctx.Export("ciPreviewIdentity", ghi.PreviewPrincipal)
 		ctx.Export("techdocsBucket", docs.BucketName)
 	}
 	return nil

@@ -56,6 +56,17 @@ func TestMalformedConfig(t *testing.T) {
 		{"TLS secret and issuer", devStack, func(c *stackConfig) {
 			c.set("portal", "tls", map[string]any{"secretName": "portal-tls", "clusterIssuer": "letsencrypt"})
 		}, []string{"developer-portal:portal.tls"}, nil, nil},
+		{"GKE discovery would list the platform cluster twice", devStack, func(c *stackConfig) {
+			c.set("portal", "kubernetes.gke", map[string]any{"projectId": "cecg-platform-dev", "region": "europe-west2"})
+		}, []string{"developer-portal:portal.kubernetes.gke.matchingResourceLabels: is required when the portal runs on GKE"}, nil, nil},
+		{"deploy and preview identities merged", devStack, func(c *stackConfig) {
+			c.set("github", "oidc.gcp", map[string]any{"serviceAccountId": "portal-ci", "deployServiceAccountId": "portal-ci"})
+		}, []string{"developer-portal:github.oidc.gcp.deployServiceAccountId: \"portal-ci\" is also serviceAccountId"}, nil, nil},
+		{"branch-based CI trust is gone", devStack, func(c *stackConfig) { c.set("github", "oidc.branches", []any{"main"}) },
+			[]string{"developer-portal:github.oidc.branches: unknown key"}, nil, nil},
+		{"discovery allowed to claim tenancies and teams", devStack, func(c *stackConfig) {
+			c.set("portal", "extraAppConfig", map[string]any{"catalog": map[string]any{"rules": []any{map[string]any{"allow": []any{"System", "Group", "User"}}}}})
+		}, []string{"developer-portal:portal.extraAppConfig.catalog.rules: is set by the portal and cannot be overridden"}, nil, nil},
 		{"unknown cluster auth provider", devStack, func(c *stackConfig) {
 			c.set("portal", "kubernetes.extraClusters", []any{map[string]any{"name": "x", "url": "https://x.example.com", "authProvider": "kerberos"}})
 		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].authProvider:"}, nil, nil},
