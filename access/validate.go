@@ -2,7 +2,9 @@ package access
 
 import (
 	"errors"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -152,7 +154,7 @@ func validateQuota(errs *validate.Errors, q Quota) {
 	} {
 		checkQuantity(errs, f.path, f.value)
 	}
-	for _, k := range sortedKeys(q.Extra) {
+	for _, k := range slices.Sorted(maps.Keys(q.Extra)) {
 		p := "quota.extra." + k
 		if !resourceName.MatchString(k) {
 			errs.Add(p, "%q is not a resource name", k)
@@ -244,13 +246,4 @@ func validateRequests(errs *validate.Errors, r Requests) Repo {
 		}
 	}
 	return repo
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -4,8 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -93,11 +94,7 @@ func Generic(v any) (map[string]any, error) {
 }
 
 func mergeStrict(dst, src map[string]any, prefix, part string, owner map[string]string) error {
-	keys := make([]string, 0, len(src))
-	for k := range src {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(src))
 	for _, k := range keys {
 		path := k
 		if prefix != "" {

@@ -2,8 +2,9 @@ package database
 
 import (
 	"errors"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -205,12 +206,8 @@ func checkLabels(errs *validate.Errors, labels map[string]string) {
 	if len(labels) > 50 {
 		errs.Add("labels", "at most 50 labels, got %d", len(labels))
 	}
-	keys := make([]string, 0, len(labels))
-	for k := range labels {
-		keys = append(keys, k)
-	}
 	// Sorted, so the same configuration reports its problems in the same order every run.
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(labels))
 	for _, k := range keys {
 		v := labels[k]
 		if !gcpLabelKey.MatchString(k) {

@@ -3,8 +3,9 @@ package github
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/coreeng/developer-portal/internal/validate"
@@ -192,11 +193,7 @@ func (d *Args) validateVariables(errs *validate.Errors) {
 	for _, n := range oidcVariableNames[d.OIDC.Cloud] {
 		reserved[n] = true
 	}
-	names := make([]string, 0, len(d.Variables))
-	for n := range d.Variables {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(d.Variables))
 	for _, n := range names {
 		path := "variables." + n
 		switch {

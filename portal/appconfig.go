@@ -1,7 +1,9 @@
 package portal
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
@@ -197,7 +199,7 @@ func kubernetesConfig(d *Args) *backstage.Kubernetes {
 	methods := []backstage.ClusterLocatorMethod{{Type: "config", Clusters: clusters}}
 	if g := k.GKE; g != nil {
 		var labels []backstage.ResourceLabel
-		for _, key := range sortedKeys(g.MatchingResourceLabels) {
+		for _, key := range slices.Sorted(maps.Keys(g.MatchingResourceLabels)) {
 			labels = append(labels, backstage.ResourceLabel{Key: key, Value: g.MatchingResourceLabels[key]})
 		}
 		methods = append(methods, backstage.ClusterLocatorMethod{

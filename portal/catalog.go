@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -101,7 +103,7 @@ func catalogLayout(d *Args) ([]catalogFile, error) {
 		if err := add(c.Name, c.Entities); err != nil {
 			return nil, err
 		}
-		for _, p := range sortedKeys(c.Files) {
+		for _, p := range slices.Sorted(maps.Keys(c.Files)) {
 			key := fileKey(c.Name, p)
 			if prev, dup := keys[key]; dup {
 				return nil, fmt.Errorf("contribution %s: files %q and %q map to the same ConfigMap key", c.Name, prev, p)

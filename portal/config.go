@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 
 	"github.com/coreeng/developer-portal/backstage"
@@ -65,7 +67,7 @@ func (b *built) newConfig(appConfig string, files []catalogFile, token pulumi.St
 	for cluster, v := range b.d.ClusterTokens {
 		secretValues[clusterTokenEnv(cluster)] = v
 	}
-	keys := sortedKeys(secretValues)
+	keys := slices.Sorted(maps.Keys(secretValues))
 	stringData := pulumi.StringMap{}
 	hashInputs := make([]any, len(keys))
 	for i, k := range keys {
@@ -149,7 +151,7 @@ func (b *built) plainEnv() corev1.EnvVarArray {
 		add(EnvMetricsPath, pulumi.String(b.d.Monitoring.Path))
 	}
 	for _, c := range b.d.Contributions {
-		for _, k := range sortedKeys(c.Env) {
+		for _, k := range slices.Sorted(maps.Keys(c.Env)) {
 			add(k, c.Env[k])
 		}
 	}

@@ -3,11 +3,12 @@ package portal
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
@@ -268,7 +269,7 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 			}
 		}
 	}
-	for _, name := range sortedKeys(d.ClusterTokens) {
+	for _, name := range slices.Sorted(maps.Keys(d.ClusterTokens)) {
 		if !tokenUsers[name] {
 			errs.Add("clusterTokens."+name, "no extra cluster %q uses the serviceAccount auth provider", name)
 		}
@@ -283,7 +284,7 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 		if !validate.OneOf(g.AuthProvider, "googleServiceAccount", "google") {
 			errs.Add("kubernetes.gke.authProvider", "unknown auth provider %q (want googleServiceAccount or google)", g.AuthProvider)
 		}
-		for _, key := range sortedKeys(g.MatchingResourceLabels) {
+		for _, key := range slices.Sorted(maps.Keys(g.MatchingResourceLabels)) {
 			if !gcpLabelKey.MatchString(key) || !gcpLabelValue.MatchString(g.MatchingResourceLabels[key]) {
 				errs.Add("kubernetes.gke.matchingResourceLabels."+key, "%q=%q is not a GCP resource label (key: a lowercase letter then up to 62 of a-z, 0-9, _ and -; value: up to 63 of those)", key, g.MatchingResourceLabels[key])
 			}
@@ -349,7 +350,7 @@ func validateMonitoring(errs *validate.Errors, m Monitoring) {
 	if !validate.DNSLabel(m.ScraperNamespace) {
 		errs.Add("monitoring.scraperNamespace", "%q is not a namespace name", m.ScraperNamespace)
 	}
-	for _, k := range sortedKeys(m.RuleLabels) {
+	for _, k := range slices.Sorted(maps.Keys(m.RuleLabels)) {
 		if !labelKey.MatchString(k) {
 			errs.Add("monitoring.ruleLabels."+k, "is not a label key")
 		}
@@ -432,7 +433,7 @@ func validateContributions(errs *validate.Errors, cs []backstage.Contribution, c
 		for _, kind := range []struct {
 			field string
 			keys  []string
-		}{{"env", sortedKeys(c.Env)}, {"secretEnv", sortedKeys(c.SecretEnv)}} {
+		}{{"env", slices.Sorted(maps.Keys(c.Env))}, {"secretEnv", slices.Sorted(maps.Keys(c.SecretEnv))}} {
 			for _, k := range kind.keys {
 				kp := p + "." + kind.field + "." + k
 				switch {
@@ -445,17 +446,17 @@ func validateContributions(errs *validate.Errors, cs []backstage.Contribution, c
 				envs[k] = true
 			}
 		}
-		for _, k := range sortedKeys(c.SecretEnv) {
+		for _, k := range slices.Sorted(maps.Keys(c.SecretEnv)) {
 			if c.SecretEnv[k] == nil {
 				errs.Add(p+".secretEnv."+k, "has no value")
 			}
 		}
-		for _, k := range sortedKeys(c.Env) {
+		for _, k := range slices.Sorted(maps.Keys(c.Env)) {
 			if c.Env[k] == nil {
 				errs.Add(p+".env."+k, "has no value")
 			}
 		}
-		for _, f := range sortedKeys(c.Files) {
+		for _, f := range slices.Sorted(maps.Keys(c.Files)) {
 			if err := checkFilePath(f); err != nil {
 				errs.Add(p+".files."+f, "%v", err)
 			}
@@ -536,7 +537,7 @@ func checkBrowserSections(errs *validate.Errors, m map[string]any) {
 func checkNoSubstitution(errs *validate.Errors, path string, v any) {
 	switch t := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(t) {
+		for _, k := range slices.Sorted(maps.Keys(t)) {
 			if k == "$file" || k == "$env" || k == "$include" {
 				errs.Add(validate.Join(path, k), "is sent to every visitor's browser: a %s include there would publish a server-side value", k)
 				continue
@@ -552,13 +553,4 @@ func checkNoSubstitution(errs *validate.Errors, path string, v any) {
 			errs.Add(path, "is sent to every visitor's browser: a ${VAR} substitution there would publish a server-side value")
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

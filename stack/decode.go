@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/coreeng/developer-portal/internal/validate"
@@ -63,11 +64,7 @@ func unknownKeys(v any, t reflect.Type, path string) []string {
 			return nil
 		}
 		fields := jsonFields(t)
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(obj))
 		for _, k := range keys {
 			ft, ok := fields[k]
 			if !ok {
@@ -89,11 +86,7 @@ func unknownKeys(v any, t reflect.Type, path string) []string {
 		if !ok {
 			return nil
 		}
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(obj))
 		for _, k := range keys {
 			out = append(out, unknownKeys(obj[k], t.Elem(), validate.Join(path, k))...)
 		}
@@ -185,11 +178,7 @@ func longStrings(v any, path string) []string {
 			out = append(out, path)
 		}
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(t))
 		for _, k := range keys {
 			out = append(out, longStrings(t[k], validate.Join(path, k))...)
 		}
@@ -215,11 +204,7 @@ func explicitZeros(v any, t reflect.Type, path string) []string {
 			return nil
 		}
 		fields := jsonFields(t)
-		keys := make([]string, 0, len(obj))
-		for k := range obj {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(obj))
 		for _, k := range keys {
 			ft, ok := fields[k]
 			if !ok {

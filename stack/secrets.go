@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -71,11 +72,7 @@ func (s *Secrets) plain(key string) string { return s.values[key] }
 // sit unencrypted in the committed stack file.
 func loadSecrets(src Source, errs *validate.Errors) *Secrets {
 	s := &Secrets{values: map[string]string{}, plainText: map[string]bool{}}
-	keys := make([]string, 0, len(secretHelp))
-	for k := range secretHelp {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(secretHelp))
 	for _, k := range keys {
 		v, ok := src.Get(fullKey(k))
 		if !ok || v == "" {
@@ -153,11 +150,7 @@ func (s *Secrets) portalSecretEnv(errs *validate.Errors) map[string]pulumi.Strin
 		return nil
 	}
 	out := make(map[string]pulumi.StringInput, len(vars))
-	names := make([]string, 0, len(vars))
-	for k := range vars {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(vars))
 	for _, k := range names {
 		if !validate.EnvVarName(k) {
 			errs.Add(validate.Join(fullKey(KeyPortalSecretEnv), k), "is not an environment variable name (A-Z, 0-9, _)")

@@ -2,7 +2,9 @@ package stack
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -59,11 +61,7 @@ type MapSource struct {
 func (s MapSource) Get(key string) (string, bool) { v, ok := s.Values[key]; return v, ok }
 func (s MapSource) IsSecret(key string) bool      { return s.Secrets[key] }
 func (s MapSource) Keys() []string {
-	keys := make([]string, 0, len(s.Values))
-	for k := range s.Values {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(s.Values))
 	return keys
 }
 

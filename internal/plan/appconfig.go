@@ -2,7 +2,8 @@ package plan
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/coreeng/developer-portal/internal/testkit"
@@ -20,11 +21,7 @@ func AppConfig(resources []testkit.Resource) (string, error) {
 		if !ok {
 			continue
 		}
-		keys := make([]string, 0, len(data))
-		for k := range data {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(data))
 		for _, k := range keys {
 			if strings.HasPrefix(k, "app-config") && strings.HasSuffix(k, ".yaml") {
 				if s, ok := data[k].(string); ok {

@@ -3,8 +3,9 @@ package plan
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/coreeng/developer-portal/internal/testkit"
@@ -102,11 +103,7 @@ func Run(opts Options) (*Result, error) {
 	fmt.Fprintf(&b, "# %d resources.\n\n", len(res))
 	b.WriteString(Render(res))
 	b.WriteString("\nOutputs:\n")
-	keys := make([]string, 0, len(exports))
-	for k := range exports {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(exports))
 	for _, k := range keys {
 		fmt.Fprintf(&b, "    %s: %s\n", k, exports[k])
 	}

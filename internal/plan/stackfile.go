@@ -3,9 +3,11 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/coreeng/developer-portal/internal/validate"
@@ -115,11 +117,7 @@ func notFinite(v any, path string) (string, bool) {
 			return path, true
 		}
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(t))
 		for _, k := range keys {
 			if p, ok := notFinite(t[k], validate.Join(path, k)); ok {
 				return p, true

@@ -1,8 +1,9 @@
 package validate
 
 import (
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -83,11 +84,7 @@ func LiteralSecrets(errs *Errors, path string, v any) {
 func literalSecrets(errs *Errors, path string, v any, secretKey bool) {
 	switch t := v.(type) {
 	case map[string]any:
-		keys := make([]string, 0, len(t))
-		for k := range t {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(t))
 		for _, k := range keys {
 			if k == "$file" || k == "$env" || k == "$include" {
 				// Backstage reads the value from a file or the environment: the key holds
