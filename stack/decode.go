@@ -29,10 +29,12 @@ func decodeSection(raw string, target any) error {
 		errs.Add("", "must be an object (a YAML mapping), got %s", jsonKind(generic))
 		return errs.Err()
 	}
-	for _, path := range unknownKeys(generic, reflect.TypeOf(target), "") {
+	var keys keyProblems
+	keys.walk(generic, reflect.TypeOf(target), "")
+	for _, path := range keys.unknown {
 		errs.Add(path, "unknown key (check the spelling against the config reference in README.md)")
 	}
-	for _, path := range explicitZeros(generic, reflect.TypeOf(target), "") {
+	for _, path := range keys.zeros {
 		errs.Add(path, "0 is out of range: it would silently mean the default; leave the key unset for the default, or give a value in range")
 	}
 	for _, path := range longStrings(generic, "") {
@@ -50,48 +52,44 @@ func decodeSection(raw string, target any) error {
 	return errs.Err()
 }
 
-// unknownKeys walks a decoded JSON value alongside the Go type it will be decoded into and
-// returns the paths of keys the type has no field for.
-func unknownKeys(v any, t reflect.Type, path string) []string {
+// keyProblems walks a decoded JSON value alongside the Go type it will be decoded into and
+// collects the paths of keys the type has no field for, and of integer settings written as 0
+// where the Go field cannot tell 0 from unset (a plain int with omitempty): the component
+// would take its default without a word.
+type keyProblems struct{ unknown, zeros []string }
+
+func (p *keyProblems) walk(v any, t reflect.Type, path string) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	var out []string
 	switch t.Kind() {
 	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
+		obj, _ := v.(map[string]any)
 		fields := jsonFields(t)
-		keys := slices.Sorted(maps.Keys(obj))
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			kp := validate.Join(path, k)
 			ft, ok := fields[k]
 			if !ok {
-				out = append(out, validate.Join(path, k))
+				p.unknown = append(p.unknown, kp)
 				continue
 			}
-			out = append(out, unknownKeys(obj[k], ft, validate.Join(path, k))...)
+			if n, isNum := obj[k].(float64); isNum && n == 0 && ft.Kind() == reflect.Int {
+				p.zeros = append(p.zeros, kp)
+				continue
+			}
+			p.walk(obj[k], ft, kp)
 		}
 	case reflect.Slice, reflect.Array:
-		arr, ok := v.([]any)
-		if !ok {
-			return nil
-		}
+		arr, _ := v.([]any)
 		for i, e := range arr {
-			out = append(out, unknownKeys(e, t.Elem(), validate.Index(path, i))...)
+			p.walk(e, t.Elem(), validate.Index(path, i))
 		}
 	case reflect.Map:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		keys := slices.Sorted(maps.Keys(obj))
-		for _, k := range keys {
-			out = append(out, unknownKeys(obj[k], t.Elem(), validate.Join(path, k))...)
+		obj, _ := v.(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			p.walk(obj[k], t.Elem(), validate.Join(path, k))
 		}
 	}
-	return out
 }
 
 // jsonFields maps the JSON names of a struct's fields (embedded structs flattened, as
@@ -185,44 +183,6 @@ func longStrings(v any, path string) []string {
 	case []any:
 		for i, e := range t {
 			out = append(out, longStrings(e, validate.Index(path, i))...)
-		}
-	}
-	return out
-}
-
-// explicitZeros finds integer settings written as 0 where the Go field cannot tell 0 from
-// unset (a plain int with omitempty): the component would take its default without a word.
-func explicitZeros(v any, t reflect.Type, path string) []string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	var out []string
-	switch t.Kind() {
-	case reflect.Struct:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		fields := jsonFields(t)
-		keys := slices.Sorted(maps.Keys(obj))
-		for _, k := range keys {
-			ft, ok := fields[k]
-			if !ok {
-				continue
-			}
-			if n, isNum := obj[k].(float64); isNum && n == 0 && ft.Kind() == reflect.Int {
-				out = append(out, validate.Join(path, k))
-				continue
-			}
-			out = append(out, explicitZeros(obj[k], ft, validate.Join(path, k))...)
-		}
-	case reflect.Slice, reflect.Array:
-		arr, ok := v.([]any)
-		if !ok {
-			return nil
-		}
-		for i, e := range arr {
-			out = append(out, explicitZeros(e, t.Elem(), validate.Index(path, i))...)
 		}
 	}
 	return out
