@@ -141,20 +141,8 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		}}},
 	})
 
-	env := append(minimalEnv(), gen.podEnv...)
-	env = append(env,
-		"KUBE_TOKEN="+kube.token,
-		"NODE_USE_ENV_PROXY=1",
-		"HTTPS_PROXY="+proxy.URL, "HTTP_PROXY="+proxy.URL,
-		"NO_PROXY=127.0.0.1,localhost",
-		"TMPDIR="+filepath.Join(tmp, "node-tmp"),
-		"NODE_ENV=production",
-		// The metrics port is the Deployment's (the default); only the address is loopback.
-		"OTEL_EXPORTER_PROMETHEUS_HOST=127.0.0.1",
-	)
-	if err := os.MkdirAll(filepath.Join(tmp, "node-tmp"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	// The metrics port is the Deployment's (the default); only the address is loopback.
+	env := backendEnv(t, gen, kube, proxy.URL, tmp)
 
 	be := startBackend(t, nodeBin, tmp, env, appConfig, override)
 	logPath := be.logPath
@@ -1340,6 +1328,29 @@ func envOr(k, def string) string {
 
 // minimalEnv is the backend's base environment: no variables of the machine that could change
 // its configuration (APP_CONFIG_*), only what a process needs.
+// backendEnv is the environment a test boots the backend with: the pod's own (as the
+// Deployment sets it), the token of the test's API server, every outbound call through
+// proxyURL (loopback excepted), a writable TMPDIR under tmp, and metrics on loopback; extra
+// entries come last and so win.
+func backendEnv(t *testing.T, gen *generated, kube *kubeAPI, proxyURL, tmp string, extra ...string) []string {
+	t.Helper()
+	nodeTmp := filepath.Join(tmp, "node-tmp")
+	if err := os.MkdirAll(nodeTmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := append(minimalEnv(), gen.podEnv...)
+	env = append(env,
+		"KUBE_TOKEN="+kube.token,
+		"NODE_USE_ENV_PROXY=1",
+		"HTTPS_PROXY="+proxyURL, "HTTP_PROXY="+proxyURL,
+		"NO_PROXY=127.0.0.1,localhost",
+		"TMPDIR="+nodeTmp,
+		"NODE_ENV=production",
+		"OTEL_EXPORTER_PROMETHEUS_HOST=127.0.0.1",
+	)
+	return append(env, extra...)
+}
+
 func minimalEnv() []string {
 	var env []string
 	for _, k := range []string{"PATH", "HOME", "LANG"} {

@@ -75,23 +75,12 @@ func TestBackstageBootsEnvironmentConfigs(t *testing.T) {
 				// calls go to the refusing proxy).
 				"techdocs": techdocsOverlay(gen, refuse.URL),
 			})
-			env := append(minimalEnv(), gen.podEnv...)
-			env = append(env,
-				"KUBE_TOKEN="+kube.token,
-				"NODE_USE_ENV_PROXY=1",
-				"HTTPS_PROXY="+refuse.URL, "HTTP_PROXY="+refuse.URL,
-				"NO_PROXY=127.0.0.1,localhost",
-				"TMPDIR="+filepath.Join(tmp, "node-tmp"),
-				"NODE_ENV=production",
-				"OTEL_EXPORTER_PROMETHEUS_HOST=127.0.0.1",
+			env := backendEnv(t, gen, kube, refuse.URL, tmp,
 				"OTEL_EXPORTER_PROMETHEUS_PORT="+strconv.Itoa(freePort(t)),
 				// No probing of cloud metadata servers (link-local, not loopback).
 				"METADATA_SERVER_DETECTION=none",
 				"AWS_EC2_METADATA_DISABLED=true",
 			)
-			if err := os.MkdirAll(filepath.Join(tmp, "node-tmp"), 0o755); err != nil {
-				t.Fatal(err)
-			}
 			be := startBackend(t, nodeBin, tmp, env, appConfig, overlay)
 			// The service token the stack generated for the pod (a random password here).
 			token := ""
