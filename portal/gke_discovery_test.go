@@ -7,8 +7,8 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// gkeLocators returns the generated clusterLocatorMethods as plain maps.
-func gkeLocators(t *testing.T, args *Args) []map[string]any {
+// clusterLocators returns the generated clusterLocatorMethods as plain maps.
+func clusterLocators(t *testing.T, args *Args) []map[string]any {
 	t.Helper()
 	doc, err := AppConfig(args)
 	if err != nil {
@@ -55,7 +55,7 @@ func TestGKEDiscoveryNeverListsThePlatformClusterTwice(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := gkeLocators(t, args)
+			got := clusterLocators(t, args)
 			if len(got) != 2 || got[0]["type"] != "config" || got[1]["type"] != "gke" {
 				t.Fatalf("locators = %v", got)
 			}

@@ -576,14 +576,7 @@ func TestExtraClustersAndTokens(t *testing.T) {
 	args.Kubernetes.EKS = []EKSCluster{{Name: "eks-prod", URL: "https://eks.example.com", AssumeRole: "arn:aws:iam::111111111111:role/viewer"}}
 	args.Kubernetes.GKE = &GKE{ProjectID: "my-project", Region: "europe-west2"}
 	args.ClusterTokens = map[string]pulumi.StringInput{"legacy": pulumi.ToSecret(pulumi.String(clusterToken)).(pulumi.StringOutput)}
-	doc, err := AppConfig(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	methods, _ := doc.Get("kubernetes.clusterLocatorMethods")
-	b, _ := yaml.Marshal(methods)
-	var got []map[string]any
-	_ = yaml.Unmarshal(b, &got)
+	got := clusterLocators(t, args)
 	clusters := got[0]["clusters"].([]any)
 	legacy := clusters[1].(map[string]any)
 	if legacy["authMetadata"].(map[string]any)["serviceAccountToken"] != "${K8S_CLUSTER_TOKEN_LEGACY}" || legacy["caData"] != "Zm9v" {

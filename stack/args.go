@@ -35,7 +35,7 @@ func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contributio
 	a.Database = pg
 	a.Contributions = parts
 	a.ServiceAccountAnnotations = annotations
-	if tokens := c.Secrets.secretObject(KeyKubernetesClusterTokens, &validate.Errors{}); len(tokens) > 0 {
+	if tokens := c.Secrets.secretObject(KeyKubernetesClusterTokens, "names", &validate.Errors{}); len(tokens) > 0 {
 		a.ClusterTokens = tokens
 	}
 	switch c.Cloud.Provider {

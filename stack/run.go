@@ -107,7 +107,7 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 	if ok("tenants") {
 		tenantPart = d.tenants(errs)
 	}
-	cfg.Secrets.secretObject(KeyKubernetesClusterTokens, errs)
+	cfg.Secrets.secretObject(KeyKubernetesClusterTokens, "names", errs)
 	var secretEnvPart backstage.Contribution
 	if env := cfg.Secrets.portalSecretEnv(errs); len(env) > 0 {
 		secretEnvPart = backstage.Contribution{Name: secretEnvContribution, SecretEnv: env}

@@ -138,38 +138,29 @@ func SecretKeys() map[string]string {
 // Secret, for extraAppConfig to reference as ${NAME}.
 const secretEnvContribution = "secret-env"
 
-// portalSecretEnv decodes portalSecretEnv into secret Outputs, one per variable.
+// portalSecretEnv decodes portalSecretEnv into secret Outputs, one per variable; names that
+// are not environment variable names are reported and left out.
 func (s *Secrets) portalSecretEnv(errs *validate.Errors) map[string]pulumi.StringInput {
-	if !s.Has(KeyPortalSecretEnv) {
-		return nil
-	}
-	var vars map[string]string
-	if err := json.Unmarshal([]byte(s.plain(KeyPortalSecretEnv)), &vars); err != nil {
-		// The value is not echoed: it is a secret.
-		errs.Add(fullKey(KeyPortalSecretEnv), "must be an object of environment variable names to strings: %s", secretHelp[KeyPortalSecretEnv])
-		return nil
-	}
-	out := make(map[string]pulumi.StringInput, len(vars))
-	names := slices.Sorted(maps.Keys(vars))
-	for _, k := range names {
+	out := s.secretObject(KeyPortalSecretEnv, "environment variable names", errs)
+	for _, k := range slices.Sorted(maps.Keys(out)) {
 		if !validate.EnvVarName(k) {
 			errs.Add(validate.Join(fullKey(KeyPortalSecretEnv), k), "is not an environment variable name (A-Z, 0-9, _)")
-			continue
+			delete(out, k)
 		}
-		out[k] = pulumi.ToSecret(pulumi.String(vars[k])).(pulumi.StringOutput)
 	}
 	return out
 }
 
 // secretObject decodes a secret key holding an object of strings into secret Outputs.
-func (s *Secrets) secretObject(key string, errs *validate.Errors) map[string]pulumi.StringInput {
+// keysAre names what the object's keys must be, for the error.
+func (s *Secrets) secretObject(key, keysAre string, errs *validate.Errors) map[string]pulumi.StringInput {
 	if !s.Has(key) {
 		return nil
 	}
 	var vars map[string]string
 	if err := json.Unmarshal([]byte(s.plain(key)), &vars); err != nil {
 		// The value is not echoed: it is a secret.
-		errs.Add(fullKey(key), "must be an object of names to strings: %s", secretHelp[key])
+		errs.Add(fullKey(key), "must be an object of %s to strings: %s", keysAre, secretHelp[key])
 		return nil
 	}
 	out := make(map[string]pulumi.StringInput, len(vars))

@@ -82,13 +82,7 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(appDir, "packages/app/dist/index.html")); err != nil {
 		t.Fatalf("the frontend is not built: run `npm run build` in app/ (.ci/backstage does): %v", err)
 	}
-	tmp := t.TempDir()
-	// The PostgreSQL server runs as the postgres user, which must reach its files.
-	for _, d := range []string{filepath.Dir(tmp), tmp} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tmp := postgresReachableTempDir(t)
 
 	// PostgreSQL 15 on loopback, TLS with its own CA, a scram-sha-256 user.
 	pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
@@ -1349,6 +1343,19 @@ func backendEnv(t *testing.T, gen *generated, kube *kubeAPI, proxyURL, tmp strin
 		"OTEL_EXPORTER_PROMETHEUS_HOST=127.0.0.1",
 	)
 	return append(env, extra...)
+}
+
+// postgresReachableTempDir is the test's temporary directory, opened to the postgres user the
+// PostgreSQL server runs as, which must reach its files there.
+func postgresReachableTempDir(t *testing.T) string {
+	t.Helper()
+	tmp := t.TempDir()
+	for _, d := range []string{filepath.Dir(tmp), tmp} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tmp
 }
 
 func minimalEnv() []string {

@@ -29,12 +29,7 @@ func TestBackstageBootsEnvironmentConfigs(t *testing.T) {
 		{"aws", "../testdata/Pulumi.aws.yaml"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			tmp := t.TempDir()
-			for _, d := range []string{filepath.Dir(tmp), tmp} {
-				if err := os.Chmod(d, 0o755); err != nil {
-					t.Fatal(err)
-				}
-			}
+			tmp := postgresReachableTempDir(t)
 			pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
 			secrets := map[string]string{
 				"githubAppPrivateKey":    rsaKeyPEM(t),
