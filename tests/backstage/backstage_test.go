@@ -602,6 +602,10 @@ type generated struct {
 	clusterName   string
 	readinessPath string
 	someTenant    string
+	tenantEnv     string // how tenant files name this environment: "<cloud>-<environment>"
+	tenantsDir    string // the tenant files the stack read
+	// knownEnvironments are the environments tenant files may name (tenants.environments).
+	knownEnvironments []string
 	hasTechDocs   bool
 }
 
@@ -634,9 +638,9 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 		ext["user"] = pg.user
 		ext["caCertificate"] = pg.caPEM
 	})
-	someTenant := ""
+	someTenant, tenantEnvName := "", tenantEnvironment(t, values)
 	if external {
-		someTenant = copyTenants(t, "../testdata/tenants", tenantsDir)
+		someTenant = copyTenants(t, "../testdata/tenants", tenantsDir, tenantEnvName)
 	} else if tenantsDir, err = filepath.Abs("../testdata/tenants"); err != nil {
 		t.Fatal(err)
 	}
@@ -666,7 +670,12 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &generated{appConfig: appConfig, manifests: plan.Manifests(res), someTenant: someTenant}
+	g := &generated{appConfig: appConfig, manifests: plan.Manifests(res), someTenant: someTenant, tenantEnv: tenantEnvName, tenantsDir: tenantsDir}
+	setJSON(t, values, "developer-portal:tenants", func(m map[string]any) {
+		for _, e := range m["environments"].([]any) {
+			g.knownEnvironments = append(g.knownEnvironments, e.(string))
+		}
+	})
 
 	deps := m.ByType("kubernetes:apps/v1:Deployment")
 	if len(deps) != 1 {
@@ -827,9 +836,21 @@ func mapStrings(v any, f func(string) string) any {
 	return v
 }
 
-// copyTenants copies the example tenants, adding this environment to every tenant of copyFrom,
-// and returns the name of one such tenant.
-func copyTenants(t *testing.T, from, to string) string {
+// tenantEnvironment is how tenant files name the stack file's environment: "<cloud>-<environment>".
+func tenantEnvironment(t *testing.T, values map[string]string) string {
+	t.Helper()
+	var cloud struct {
+		Provider string `json:"provider"`
+	}
+	if err := json.Unmarshal([]byte(values["developer-portal:cloud"]), &cloud); err != nil || cloud.Provider == "" {
+		t.Fatalf("the stack file has no cloud.provider: %v", err)
+	}
+	return cloud.Provider + "-" + values["developer-portal:environment"]
+}
+
+// copyTenants copies the example tenants, adding env to every tenant of copyFrom, and returns
+// the name of one such tenant.
+func copyTenants(t *testing.T, from, to, env string) string {
 	t.Helper()
 	if err := os.MkdirAll(to, 0o755); err != nil {
 		t.Fatal(err)
@@ -848,9 +869,9 @@ func copyTenants(t *testing.T, from, to string) string {
 			t.Fatal(err)
 		}
 		envs, _ := tenant["environments"].([]any)
-		for _, env := range envs {
-			if env == copyFrom {
-				tenant["environments"] = append(envs, tenantEnv)
+		for _, e := range envs {
+			if e == copyFrom {
+				tenant["environments"] = append(envs, env)
 				names = append(names, tenant["name"].(string))
 				break
 			}

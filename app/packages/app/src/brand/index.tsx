@@ -10,22 +10,31 @@ import {
 } from '@backstage/plugin-app-react';
 import { coreLightTheme } from './theme';
 import { sidebar } from './Sidebar';
+import logo from './logo.svg';
 
+// The sign-in page has no sidebar, so the logo sits in its header, beside the title.
 const signInPage = SignInPageBlueprint.make({
   params: {
     loader: async () => props =>
       (
-        <SignInPage
-          {...props}
-          title="Core Platform"
-          align="center"
-          provider={{
-            id: 'github-auth-provider',
-            title: 'GitHub',
-            message: 'Sign in with your CECG GitHub account',
-            apiRef: githubAuthApiRef,
-          }}
-        />
+        <>
+          <img
+            src={logo}
+            alt="Core Platform"
+            style={{ position: 'absolute', top: 18, right: 32, height: 48, zIndex: 1 }}
+          />
+          <SignInPage
+            {...props}
+            title="Core Platform"
+            align="center"
+            provider={{
+              id: 'github-auth-provider',
+              title: 'GitHub',
+              message: 'Sign in with your CECG GitHub account',
+              apiRef: githubAuthApiRef,
+            }}
+          />
+        </>
       ),
   },
 });
