@@ -71,7 +71,7 @@
 //	gcpProv, _ := gcp.NewProvider(ctx, "paired-project", &gcp.ProviderArgs{Project: pulumi.String("tenant-a-prod")})
 //	randProv, _ := random.NewProvider(ctx, "random", nil)
 //	db, err := database.NewManagedDatabase(ctx, "portal-db", &database.Args{
-//		Cloud: database.CloudGCP,
+//		Cloud: cloud.GCP,
 //		GCP: &database.GCPArgs{
 //			Project:        "tenant-a-prod",
 //			Region:         "europe-west2",

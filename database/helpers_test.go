@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 )
 
@@ -80,7 +81,7 @@ func deploy(t *testing.T, name, placement string, args func() *Args) deployment 
 		a := args()
 		var cloudProv pulumi.ProviderResource
 		var err error
-		if a != nil && a.Cloud == CloudAWS {
+		if a != nil && a.Cloud == cloud.AWS {
 			cloudProv, err = aws.NewProvider(ctx, placement+"-aws", &aws.ProviderArgs{Region: pulumi.String("eu-west-2")})
 		} else {
 			cloudProv, err = gcp.NewProvider(ctx, placement+"-gcp", &gcp.ProviderArgs{Project: pulumi.String("tenant-a-prod")})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -51,18 +52,18 @@ func (a *Args) validate() error {
 	if a == nil {
 		return errors.New("database: args are required")
 	}
-	d := a.WithDefaults()
+	d := new(a.WithDefaults())
 	var errs validate.Errors
 
 	switch d.Cloud {
 	case "":
-		errs.Add("cloud", "is required: %q or %q", CloudGCP, CloudAWS)
-	case CloudGCP, CloudAWS:
+		errs.Add("cloud", "is required: %q or %q", cloud.GCP, cloud.AWS)
+	case cloud.GCP, cloud.AWS:
 	default:
-		errs.Add("cloud", "must be %q or %q, got %q", CloudGCP, CloudAWS, d.Cloud)
+		errs.Add("cloud", "must be %q or %q, got %q", cloud.GCP, cloud.AWS, d.Cloud)
 	}
-	if !validate.OneOf(d.Auth, backstage.AuthPassword, backstage.AuthIAM) {
-		errs.Add("auth", "must be %q or %q, got %q", backstage.AuthPassword, backstage.AuthIAM, d.Auth)
+	if !validate.OneOf(d.Auth, cloud.AuthPassword, cloud.AuthIAM) {
+		errs.Add("auth", "must be %q or %q, got %q", cloud.AuthPassword, cloud.AuthIAM, d.Auth)
 	}
 	checkRole(&errs, "databaseName", d.DatabaseName)
 	checkRole(&errs, "user", d.User)
@@ -76,35 +77,35 @@ func (a *Args) validate() error {
 	checkLabels(&errs, d.Labels)
 
 	switch d.Cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		if d.AWS != nil {
-			errs.Add("aws", "is only allowed with cloud %q", CloudAWS)
+			errs.Add("aws", "is only allowed with cloud %q", cloud.AWS)
 		}
 		if d.GCP == nil {
-			errs.Add("gcp", "is required with cloud %q", CloudGCP)
+			errs.Add("gcp", "is required with cloud %q", cloud.GCP)
 		} else {
 			errs.Merge("gcp", d.GCP.validate(d))
 		}
 		if d.BackupRetentionDays > 365 {
 			errs.Add("backupRetentionDays", "must be between 1 and 365 on Cloud SQL, got %d", d.BackupRetentionDays)
 		}
-		if d.Auth == backstage.AuthIAM && d.IAMServiceAccountEmail == nil {
-			errs.Add("iamServiceAccountEmail", "is required with auth %q on GCP (the portal's Workload Identity service account)", backstage.AuthIAM)
+		if d.Auth == cloud.AuthIAM && d.IAMServiceAccountEmail == nil {
+			errs.Add("iamServiceAccountEmail", "is required with auth %q on GCP (the portal's Workload Identity service account)", cloud.AuthIAM)
 		}
-	case CloudAWS:
+	case cloud.AWS:
 		if d.GCP != nil {
-			errs.Add("gcp", "is only allowed with cloud %q", CloudGCP)
+			errs.Add("gcp", "is only allowed with cloud %q", cloud.GCP)
 		}
 		if d.AWS == nil {
-			errs.Add("aws", "is required with cloud %q", CloudAWS)
+			errs.Add("aws", "is required with cloud %q", cloud.AWS)
 		} else {
 			errs.Merge("aws", d.AWS.validate(d))
 		}
 		if d.BackupRetentionDays > 35 {
 			errs.Add("backupRetentionDays", "must be between 1 and 35 on RDS, got %d", d.BackupRetentionDays)
 		}
-		if d.Auth == backstage.AuthIAM {
-			errs.Add("auth", "%s", backstage.IAMAuthProblem(CloudAWS))
+		if d.Auth == cloud.AuthIAM {
+			errs.Add("auth", "%s", backstage.IAMAuthProblem(cloud.AWS))
 		}
 	}
 	return errs.Err()

@@ -1,6 +1,8 @@
 package github
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
 // Args configures a GitHubIntegration. Plain fields are the stack's `developer-portal:github`
 // config section (their json names are the config keys); the credentials are secret Inputs set
@@ -164,12 +166,6 @@ type SignInArgs struct {
 	// imports, so org sync must be on.
 	Enabled *bool `json:"enabled,omitempty"`
 }
-
-// Supported clouds for CI federation.
-const (
-	CloudGCP = "gcp"
-	CloudAWS = "aws"
-)
 
 // OIDCArgs federates GitHub Actions of the repository into the cloud, without keys. Trust is
 // by deployment environment, one identity per purpose: the deploy identity only for jobs of

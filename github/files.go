@@ -33,8 +33,11 @@ type managedFile struct {
 // EnvironmentFilePath is where the environment's file (FileAppConfig or FileCatalogInfo) is
 // committed: under files.directory.
 func EnvironmentFilePath(args *Args, file string) string {
-	d := Defaults(args)
-	if d == nil || d.Files.Directory == "" {
+	if args == nil {
+		return file
+	}
+	d := args.WithDefaults()
+	if d.Files.Directory == "" {
 		return file
 	}
 	return path.Join(d.Files.Directory, file)
@@ -57,10 +60,10 @@ func ManagedFiles(args *Args, stack string) (map[string]string, error) {
 }
 
 func managedFiles(args *Args, stack string) ([]managedFile, error) {
-	d := Defaults(args)
-	if d == nil {
+	if args == nil {
 		return nil, errors.New("github: args are required")
 	}
+	d := new(args.WithDefaults())
 	hdr := header(stack)
 	var files []managedFile
 	if d.managed() {

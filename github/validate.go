@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -40,7 +41,7 @@ func (a *Args) validate() error {
 	if a == nil {
 		return errors.New("github: args are required")
 	}
-	d := Defaults(a)
+	d := a.WithDefaults()
 	var errs validate.Errors
 
 	if d.Organization == "" {
@@ -294,21 +295,21 @@ func validateSchedule(errs *validate.Errors, prefix string, frequency, timeout i
 
 func (d *Args) validateOIDC(errs *validate.Errors) {
 	o := d.OIDC
-	if !validate.OneOf(o.Cloud, "", CloudGCP, CloudAWS) {
+	if !validate.OneOf(o.Cloud, "", cloud.GCP, cloud.AWS) {
 		errs.Add("oidc.cloud", "%q must be gcp, aws or empty", o.Cloud)
 		return
 	}
-	if o.Cloud != CloudGCP && o.GCP != nil {
+	if o.Cloud != cloud.GCP && o.GCP != nil {
 		errs.Add("oidc.gcp", "is only used with cloud gcp")
 	}
-	if o.Cloud != CloudAWS && o.AWS != nil {
+	if o.Cloud != cloud.AWS && o.AWS != nil {
 		errs.Add("oidc.aws", "is only used with cloud aws")
 	}
 	if o.Cloud == "" {
 		return
 	}
 	switch o.Cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		g := o.GCP
 		if g == nil || g.Project == "" {
 			errs.Add("oidc.gcp.project", "is required with cloud gcp")
@@ -335,7 +336,7 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 		if sub := EnvironmentSubject(d.Organization+"/"+d.Repository.Name, PreviewEnvironmentName(d.Environment)); len(sub) > gcpSubjectMaxLength {
 			errs.Add("oidc.gcp", "the token subject %q is longer than the %d characters GCP accepts as google.subject: shorten the repository or environment name", sub, gcpSubjectMaxLength)
 		}
-	case CloudAWS:
+	case cloud.AWS:
 		w := o.AWS
 		if w == nil {
 			return
@@ -394,7 +395,7 @@ func CheckGeneratedFiles(args *Args) error {
 	if args == nil {
 		return errors.New("github: args are required")
 	}
-	return checkGeneratedFiles(Defaults(args))
+	return checkGeneratedFiles(new(args.WithDefaults()))
 }
 
 func checkGeneratedFiles(d *Args) error {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -43,6 +44,20 @@ var (
 	iamRoleName  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 )
 
+// WithDefaults returns a copy of the Args. The identity has no defaults (every field names
+// something only the caller knows); the method keeps the shape every component shares.
+func (a Args) WithDefaults() Args {
+	if a.GCP != nil {
+		g := *a.GCP
+		a.GCP = &g
+	}
+	if a.AWS != nil {
+		w := *a.AWS
+		a.AWS = &w
+	}
+	return a
+}
+
 // Validate reports every problem with the arguments at once.
 func (a *Args) Validate() error { return a.validate() }
 
@@ -59,7 +74,7 @@ func (a *Args) validate() error {
 		errs.Add("serviceAccount", "%q is not a valid Kubernetes ServiceAccount name", a.ServiceAccount)
 	}
 	switch a.Cloud {
-	case "gcp":
+	case cloud.GCP:
 		if a.GCP == nil {
 			errs.Add("gcp", "is required when cloud is gcp")
 			break
@@ -70,7 +85,7 @@ func (a *Args) validate() error {
 		if !gcpAccountID.MatchString(a.GCP.AccountID) {
 			errs.Add("gcp.accountId", "%q is not a valid service account id (6-30 lower-case letters, digits, hyphens; starts with a letter)", a.GCP.AccountID)
 		}
-	case "aws":
+	case cloud.AWS:
 		if a.AWS == nil {
 			errs.Add("aws", "is required when cloud is aws")
 			break

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/portal"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
@@ -33,7 +34,7 @@ func ExampleNewDeveloperPortal() {
 				User:     pulumi.String("backstage"),
 				Password: cfg.password,
 				CACert:   cfg.caCert,
-				Auth:     backstage.AuthPassword,
+				Auth:     cloud.AuthPassword,
 			},
 		}, pulumi.Providers(k8s, rnd))
 		if err != nil {

@@ -8,6 +8,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// Type is the component's Pulumi type.
+const Type = "coreplatform:portal:DeveloperPortal"
+
 // DeveloperPortal is Backstage running on the platform cluster.
 type DeveloperPortal struct {
 	pulumi.ResourceState
@@ -47,7 +50,10 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if name == "" {
 		return nil, errors.New("portal: name is required")
 	}
-	doc, err := AppConfig(args)
+	if err := args.Validate(); err != nil {
+		return nil, err
+	}
+	doc, err := appConfig(args)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +68,7 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	}
 
 	comp := &DeveloperPortal{}
-	if err := ctx.RegisterComponentResource("coreplatform:portal:DeveloperPortal", name, comp, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
 		return nil, err
 	}
 	b := &built{

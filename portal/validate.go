@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -376,7 +377,7 @@ func validateAutoscaling(errs *validate.Errors, s Autoscaling) {
 }
 
 func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
-	auth := or(db.Auth, backstage.AuthPassword)
+	auth := or(db.Auth, cloud.AuthPassword)
 	if !validate.OneOf(db.PluginDivisionMode, "", "schema", "database") {
 		errs.Add("database.pluginDivisionMode", "%q is not schema or database", db.PluginDivisionMode)
 	}
@@ -387,7 +388,7 @@ func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
 		errs.Add("database.user", "is required")
 	}
 	switch auth {
-	case backstage.AuthPassword:
+	case cloud.AuthPassword:
 		if db.Host == nil {
 			errs.Add("database.host", "is required")
 		}
@@ -400,7 +401,7 @@ func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
 		if db.Password == nil {
 			errs.Add("database.password", "is required with password authentication")
 		}
-	case backstage.AuthIAM:
+	case cloud.AuthIAM:
 		if problem := backstage.IAMAuthProblem(db.Cloud); problem != "" {
 			errs.Add("database.auth", "%s", problem)
 		} else if db.CloudSQLInstance == nil {

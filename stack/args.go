@@ -2,6 +2,7 @@ package stack
 
 import (
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/identity"
 	"github.com/coreeng/developer-portal/internal/validate"
@@ -14,7 +15,7 @@ import (
 
 func (c *Config) databaseArgs(iamEmail pulumi.StringInput) *database.Args {
 	a := c.Database.Args
-	if a.Auth == backstage.AuthIAM {
+	if a.Auth == cloud.AuthIAM {
 		a.IAMServiceAccountEmail = iamEmail
 	}
 	return &a
@@ -22,7 +23,7 @@ func (c *Config) databaseArgs(iamEmail pulumi.StringInput) *database.Args {
 
 func (c *Config) techDocsArgs(readers, writers []pulumi.StringInput) *techdocs.Args {
 	a := c.TechDocs
-	if c.Cloud.Provider == "gcp" {
+	if c.Cloud.Provider == cloud.GCP {
 		a.ReaderMembers, a.WriterMembers = readers, writers
 	} else {
 		a.ReaderRoleArns, a.WriterRoleArns = readers, writers
@@ -39,9 +40,9 @@ func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contributio
 		a.ClusterTokens = tokens
 	}
 	switch c.Cloud.Provider {
-	case "gcp":
+	case cloud.GCP:
 		a.CloudIdentity = portal.IdentityGKE
-	case "aws":
+	case cloud.AWS:
 		a.CloudIdentity = portal.IdentityIRSA
 	}
 	return &a
@@ -57,9 +58,9 @@ func (c *Config) identityArgs() *identity.Args {
 		Description:    "Developer portal (" + c.Environment + "): TechDocs, database IAM login, cluster discovery",
 	}
 	switch c.Cloud.Provider {
-	case "gcp":
+	case cloud.GCP:
 		a.GCP = &identity.GCPArgs{Project: c.Cloud.GCP.Project, AccountID: identityAccountID(p.Name, c.Environment)}
-	case "aws":
+	case cloud.AWS:
 		a.AWS = &identity.AWSArgs{OIDCProviderARN: c.Kubernetes.OIDCProviderARN, RoleName: p.Name + "-" + c.Environment}
 	}
 	return a

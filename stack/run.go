@@ -3,6 +3,7 @@ package stack
 import (
 	"github.com/coreeng/developer-portal/access"
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/github"
 	"github.com/coreeng/developer-portal/identity"
@@ -46,20 +47,20 @@ var placeholderInput = pulumi.String("placeholder")
 
 // placeholderMember is a well-formed principal of the cloud, standing in for an identity that
 // does not exist yet.
-func placeholderMember(cloud string) pulumi.StringInput {
-	if cloud == "aws" {
+func placeholderMember(provider string) pulumi.StringInput {
+	if provider == cloud.AWS {
 		return pulumi.String("arn:aws:iam::000000000000:role/placeholder")
 	}
 	return pulumi.String("serviceAccount:placeholder@placeholder.iam.gserviceaccount.com")
 }
 
-func placeholderDatabase(auth, cloud string) backstage.Postgres {
+func placeholderDatabase(auth, provider string) backstage.Postgres {
 	pg := backstage.Postgres{
 		Host: placeholderInput, Port: pulumi.Int(5432), Database: placeholderInput,
-		User: placeholderInput, CACert: placeholderInput, Auth: auth, Cloud: cloud,
+		User: placeholderInput, CACert: placeholderInput, Auth: auth, Cloud: provider,
 		CloudSQLInstance: placeholderInput, PluginDivisionMode: "schema",
 	}
-	if auth != backstage.AuthIAM {
+	if auth != cloud.AuthIAM {
 		pg.Password = placeholderInput
 	}
 	return pg
@@ -78,7 +79,7 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 		return true
 	}
 
-	dbAuth := backstage.AuthPassword
+	dbAuth := cloud.AuthPassword
 	if cfg.Database.External == nil && ok("database") {
 		db := cfg.databaseArgs(placeholderInput)
 		errs.Merge(fullKey("database"), db.Validate())
@@ -190,7 +191,7 @@ func (d *deployment) deploy(ctx *pulumi.Context) error {
 		if id, err = identity.NewWorkloadIdentity(ctx, "portal-identity", cfg.identityArgs(), pulumi.Provider(p.Platform)); err != nil {
 			return err
 		}
-		if gke := cfg.Portal.Kubernetes.GKE; gke != nil && cfg.Cloud.Provider == "gcp" {
+		if gke := cfg.Portal.Kubernetes.GKE; gke != nil && cfg.Cloud.Provider == cloud.GCP {
 			// GKE cluster discovery reads cluster metadata with the portal's own identity.
 			if _, err := projects.NewIAMMember(ctx, "portal-identity-gke-viewer", &projects.IAMMemberArgs{
 				Project: pulumi.String(gke.ProjectID),
@@ -260,7 +261,7 @@ func (d *deployment) database(ctx *pulumi.Context, p *Providers, id *identity.Wo
 		pg := backstage.Postgres{
 			Host: pulumi.String(ext.Host), Port: pulumi.Int(ext.Port), Database: pulumi.String(ext.Database),
 			User: pulumi.String(ext.User), Password: cfg.Secrets.Output(KeyDatabasePassword),
-			CACert: pulumi.String(ext.CACertificate), Auth: backstage.AuthPassword, Cloud: cfg.Cloud.Provider,
+			CACert: pulumi.String(ext.CACertificate), Auth: cloud.AuthPassword, Cloud: cfg.Cloud.Provider,
 			PluginDivisionMode: "schema",
 		}
 		return pg, pulumi.Map{"databaseHost": pulumi.String(ext.Host)}, nil
@@ -271,12 +272,12 @@ func (d *deployment) database(ctx *pulumi.Context, p *Providers, id *identity.Wo
 		return backstage.Postgres{}, nil, err
 	}
 	outputs := pulumi.Map{"databaseInstance": db.InstanceName}
-	if cfg.Cloud.Provider == "gcp" {
+	if cfg.Cloud.Provider == cloud.GCP {
 		outputs["databaseConnectionName"] = db.ConnectionName
 	} else {
 		outputs["databaseEndpoint"] = db.Endpoint
 	}
-	if cfg.Database.Args.Auth == backstage.AuthIAM {
+	if cfg.Database.Args.Auth == cloud.AuthIAM {
 		outputs["databaseBootstrapSql"] = db.BootstrapSQL
 	}
 	return db.Connection, outputs, nil

@@ -1,15 +1,12 @@
 package techdocs
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"github.com/coreeng/developer-portal/cloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
 // Type is the component's type token.
 const Type = "coreplatform:techdocs:TechDocsPublisher"
-
-// Clouds the bucket can live in.
-const (
-	CloudGCP = "gcp"
-	CloudAWS = "aws"
-)
 
 // Defaults applied by WithDefaults.
 const (
@@ -74,9 +71,9 @@ func (a *Args) Validate() error { return a.validate() }
 
 // WithDefaults returns a copy of the Args with every default applied; the caller's Args are
 // never changed.
-func (a *Args) WithDefaults() *Args {
-	c := *a
-	if c.Cloud == CloudGCP && c.Location == "" {
+func (a Args) WithDefaults() Args {
+	c := a
+	if c.Cloud == cloud.GCP && c.Location == "" {
 		c.Location = DefaultLocation
 	}
 	if c.Protect == nil {
@@ -89,7 +86,7 @@ func (a *Args) WithDefaults() *Args {
 	if c.Owner == "" {
 		c.Owner = DefaultOwner
 	}
-	return &c
+	return c
 }
 
 func (a *Args) protect() bool { return a.Protect == nil || *a.Protect }

@@ -1,6 +1,7 @@
 package techdocs_test
 
 import (
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/techdocs"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -18,7 +19,7 @@ func ExampleNewTechDocsPublisher() {
 			return err
 		}
 		args := &techdocs.Args{
-			Cloud:         techdocs.CloudGCP,
+			Cloud:         cloud.GCP,
 			BucketName:    "cecg-platform-dev-dev-techdocs",
 			Project:       "cecg-platform-dev",
 			Repository:    "cecg/developer-portal",

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -26,10 +27,10 @@ func (a *Args) validate() error {
 	if a == nil {
 		return errors.New("techdocs: args are required")
 	}
-	d := a.WithDefaults()
+	d := new(a.WithDefaults())
 	var errs validate.Errors
 	switch d.Cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		if msg := gcsBucketNameProblem(d.BucketName); msg != "" {
 			errs.Add("bucketName", "%s", msg)
 		}
@@ -47,7 +48,7 @@ func (a *Args) validate() error {
 		if len(d.ReaderRoleArns) > 0 || len(d.WriterRoleArns) > 0 {
 			errs.Add("readerRoleArns", "role ARNs apply to aws only; on gcp pass readerMembers and writerMembers")
 		}
-	case CloudAWS:
+	case cloud.AWS:
 		if msg := s3BucketNameProblem(d.BucketName); msg != "" {
 			errs.Add("bucketName", "%s", msg)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -126,7 +127,7 @@ func hasProblem(err error, path, reason string) bool {
 }
 
 func TestEveryProblemAtOnce(t *testing.T) {
-	a := &Args{Cloud: CloudAWS, BucketName: "Bad.Name", NoncurrentVersionDays: -3, Owner: "x y"}
+	a := &Args{Cloud: cloud.AWS, BucketName: "Bad.Name", NoncurrentVersionDays: -3, Owner: "x y"}
 	err := a.Validate()
 	for _, path := range []string{"bucketName", "region", "readerRoleArns", "writerRoleArns", "noncurrentVersionDays", "owner"} {
 		if err == nil || !strings.Contains(err.Error(), path+":") {
