@@ -44,23 +44,8 @@ func newMocks() *testkit.Mocks {
 		WithOutputs(tRandomID, func(pulumi.MockResourceArgs) resource.PropertyMap {
 			return resource.PropertyMap{"hex": resource.NewStringProperty(fakeHex)}
 		}).
-		WithOutputs(tRDS, func(args pulumi.MockResourceArgs) resource.PropertyMap {
-			out := resource.PropertyMap{
-				"address":    resource.NewStringProperty(args.Name + ".abc123.eu-west-2.rds.amazonaws.com"),
-				"endpoint":   resource.NewStringProperty(args.Name + ".abc123.eu-west-2.rds.amazonaws.com:5432"),
-				"port":       resource.NewNumberProperty(5432),
-				"resourceId": resource.NewStringProperty("db-ABCDEFGHIJKL"),
-				"identifier": resource.NewStringProperty(args.Name + "-1234567"),
-				"arn":        resource.NewStringProperty("arn:aws:rds:eu-west-2:111111111111:db:" + args.Name),
-			}
-			if v, ok := args.Inputs["manageMasterUserPassword"]; ok && v.IsBool() && v.BoolValue() {
-				out["masterUserSecrets"] = resource.NewArrayProperty([]resource.PropertyValue{
-					resource.NewObjectProperty(resource.PropertyMap{
-						"secretArn": resource.NewStringProperty("arn:aws:secretsmanager:eu-west-2:111111111111:secret:rds!db-1"),
-					}),
-				})
-			}
-			return out
+		AddOutputs(tRDS, func(args pulumi.MockResourceArgs) resource.PropertyMap {
+			return resource.PropertyMap{"identifier": resource.NewStringProperty(args.Name + "-1234567")}
 		})
 }
 

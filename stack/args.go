@@ -31,11 +31,10 @@ func (c *Config) techDocsArgs(readers, writers []pulumi.StringInput) *techdocs.A
 	return &a
 }
 
-func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contribution, annotations pulumi.StringMapInput) *portal.Args {
+func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contribution) *portal.Args {
 	a := c.Portal
 	a.Database = pg
 	a.Contributions = parts
-	a.ServiceAccountAnnotations = annotations
 	if tokens := c.Secrets.secretObject(KeyKubernetesClusterTokens, "names", &validate.Errors{}); len(tokens) > 0 {
 		a.ClusterTokens = tokens
 	}

@@ -124,7 +124,7 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 	if !ok("portal") {
 		return d
 	}
-	pa := cfg.portalArgs(placeholderDatabase(dbAuth, cfg.Cloud.Provider), d.contributions, nil)
+	pa := cfg.portalArgs(placeholderDatabase(dbAuth, cfg.Cloud.Provider), d.contributions)
 	if err := pa.Validate(); err != nil {
 		errs.Merge(fullKey("portal"), err)
 		return d
@@ -228,7 +228,7 @@ func (d *deployment) deploy(ctx *pulumi.Context) error {
 		return err
 	}
 
-	pa := cfg.portalArgs(pg, d.contributions, nil)
+	pa := cfg.portalArgs(pg, d.contributions)
 	if id != nil {
 		pa.ServiceAccountAnnotations = id.Annotations
 	}
