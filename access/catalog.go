@@ -7,7 +7,6 @@ import (
 // ContributionName names this component's contribution (and its catalog file) in the portal.
 const ContributionName = "tenants"
 
-
 type systemSpec struct {
 	Owner string `yaml:"owner" json:"owner"`
 }
