@@ -25,8 +25,6 @@ var (
 	perfTier      = regexp.MustCompile(`^db-perf-optimized-N-([0-9]+)$`)
 	vpcNetwork    = regexp.MustCompile(`^(https://www\.googleapis\.com/compute/v1/)?projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	rfc1035       = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	gcpLabelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
-	gcpLabelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
 	rdsClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge|metal)$`)
 	subnetID      = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 	securityGroup = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
@@ -211,10 +209,10 @@ func checkLabels(errs *validate.Errors, labels map[string]string) {
 	keys := slices.Sorted(maps.Keys(labels))
 	for _, k := range keys {
 		v := labels[k]
-		if !gcpLabelKey.MatchString(k) {
+		if !validate.GCPLabelKey(k) {
 			errs.Add("labels."+k, "key must start with a lower-case letter and hold lower-case letters, digits, '_' or '-' (at most 63)")
 		}
-		if !gcpLabelValue.MatchString(v) {
+		if !validate.GCPLabelValue(v) {
 			errs.Add("labels."+k, "value must hold lower-case letters, digits, '_' or '-' (at most 63), got %q", v)
 		}
 	}

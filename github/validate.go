@@ -17,8 +17,6 @@ var (
 	clientIDPattern    = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 	codeOwnerPattern   = regexp.MustCompile(`^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?$`)
 	gcpPoolIDPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,30}[a-z0-9]$`)
-	gcpSAIDPattern     = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
-	awsRoleNamePattern = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
 	awsOIDCARNPattern  = regexp.MustCompile(`^arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:oidc-provider/` + regexp.QuoteMeta(githubOIDCHost) + `$`)
 	checkNamePattern   = regexp.MustCompile(`^[^\s].{0,254}$`)
 	environmentPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$`)
@@ -324,10 +322,10 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 		if !gcpPoolIDPattern.MatchString(g.ProviderID) || strings.HasPrefix(g.ProviderID, "gcp-") {
 			errs.Add("oidc.gcp.providerId", "%q must be 4-32 characters of a-z, 0-9 and -, not starting with gcp-", g.ProviderID)
 		}
-		if !gcpSAIDPattern.MatchString(g.ServiceAccountID) {
+		if !validate.GCPServiceAccountID(g.ServiceAccountID) {
 			errs.Add("oidc.gcp.serviceAccountId", "%q must be 6-30 characters of a-z, 0-9 and -, starting with a letter", g.ServiceAccountID)
 		}
-		if !gcpSAIDPattern.MatchString(g.DeployServiceAccountID) {
+		if !validate.GCPServiceAccountID(g.DeployServiceAccountID) {
 			errs.Add("oidc.gcp.deployServiceAccountId", "%q must be 6-30 characters of a-z, 0-9 and -, starting with a letter", g.DeployServiceAccountID)
 		} else if g.DeployServiceAccountID == g.ServiceAccountID {
 			errs.Add("oidc.gcp.deployServiceAccountId", "%q is also serviceAccountId: the deploy and preview identities must be distinct", g.DeployServiceAccountID)
@@ -341,10 +339,10 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 		if w == nil {
 			return
 		}
-		if w.RoleName != "" && !awsRoleNamePattern.MatchString(w.RoleName) {
+		if w.RoleName != "" && !validate.IAMRoleName(w.RoleName) {
 			errs.Add("oidc.aws.roleName", "%q is not an IAM role name", w.RoleName)
 		}
-		if w.DeployRoleName != "" && !awsRoleNamePattern.MatchString(w.DeployRoleName) {
+		if w.DeployRoleName != "" && !validate.IAMRoleName(w.DeployRoleName) {
 			errs.Add("oidc.aws.deployRoleName", "%q is not an IAM role name", w.DeployRoleName)
 		} else if w.DeployRoleName != "" && w.DeployRoleName == w.RoleName {
 			errs.Add("oidc.aws.deployRoleName", "%q is also roleName: the deploy and preview identities must be distinct", w.DeployRoleName)

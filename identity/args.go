@@ -39,9 +39,7 @@ type AWSArgs struct {
 }
 
 var (
-	gcpAccountID = regexp.MustCompile(`^[a-z]([-a-z0-9]{4,28}[a-z0-9])$`)
-	oidcARN      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/(.+)$`)
-	iamRoleName  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	oidcARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/(.+)$`)
 )
 
 // WithDefaults returns a copy of the Args. The identity has no defaults (every field names
@@ -82,7 +80,7 @@ func (a *Args) validate() error {
 		if !validate.GCPProjectID(a.GCP.Project) {
 			errs.Add("gcp.project", "%q is not a valid GCP project id", a.GCP.Project)
 		}
-		if !gcpAccountID.MatchString(a.GCP.AccountID) {
+		if !validate.GCPServiceAccountID(a.GCP.AccountID) {
 			errs.Add("gcp.accountId", "%q is not a valid service account id (6-30 lower-case letters, digits, hyphens; starts with a letter)", a.GCP.AccountID)
 		}
 	case cloud.AWS:
@@ -93,7 +91,7 @@ func (a *Args) validate() error {
 		if !oidcARN.MatchString(a.AWS.OIDCProviderARN) {
 			errs.Add("aws.oidcProviderArn", "%q is not an IAM OIDC provider ARN", a.AWS.OIDCProviderARN)
 		}
-		if !iamRoleName.MatchString(a.AWS.RoleName) {
+		if !validate.IAMRoleName(a.AWS.RoleName) {
 			errs.Add("aws.roleName", "%q is not a valid IAM role name", a.AWS.RoleName)
 		}
 	default:

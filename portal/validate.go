@@ -20,15 +20,10 @@ var (
 	imageTag    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	imageDigest = regexp.MustCompile(`@sha256:[a-f0-9]{64}$`)
 	imageRepo   = regexp.MustCompile(`^[a-z0-9]+([._/:-]+[a-z0-9]+)*$`)
-	quantity    = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
 	clusterName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 	duration    = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
-	entityRef   = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	fileSegment = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
 	labelKey    = regexp.MustCompile(`^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
-	// GCP resource labels: what the gke locator matches on.
-	gcpLabelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
-	gcpLabelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
 )
 
 // maxReplicas bounds the portal's pods: more is a typo that would only fail at apply.
@@ -83,7 +78,7 @@ func (a *Args) validate() error {
 		errs.Add("externalDnsTarget", "%q is not a DNS name", d.ExternalDNSTarget)
 	}
 	validateTLS(&errs, a.TLS, d.TLS.Mode)
-	if !entityRef.MatchString(d.Owner) {
+	if !validate.EntityRef(d.Owner) {
 		errs.Add("owner", "%q is not a catalog entity reference", d.Owner)
 	}
 	if !validate.GitHubTeamSlug(d.AdminGroup) {
@@ -198,7 +193,7 @@ func validateResources(errs *validate.Errors, r Resources) {
 		{"resources.limits.memory", r.Limits.Memory},
 		{"resources.limits.ephemeralStorage", r.Limits.EphemeralStorage},
 	} {
-		if !quantity.MatchString(q.v) {
+		if !validate.Quantity(q.v) {
 			errs.Add(q.path, "%q is not a Kubernetes quantity", q.v)
 		}
 	}
@@ -286,7 +281,7 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 			errs.Add("kubernetes.gke.authProvider", "unknown auth provider %q (want googleServiceAccount or google)", g.AuthProvider)
 		}
 		for _, key := range slices.Sorted(maps.Keys(g.MatchingResourceLabels)) {
-			if !gcpLabelKey.MatchString(key) || !gcpLabelValue.MatchString(g.MatchingResourceLabels[key]) {
+			if !validate.GCPLabelKey(key) || !validate.GCPLabelValue(g.MatchingResourceLabels[key]) {
 				errs.Add("kubernetes.gke.matchingResourceLabels."+key, "%q=%q is not a GCP resource label (key: a lowercase letter then up to 62 of a-z, 0-9, _ and -; value: up to 63 of those)", key, g.MatchingResourceLabels[key])
 			}
 		}

@@ -16,7 +16,6 @@ var (
 	gcsName      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*[a-z0-9]$`)
 	s3Name       = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	gcsLocation  = regexp.MustCompile(`^[A-Za-z]+[A-Za-z0-9-]*[A-Za-z0-9]$`)
-	entityRef    = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*:)?([a-z0-9]([a-z0-9._-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 	s3Prefixes   = []string{"xn--", "sthree-", "amzn-s3-demo-"}
 	s3Suffixes   = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
 	gcpPrefixes  = []string{"serviceAccount:", "group:", "user:", "principal://", "principalSet://"}
@@ -79,7 +78,7 @@ func (a *Args) validate() error {
 	if d.NoncurrentVersionDays < 1 || d.NoncurrentVersionDays > 3650 {
 		errs.Add("noncurrentVersionDays", "must be between 1 and 3650, got %d", d.NoncurrentVersionDays)
 	}
-	if !entityRef.MatchString(d.Owner) {
+	if !validate.EntityRef(d.Owner) {
 		errs.Add("owner", "%q is not an entity reference (e.g. group:default/platform-team)", d.Owner)
 	}
 	if d.Repository != "" {
