@@ -246,4 +246,7 @@ type DependencyUpdatesArgs struct {
 	// NPMDirectory holds the app's root package.json and package-lock.json (npm workspaces).
 	// Default "/app".
 	NPMDirectory string `json:"npmDirectory,omitempty"`
+	// GoDirectories are the repository's Go modules (the directories holding go.mod; a trailing
+	// "/*" covers every module one level below). Default none: a portal repository holds no Go.
+	GoDirectories []string `json:"goDirectories,omitempty"`
 }

@@ -114,7 +114,8 @@ type dependabotConfig struct {
 
 type dependabotUpdate struct {
 	PackageEcosystem string                     `yaml:"package-ecosystem"`
-	Directory        string                     `yaml:"directory"`
+	Directory        string                     `yaml:"directory,omitempty"`
+	Directories      []string                   `yaml:"directories,omitempty"`
 	Schedule         dependabotSchedule         `yaml:"schedule"`
 	Groups           map[string]dependabotGroup `yaml:"groups,omitempty"`
 }
@@ -130,7 +131,8 @@ type dependabotGroup struct {
 // DependabotConfig renders .github/dependabot.yml: the Backstage image's base (docker), the
 // app's npm workspaces (every @backstage package in one group, so a release lands as one pull
 // request; app/README.md describes the monthly `backstage-cli versions:bump` that moves
-// app/backstage.json with it) and the workflows' actions.
+// app/backstage.json with it), the workflows' actions and, when goDirectories is set, the Go
+// modules.
 func DependabotConfig(u DependencyUpdatesArgs) (string, error) {
 	sched := dependabotSchedule{Interval: u.Interval}
 	cfg := dependabotConfig{Version: 2, Updates: []dependabotUpdate{
@@ -142,6 +144,11 @@ func DependabotConfig(u DependencyUpdatesArgs) (string, error) {
 			"actions": {Patterns: []string{"*"}},
 		}},
 	}}
+	if len(u.GoDirectories) > 0 {
+		// The Pulumi SDK and its providers move together: one pull request for all of them.
+		cfg.Updates = append(cfg.Updates, dependabotUpdate{PackageEcosystem: "gomod", Directories: u.GoDirectories,
+			Schedule: sched, Groups: map[string]dependabotGroup{"pulumi": {Patterns: []string{"github.com/pulumi/*"}}}})
+	}
 	b, err := yaml.Marshal(cfg)
 	if err != nil {
 		return "", err

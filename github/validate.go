@@ -158,6 +158,11 @@ func (d *Args) validateDependencyUpdates(errs *validate.Errors) {
 			errs.Add("dependencyUpdates."+key, "%q must be an absolute path inside the repository", dir)
 		}
 	}
+	for i, dir := range u.GoDirectories {
+		if !strings.HasPrefix(dir, "/") || strings.Contains(dir, "..") {
+			errs.Add(validate.Index("dependencyUpdates.goDirectories", i), "%q must be an absolute path inside the repository", dir)
+		}
+	}
 }
 
 // validateVariables checks the environment-scoped Actions variables: every stack writes its

@@ -70,6 +70,7 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		}, "oidc.gcp.poolId"},
 		{"commit author without email", func(a *Args) { a.Files.CommitAuthor = "Portal Bot" }, "files.commitAuthor"},
 		{"bad dependabot interval", func(a *Args) { a.DependencyUpdates.Interval = "hourly" }, "dependencyUpdates.interval"},
+		{"relative go module directory", func(a *Args) { a.DependencyUpdates.GoDirectories = []string{"/", "tests/e2e"} }, "dependencyUpdates.goDirectories[1]"},
 		{"app-config with an inline secret", func(a *Args) {
 			a.AppConfigYAML = "backend:\n  auth:\n    externalAccess:\n      - type: static\n        options:\n          token: " + fakeToken + "\n"
 		}, "appConfigYAML.backend.auth.externalAccess[0].options.token"},
