@@ -81,6 +81,7 @@ func NewManagedDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		errs.Add("", "component name %q must be 1-40 lower-case letters, digits and single hyphens, starting with a letter (it prefixes cloud identifiers)", name)
 	}
 	errs.Merge("", args.Validate())
+	errs.Merge("", args.checkWiring())
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -135,17 +136,10 @@ func NewManagedDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	comp.IAMPrincipal = b.principal
 	comp.BootstrapSQL = b.sql
 
-	comp.Connection = backstage.Postgres{
-		Host:               comp.Host,
-		Port:               comp.Port,
-		Database:           comp.DatabaseName,
-		User:               comp.User,
-		CACert:             comp.CACert,
-		Auth:               d.Auth,
-		Cloud:              d.Cloud,
-		CloudSQLInstance:   b.cloudSQLInstance,
-		PluginDivisionMode: PluginDivisionMode,
-	}
+	comp.Connection = d.ConnectionMode()
+	comp.Connection.Host, comp.Connection.Port = comp.Host, comp.Port
+	comp.Connection.Database, comp.Connection.User = comp.DatabaseName, comp.User
+	comp.Connection.CACert, comp.Connection.CloudSQLInstance = comp.CACert, b.cloudSQLInstance
 	if d.Auth == cloud.AuthPassword {
 		comp.Connection.Password = password
 	}

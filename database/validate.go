@@ -43,8 +43,20 @@ var reservedRoles = map[string]bool{
 var rdsCACerts = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
 
 // Validate reports every problem of the Args at once (a *validate.Errors whose paths are the
-// config keys), so a program can check them before registering any resource.
+// config keys), so a program can check them before registering any resource. It looks only at
+// what is known before registration: the input another resource provides
+// (IAMServiceAccountEmail) is checked by NewManagedDatabase.
 func (a *Args) Validate() error { return a.validate() }
+
+// checkWiring checks the input that comes from another resource: the portal's service account
+// with IAM login on GCP.
+func (a *Args) checkWiring() error {
+	var errs validate.Errors
+	if a != nil && a.Cloud == cloud.GCP && a.WithDefaults().Auth == cloud.AuthIAM && a.IAMServiceAccountEmail == nil {
+		errs.Add("iamServiceAccountEmail", "is required with auth %q on GCP (the portal's Workload Identity service account)", cloud.AuthIAM)
+	}
+	return errs.Err()
+}
 
 func (a *Args) validate() error {
 	if a == nil {
@@ -86,9 +98,6 @@ func (a *Args) validate() error {
 		}
 		if d.BackupRetentionDays > 365 {
 			errs.Add("backupRetentionDays", "must be between 1 and 365 on Cloud SQL, got %d", d.BackupRetentionDays)
-		}
-		if d.Auth == cloud.AuthIAM && d.IAMServiceAccountEmail == nil {
-			errs.Add("iamServiceAccountEmail", "is required with auth %q on GCP (the portal's Workload Identity service account)", cloud.AuthIAM)
 		}
 	case cloud.AWS:
 		if d.GCP != nil {

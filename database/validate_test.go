@@ -133,9 +133,13 @@ func TestBadInput(t *testing.T) {
 			if !strings.Contains(msg, tc.hint) {
 				t.Errorf("error does not say %q:\n%s", tc.hint, msg)
 			}
-			// Validate reports the same Args problems without a program.
+			// Validate (and the wiring check the constructor adds) report the same Args
+			// problems without a program.
 			if tc.compName == "" {
 				verr := tc.args().Validate()
+				if werr := tc.args().checkWiring(); verr == nil {
+					verr = werr
+				}
 				var ve *validate.Errors
 				if tc.args() != nil && !errors.As(verr, &ve) {
 					t.Errorf("Validate() = %v, want *validate.Errors", verr)

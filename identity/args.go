@@ -2,6 +2,7 @@ package identity
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/coreeng/developer-portal/cloud"
@@ -27,6 +28,18 @@ type GCPArgs struct {
 	Project string `json:"project,omitempty"`
 	// AccountID is the service account's id (6-30 characters).
 	AccountID string `json:"accountId,omitempty"`
+	// ProjectRoles are roles the service account holds on projects, each bound by a child
+	// "<component name>-<name>".
+	ProjectRoles []ProjectRole `json:"projectRoles,omitempty"`
+}
+
+// ProjectRole is a role the identity holds on a GCP project.
+type ProjectRole struct {
+	// Name suffixes the binding's resource name (a DNS label).
+	Name    string `json:"name,omitempty"`
+	Project string `json:"project,omitempty"`
+	// Role is a predefined ("roles/...") or custom ("projects/.../roles/...") role.
+	Role string `json:"role,omitempty"`
 }
 
 // AWSArgs name the EKS cluster's IAM OIDC provider that IRSA tokens come from.
@@ -47,6 +60,7 @@ var (
 func (a Args) WithDefaults() Args {
 	if a.GCP != nil {
 		g := *a.GCP
+		g.ProjectRoles = slices.Clone(g.ProjectRoles)
 		a.GCP = &g
 	}
 	if a.AWS != nil {
@@ -82,6 +96,20 @@ func (a *Args) validate() error {
 		}
 		if !validate.GCPServiceAccountID(a.GCP.AccountID) {
 			errs.Add("gcp.accountId", "%q is not a valid service account id (6-30 lower-case letters, digits, hyphens; starts with a letter)", a.GCP.AccountID)
+		}
+		names := map[string]bool{}
+		for i, r := range a.GCP.ProjectRoles {
+			p := validate.Index("gcp.projectRoles", i)
+			if !validate.DNSLabel(r.Name) || names[r.Name] {
+				errs.Add(p+".name", "%q is not a DNS label, or is used twice", r.Name)
+			}
+			names[r.Name] = true
+			if !validate.GCPProjectID(r.Project) {
+				errs.Add(p+".project", "%q is not a valid GCP project id", r.Project)
+			}
+			if !strings.HasPrefix(r.Role, "roles/") && !strings.HasPrefix(r.Role, "projects/") {
+				errs.Add(p+".role", "%q is not a role (roles/... or projects/.../roles/...)", r.Role)
+			}
 		}
 	case cloud.AWS:
 		if a.AWS == nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/coreeng/developer-portal/cloud"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -80,6 +81,15 @@ func (w *WorkloadIdentity) gcp(ctx *pulumi.Context, name string, args *Args) err
 	}
 	w.Email = sa.Email
 	w.Member = pulumi.Sprintf("serviceAccount:%s", sa.Email)
+	for _, r := range args.GCP.ProjectRoles {
+		if _, err := projects.NewIAMMember(ctx, name+"-"+r.Name, &projects.IAMMemberArgs{
+			Project: pulumi.String(r.Project),
+			Role:    pulumi.String(r.Role),
+			Member:  w.Member,
+		}, pulumi.Parent(w)); err != nil {
+			return err
+		}
+	}
 	w.RoleArn = pulumi.String("").ToStringOutput()
 	w.RoleName = pulumi.String("").ToStringOutput()
 	w.Annotations = pulumi.StringMap{"iam.gke.io/gcp-service-account": sa.Email}.ToStringMapOutput()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -50,7 +51,10 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if name == "" {
 		return nil, errors.New("portal: name is required")
 	}
-	if err := args.Validate(); err != nil {
+	var errs validate.Errors
+	errs.Merge("", args.Validate())
+	errs.Merge("", args.checkWiring())
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	doc, err := appConfig(args)

@@ -34,7 +34,9 @@ const maxReplicas = 50
 var clusterAuthProviders = []string{"serviceAccount", "google", "googleServiceAccount", "aws", "oidc", "azure", "aks"}
 
 // Validate reports every problem with the args at once, each naming its config key, so a
-// program can check all components before registering any resource.
+// program can check all components before registering any resource. Of the database
+// connection it checks only the mode (database.ConnectionMode gives it before the database
+// exists); NewDeveloperPortal also requires the connection's values.
 func (a *Args) Validate() error { return a.validate() }
 
 func (a *Args) validate() error {
@@ -371,18 +373,38 @@ func validateAutoscaling(errs *validate.Errors, s Autoscaling) {
 	}
 }
 
+// validateDatabase checks the connection's mode (database.ConnectionMode: auth, cloud, plugin
+// layout), which is known before the database exists.
 func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
-	auth := or(db.Auth, cloud.AuthPassword)
 	if !validate.OneOf(db.PluginDivisionMode, "", "schema", "database") {
 		errs.Add("database.pluginDivisionMode", "%q is not schema or database", db.PluginDivisionMode)
 	}
+	switch or(db.Auth, cloud.AuthPassword) {
+	case cloud.AuthPassword:
+	case cloud.AuthIAM:
+		if problem := backstage.IAMAuthProblem(db.Cloud); problem != "" {
+			errs.Add("database.auth", "%s", problem)
+		}
+		if db.Password != nil {
+			errs.Add("database.password", "must be empty with IAM authentication")
+		}
+	default:
+		errs.Add("database.auth", "%q is not password or iam", db.Auth)
+	}
+}
+
+// checkWiring checks the connection's values, which usually come from the database
+// component's outputs; NewDeveloperPortal calls it after Validate.
+func (a *Args) checkWiring() error {
+	var errs validate.Errors
+	db := a.Database
 	if db.Database == nil {
 		errs.Add("database.database", "is required")
 	}
 	if db.User == nil {
 		errs.Add("database.user", "is required")
 	}
-	switch auth {
+	switch or(db.Auth, cloud.AuthPassword) {
 	case cloud.AuthPassword:
 		if db.Host == nil {
 			errs.Add("database.host", "is required")
@@ -397,17 +419,11 @@ func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
 			errs.Add("database.password", "is required with password authentication")
 		}
 	case cloud.AuthIAM:
-		if problem := backstage.IAMAuthProblem(db.Cloud); problem != "" {
-			errs.Add("database.auth", "%s", problem)
-		} else if db.CloudSQLInstance == nil {
+		if backstage.IAMAuthProblem(db.Cloud) == "" && db.CloudSQLInstance == nil {
 			errs.Add("database.cloudSqlInstance", "is required with IAM authentication on GCP (project:region:instance)")
 		}
-		if db.Password != nil {
-			errs.Add("database.password", "must be empty with IAM authentication")
-		}
-	default:
-		errs.Add("database.auth", "%q is not password or iam", db.Auth)
 	}
+	return errs.Err()
 }
 
 func validateContributions(errs *validate.Errors, cs []backstage.Contribution, clusters []Cluster) {

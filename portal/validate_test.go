@@ -92,7 +92,11 @@ func TestBadInputRegistersNothing(t *testing.T) {
 			args := validArgs()
 			tc.mutate(args)
 
+			// The connection's values are wiring: the constructor checks them, Validate not.
 			err := args.Validate()
+			if strings.HasPrefix(tc.name, "missing database") {
+				err = args.checkWiring()
+			}
 			assertProblem(t, err, tc.wantPath, tc.wantMsg)
 
 			m := testkit.NewMocks()

@@ -21,6 +21,18 @@ func (c *Config) databaseArgs(iamEmail pulumi.StringInput) *database.Args {
 	return &a
 }
 
+// externalDatabase is the database another program manages, or nil.
+func (c *Config) externalDatabase() *database.External {
+	ext := c.Database.External
+	if ext == nil {
+		return nil
+	}
+	return &database.External{
+		Host: ext.Host, Port: ext.Port, Database: ext.Database, User: ext.User,
+		Password: c.Secrets.Output(KeyDatabasePassword), CACert: ext.CACertificate, Cloud: c.Cloud.Provider,
+	}
+}
+
 func (c *Config) techDocsArgs(readers, writers []pulumi.StringInput) *techdocs.Args {
 	a := c.TechDocs
 	if c.Cloud.Provider == cloud.GCP {
@@ -58,7 +70,8 @@ func (c *Config) identityArgs() *identity.Args {
 	}
 	switch c.Cloud.Provider {
 	case cloud.GCP:
-		a.GCP = &identity.GCPArgs{Project: c.Cloud.GCP.Project, AccountID: identityAccountID(p.Name, c.Environment)}
+		a.GCP = &identity.GCPArgs{Project: c.Cloud.GCP.Project, AccountID: identityAccountID(p.Name, c.Environment),
+			ProjectRoles: c.Portal.IdentityProjectRoles()}
 	case cloud.AWS:
 		a.AWS = &identity.AWSArgs{OIDCProviderARN: c.Kubernetes.OIDCProviderARN, RoleName: p.Name + "-" + c.Environment}
 	}

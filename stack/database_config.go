@@ -4,7 +4,6 @@ import (
 	"encoding/pem"
 	"net"
 
-	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/internal/validate"
@@ -144,9 +143,6 @@ func (d *Database) resolve(platform *Cloud) error {
 			if d.Paired.Project != "" {
 				errs.Add("paired.project", "applies to GCP; on AWS give accountId and roleArn")
 			}
-		}
-		if d.Args.Auth == cloud.AuthIAM {
-			errs.Add("auth", "%s", backstage.IAMAuthProblem(platform.Provider))
 		}
 		if d.Args.AWS.Region == "" && platform.AWS != nil {
 			d.Args.AWS.Region = platform.AWS.Region

@@ -67,6 +67,8 @@ type Args struct {
 
 // Validate reports every problem with the Args (after defaults) at once, each naming its
 // config key, so a program can check all components before registering any resource.
+// The principals (readers, writers) usually come from other resources: when given as plain
+// strings they are checked here, but their presence is checked by NewTechDocsPublisher.
 func (a *Args) Validate() error { return a.validate() }
 
 // WithDefaults returns a copy of the Args with every default applied; the caller's Args are

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/coreeng/developer-portal/cloud"
+	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -27,7 +28,10 @@ func NewTechDocsPublisher(ctx *pulumi.Context, name string, args *Args, opts ...
 	if args == nil {
 		return nil, errors.New("techdocs: args are required")
 	}
-	if err := args.Validate(); err != nil {
+	var errs validate.Errors
+	errs.Merge("", args.Validate())
+	errs.Merge("", args.checkWiring())
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	a := new(args.WithDefaults())

@@ -90,13 +90,33 @@ func (a *Args) validate() error {
 	return errs.Err()
 }
 
-// checkMembers requires at least one principal and checks those given as plain strings now;
-// values that come from other resources are checked when known (see checkedPrincipal).
-func checkMembers(errs *validate.Errors, path string, members []pulumi.StringInput, problem func(string) string) {
-	if len(members) == 0 {
-		errs.Add(path, "at least one is required")
-		return
+// checkWiring requires the principals, which usually come from other resources (the portal's
+// identity, the CI identity): at least one reader and one writer of the bucket's cloud.
+func (a *Args) checkWiring() error {
+	var errs validate.Errors
+	if a == nil {
+		return nil
 	}
+	readers, writers := "readerMembers", "writerMembers"
+	r, w := a.ReaderMembers, a.WriterMembers
+	if a.Cloud == cloud.AWS {
+		readers, writers = "readerRoleArns", "writerRoleArns"
+		r, w = a.ReaderRoleArns, a.WriterRoleArns
+	}
+	if a.Cloud == cloud.GCP || a.Cloud == cloud.AWS {
+		if len(r) == 0 {
+			errs.Add(readers, "at least one is required")
+		}
+		if len(w) == 0 {
+			errs.Add(writers, "at least one is required")
+		}
+	}
+	return errs.Err()
+}
+
+// checkMembers checks the principals given as plain strings now; values that come from other
+// resources are checked when known (see checkedPrincipal).
+func checkMembers(errs *validate.Errors, path string, members []pulumi.StringInput, problem func(string) string) {
 	for i, m := range members {
 		switch v := m.(type) {
 		case nil:
