@@ -1,6 +1,8 @@
 package github_test
 
 import (
+	"fmt"
+
 	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/github"
@@ -86,4 +88,13 @@ func ExampleNewGitHubIntegration() {
 		ctx.Export("ciServiceAccount", integration.CIServiceAccountEmail)
 		return nil
 	})
+}
+
+// The CODEOWNERS file the component keeps in the repository: the owners review everything,
+// the workflows included.
+func ExampleCodeOwners() {
+	fmt.Print(github.CodeOwners([]string{"@cecg/platform"}))
+	// Output:
+	// * @cecg/platform
+	// /.github/ @cecg/platform
 }

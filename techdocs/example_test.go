@@ -1,6 +1,8 @@
 package techdocs_test
 
 import (
+	"fmt"
+
 	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/techdocs"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
@@ -43,4 +45,13 @@ func ExampleNewTechDocsPublisher() {
 		ctx.Export("techdocsBucket", docs.BucketName)
 		return nil
 	})
+}
+
+// The TechDocs publisher type the portal is configured with, per cloud.
+func ExamplePublisherType() {
+	fmt.Println(techdocs.PublisherType(cloud.GCP))
+	fmt.Println(techdocs.PublisherType(cloud.AWS))
+	// Output:
+	// googleGcs
+	// awsS3
 }
