@@ -7,13 +7,6 @@ import (
 // ContributionName names this component's contribution (and its catalog file) in the portal.
 const ContributionName = "tenants"
 
-// CatalogKinds are the entity kinds this contribution registers; the portal's location for it
-// must allow them (Backstage's default rules allow only Component, API and Location). None of
-// them may come from a repository's own catalog-info.yaml (github.DiscoveredKinds), so no
-// discovered entity can take the ref of a generated one: a tenancy is a System (and, without
-// the organisation sync, a Group), and its repositories' own entities join it by reference.
-func CatalogKinds() []string { return []string{"System", "Group", "Template"} }
-
 type systemSpec struct {
 	Owner string `yaml:"owner" json:"owner"`
 }
@@ -38,7 +31,8 @@ func OwnerRef(tenant string) string { return "group:default/" + TeamSlug(tenant)
 // linking the tenant's repositories and finding its workloads by the tenant label, Group
 // entities only when teams are not managed in GitHub (otherwise the organisation sync provides
 // them), and the "Request a tenancy" template with its skeleton in Files. Nothing in it is
-// secret. Its location must allow CatalogKinds.
+// secret. None of these kinds may come from a repository's own catalog-info.yaml
+// (github.DiscoveredKinds), so no discovered entity can take the ref of a generated one.
 func Contribution(args *Args) (backstage.Contribution, error) {
 	p, err := args.resolve()
 	if err != nil {

@@ -1,6 +1,8 @@
 package access_test
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi-github/sdk/v6/go/github"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -45,4 +47,13 @@ func ExampleNewTenantAccess() {
 		ctx.Export("tenantNamespaces", tenantAccess.Namespaces)
 		return nil
 	})
+}
+
+// The catalog owner of a tenant's entities is the Group of its GitHub team.
+func ExampleOwnerRef() {
+	fmt.Println(access.TeamSlug("payments"))
+	fmt.Println(access.OwnerRef("payments"))
+	// Output:
+	// payments
+	// group:default/payments
 }

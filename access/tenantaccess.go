@@ -5,6 +5,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// Type is the component's Pulumi type.
+const Type = "coreplatform:access:TenantAccess"
+
 // TenantAccess is the platform's tenants in one environment: a namespace each with its
 // bindings, quota, limits and isolation, and (optionally) a GitHub team each.
 type TenantAccess struct {
@@ -28,7 +31,7 @@ func NewTenantAccess(ctx *pulumi.Context, name string, args *Args, opts ...pulum
 		return nil, err
 	}
 	comp := &TenantAccess{}
-	if err := ctx.RegisterComponentResource("coreplatform:access:TenantAccess", name, comp, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
 		return nil, err
 	}
 

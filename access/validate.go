@@ -11,14 +11,8 @@ import (
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
-// quantity is a non-negative Kubernetes resource quantity ("500m", "8Gi", "2").
-var quantity = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`)
-
 // resourceName is a ResourceQuota key ("requests.nvidia.com/gpu", "count/jobs.batch").
 var resourceName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$`)
-
-// entityRef is a Backstage entity reference "[kind:][namespace/]name".
-var entityRef = regexp.MustCompile(`^([A-Za-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 // plan is the validated, defaulted view of Args the constructor and Contribution build from.
 type plan struct {
@@ -179,7 +173,7 @@ func validateLimitRange(errs *validate.Errors, l LimitRange) {
 }
 
 func checkQuantity(errs *validate.Errors, path, value string) {
-	if !quantity.MatchString(value) {
+	if !validate.Quantity(value) {
 		errs.Add(path, "%q is not a Kubernetes quantity (e.g. 500m, 2, 8Gi)", value)
 	}
 }
@@ -237,7 +231,7 @@ func validateRequests(errs *validate.Errors, r Requests) Repo {
 	if clean == "" || strings.HasPrefix(r.Path, "/") || strings.Contains(r.Path, "..") || strings.Contains(r.Path, "\\") {
 		errs.Add("requests.path", "%q must be a relative folder inside the repository", r.Path)
 	}
-	if r.Owner != "" && !entityRef.MatchString(r.Owner) {
+	if r.Owner != "" && !validate.EntityRef(r.Owner) {
 		errs.Add("requests.owner", "%q is not an entity reference (e.g. group:default/platform-team)", r.Owner)
 	}
 	for i, t := range r.TeamReviewers {

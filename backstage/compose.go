@@ -1,8 +1,6 @@
 package backstage
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"maps"
 	"reflect"
@@ -51,16 +49,6 @@ func Compose(parts []Part, extra map[string]any) (Document, error) {
 // YAML marshals the document with sorted keys: equal documents give equal bytes.
 func (d Document) YAML() ([]byte, error) {
 	return yaml.Marshal(map[string]any(d))
-}
-
-// Checksum is the SHA-256 of the YAML, for a pod annotation that rolls pods on config change.
-func (d Document) Checksum() (string, error) {
-	b, err := d.YAML()
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
 }
 
 // Get returns the value at a dotted path ("backend.database.client").

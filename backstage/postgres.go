@@ -1,11 +1,8 @@
 package backstage
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-// Database authentication modes.
-const (
-	AuthPassword = "password"
-	AuthIAM      = "iam"
+import (
+	"github.com/coreeng/developer-portal/cloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // IAMAuthProblem is the one rule on passwordless database logins, which every layer (the
@@ -15,8 +12,8 @@ const (
 // not build that path (the rds-db:connect policy, the rds_iam grant, a test of the token
 // sign-in), so on AWS and elsewhere the portal logs in with a password. It returns "" when
 // IAM authentication is supported on the cloud.
-func IAMAuthProblem(cloud string) string {
-	if cloud == "gcp" {
+func IAMAuthProblem(provider string) string {
+	if provider == cloud.GCP {
 		return ""
 	}
 	return "iam is only supported on GCP (through the Cloud SQL connector; RDS IAM sign-in is " +
@@ -38,7 +35,7 @@ type Postgres struct {
 	Password pulumi.StringInput
 	// CACert is the PEM of the server's CA, mounted into the pod so TLS is verified.
 	CACert pulumi.StringInput
-	// Auth is AuthPassword or AuthIAM.
+	// Auth is cloud.AuthPassword or cloud.AuthIAM.
 	Auth string
 	// Cloud is "gcp" or "aws": with IAM auth it selects Backstage's cloudsql or rds connector.
 	Cloud string

@@ -4,12 +4,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Clouds.
-const (
-	CloudGCP = "gcp"
-	CloudAWS = "aws"
-)
-
 // Defaults applied by WithDefaults.
 const (
 	DefaultDatabaseName        = "backstage"
@@ -140,11 +134,8 @@ type AWSArgs struct {
 
 // WithDefaults returns a copy of the Args with every default applied; the caller's Args are
 // never changed.
-func (a *Args) WithDefaults() *Args {
-	if a == nil {
-		return nil
-	}
-	out := *a
+func (a Args) WithDefaults() Args {
+	out := a
 	if out.Auth == "" {
 		out.Auth = "password"
 	}
@@ -219,7 +210,7 @@ func (a *Args) WithDefaults() *Args {
 		}
 		out.AWS = &w
 	}
-	return &out
+	return out
 }
 
 func boolPtr(b bool) *bool { return &b }

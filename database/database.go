@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -79,11 +80,12 @@ func NewManagedDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if !componentName.MatchString(name) || strings.Contains(name, "--") {
 		errs.Add("", "component name %q must be 1-40 lower-case letters, digits and single hyphens, starting with a letter (it prefixes cloud identifiers)", name)
 	}
-	errs.Merge("", args.validate())
+	errs.Merge("", args.Validate())
+	errs.Merge("", args.checkWiring())
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	d := args.WithDefaults()
+	d := new(args.WithDefaults())
 
 	comp := &ManagedDatabase{}
 	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
@@ -92,7 +94,7 @@ func NewManagedDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	parent := pulumi.Parent(comp)
 
 	var password pulumi.StringOutput
-	if d.Auth == backstage.AuthPassword {
+	if d.Auth == cloud.AuthPassword {
 		pw, err := random.NewRandomPassword(ctx, name+"-password", &random.RandomPasswordArgs{
 			Length: pulumi.Int(passwordLength),
 			// Alphanumeric only: the password goes into connection strings and env vars.
@@ -109,7 +111,7 @@ func NewManagedDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pu
 
 	var b *built
 	var err error
-	if d.Cloud == CloudGCP {
+	if d.Cloud == cloud.GCP {
 		b, err = newCloudSQL(ctx, name, d, password, parent)
 	} else {
 		b, err = newRDS(ctx, name, d, password, parent)
@@ -122,7 +124,7 @@ func NewManagedDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	comp.Port = b.port
 	comp.DatabaseName = pulumi.String(d.DatabaseName).ToStringOutput()
 	comp.User = b.user
-	if d.Auth == backstage.AuthPassword {
+	if d.Auth == cloud.AuthPassword {
 		comp.Password = password
 	} else {
 		comp.Password = pulumi.ToSecret(pulumi.String("")).(pulumi.StringOutput)
@@ -134,18 +136,11 @@ func NewManagedDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	comp.IAMPrincipal = b.principal
 	comp.BootstrapSQL = b.sql
 
-	comp.Connection = backstage.Postgres{
-		Host:               comp.Host,
-		Port:               comp.Port,
-		Database:           comp.DatabaseName,
-		User:               comp.User,
-		CACert:             comp.CACert,
-		Auth:               d.Auth,
-		Cloud:              d.Cloud,
-		CloudSQLInstance:   b.cloudSQLInstance,
-		PluginDivisionMode: PluginDivisionMode,
-	}
-	if d.Auth == backstage.AuthPassword {
+	comp.Connection = d.ConnectionMode()
+	comp.Connection.Host, comp.Connection.Port = comp.Host, comp.Port
+	comp.Connection.Database, comp.Connection.User = comp.DatabaseName, comp.User
+	comp.Connection.CACert, comp.Connection.CloudSQLInstance = comp.CACert, b.cloudSQLInstance
+	if d.Auth == cloud.AuthPassword {
 		comp.Connection.Password = password
 	}
 

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 )
 
@@ -32,7 +33,7 @@ func (c matrixCase) args() *Args {
 		a.Protect = boolPtr(false)
 	}
 	switch c.cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		a.GCP = &GCPArgs{
 			Project:        "tenant-a-prod",
 			Region:         "europe-west2",
@@ -44,10 +45,10 @@ func (c matrixCase) args() *Args {
 			a.BackupRetentionDays = 30
 			a.GCP.AllocatedIPRange = "google-managed-services-platform"
 		}
-		if c.auth == backstage.AuthIAM {
+		if c.auth == cloud.AuthIAM {
 			a.IAMServiceAccountEmail = pulumi.String(portalSAEmail)
 		}
-	case CloudAWS:
+	case cloud.AWS:
 		a.AWS = &AWSArgs{
 			SubnetIDs:        []string{"subnet-0123456789abcdef0", "subnet-0123456789abcdef1"},
 			SecurityGroupIDs: []string{"sg-0123456789abcdef0"},
@@ -64,14 +65,14 @@ func (c matrixCase) args() *Args {
 
 func matrix() []matrixCase {
 	var out []matrixCase
-	for _, cloud := range []string{CloudGCP, CloudAWS} {
+	for _, provider := range []string{cloud.GCP, cloud.AWS} {
 		for _, placement := range []string{"platform", "paired"} {
-			for _, auth := range []string{backstage.AuthPassword, backstage.AuthIAM} {
-				if backstage.IAMAuthProblem(cloud) != "" && auth == backstage.AuthIAM {
+			for _, auth := range []string{cloud.AuthPassword, cloud.AuthIAM} {
+				if backstage.IAMAuthProblem(provider) != "" && auth == cloud.AuthIAM {
 					continue
 				}
 				for _, dev := range []bool{false, true} {
-					out = append(out, matrixCase{cloud, placement, auth, dev})
+					out = append(out, matrixCase{provider, placement, auth, dev})
 				}
 			}
 		}
@@ -102,7 +103,7 @@ func TestManagedDatabaseMatrix(t *testing.T) {
 			}
 
 			assertSecrets(t, dep, tc, name)
-			if tc.cloud == CloudGCP {
+			if tc.cloud == cloud.GCP {
 				assertCloudSQL(t, dep, tc, name)
 			} else {
 				assertRDS(t, dep, tc, name)
@@ -151,7 +152,7 @@ func assertSecrets(t *testing.T, dep deployment, tc matrixCase, name string) {
 	if !pw.Secret {
 		t.Error("password output is not secret")
 	}
-	if tc.auth == backstage.AuthIAM {
+	if tc.auth == cloud.AuthIAM {
 		if n := len(dep.m.ByType(tPassword)); n != 0 {
 			t.Errorf("IAM mode registered %d RandomPassword", n)
 		}
@@ -259,7 +260,7 @@ func assertCloudSQL(t *testing.T, dep deployment, tc matrixCase, name string) {
 	wantOut(t, dep.outs, "caCert", testkit.FakeCACert)
 	wantOut(t, dep.outs, "endpoint", "")
 
-	if tc.auth == backstage.AuthPassword {
+	if tc.auth == cloud.AuthPassword {
 		wantString(t, user, "name", "backstage")
 		wantString(t, user, "type", "BUILT_IN")
 		if !user.InputIsSecret("password") {

@@ -5,6 +5,7 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/database"
 )
 
@@ -26,7 +27,7 @@ func ExampleNewManagedDatabase() {
 			return err
 		}
 		db, err := database.NewManagedDatabase(ctx, "portal-db", &database.Args{
-			Cloud: database.CloudAWS,
+			Cloud: cloud.AWS,
 			AWS: &database.AWSArgs{
 				SubnetIDs:        []string{"subnet-0123456789abcdef0", "subnet-0123456789abcdef1"},
 				SecurityGroupIDs: []string{"sg-0123456789abcdef0"},

@@ -3,11 +3,10 @@ package database
 import (
 	"strings"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/sql"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/coreeng/developer-portal/backstage"
 )
 
 // Setting is a database flag or parameter.
@@ -132,7 +131,7 @@ func newCloudSQL(ctx *pulumi.Context, name string, d *Args, password pulumi.Stri
 		DeletionPolicy: pulumi.String("ABANDON"),
 	}
 	userOpts := append([]pulumi.ResourceOption{parent, pulumi.DependsOn([]pulumi.Resource{db})}, dataOptions(d, false)...)
-	if d.Auth == backstage.AuthPassword {
+	if d.Auth == cloud.AuthPassword {
 		userArgs.Name = pulumi.String(d.User)
 		userArgs.Type = pulumi.String("BUILT_IN")
 		userArgs.Password = password

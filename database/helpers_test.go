@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 )
 
@@ -43,23 +44,8 @@ func newMocks() *testkit.Mocks {
 		WithOutputs(tRandomID, func(pulumi.MockResourceArgs) resource.PropertyMap {
 			return resource.PropertyMap{"hex": resource.NewStringProperty(fakeHex)}
 		}).
-		WithOutputs(tRDS, func(args pulumi.MockResourceArgs) resource.PropertyMap {
-			out := resource.PropertyMap{
-				"address":    resource.NewStringProperty(args.Name + ".abc123.eu-west-2.rds.amazonaws.com"),
-				"endpoint":   resource.NewStringProperty(args.Name + ".abc123.eu-west-2.rds.amazonaws.com:5432"),
-				"port":       resource.NewNumberProperty(5432),
-				"resourceId": resource.NewStringProperty("db-ABCDEFGHIJKL"),
-				"identifier": resource.NewStringProperty(args.Name + "-1234567"),
-				"arn":        resource.NewStringProperty("arn:aws:rds:eu-west-2:111111111111:db:" + args.Name),
-			}
-			if v, ok := args.Inputs["manageMasterUserPassword"]; ok && v.IsBool() && v.BoolValue() {
-				out["masterUserSecrets"] = resource.NewArrayProperty([]resource.PropertyValue{
-					resource.NewObjectProperty(resource.PropertyMap{
-						"secretArn": resource.NewStringProperty("arn:aws:secretsmanager:eu-west-2:111111111111:secret:rds!db-1"),
-					}),
-				})
-			}
-			return out
+		AddOutputs(tRDS, func(args pulumi.MockResourceArgs) resource.PropertyMap {
+			return resource.PropertyMap{"identifier": resource.NewStringProperty(args.Name + "-1234567")}
 		})
 }
 
@@ -80,7 +66,7 @@ func deploy(t *testing.T, name, placement string, args func() *Args) deployment 
 		a := args()
 		var cloudProv pulumi.ProviderResource
 		var err error
-		if a != nil && a.Cloud == CloudAWS {
+		if a != nil && a.Cloud == cloud.AWS {
 			cloudProv, err = aws.NewProvider(ctx, placement+"-aws", &aws.ProviderArgs{Region: pulumi.String("eu-west-2")})
 		} else {
 			cloudProv, err = gcp.NewProvider(ctx, placement+"-gcp", &gcp.ProviderArgs{Project: pulumi.String("tenant-a-prod")})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -24,8 +25,6 @@ var (
 	perfTier      = regexp.MustCompile(`^db-perf-optimized-N-([0-9]+)$`)
 	vpcNetwork    = regexp.MustCompile(`^(https://www\.googleapis\.com/compute/v1/)?projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	rfc1035       = regexp.MustCompile(`^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	gcpLabelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
-	gcpLabelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
 	rdsClass      = regexp.MustCompile(`^db\.[a-z][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge|metal)$`)
 	subnetID      = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 	securityGroup = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
@@ -44,25 +43,37 @@ var reservedRoles = map[string]bool{
 var rdsCACerts = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
 
 // Validate reports every problem of the Args at once (a *validate.Errors whose paths are the
-// config keys), so a program can check them before registering any resource.
+// config keys), so a program can check them before registering any resource. It looks only at
+// what is known before registration: the input another resource provides
+// (IAMServiceAccountEmail) is checked by NewManagedDatabase.
 func (a *Args) Validate() error { return a.validate() }
+
+// checkWiring checks the input that comes from another resource: the portal's service account
+// with IAM login on GCP.
+func (a *Args) checkWiring() error {
+	var errs validate.Errors
+	if a != nil && a.Cloud == cloud.GCP && a.WithDefaults().Auth == cloud.AuthIAM && a.IAMServiceAccountEmail == nil {
+		errs.Add("iamServiceAccountEmail", "is required with auth %q on GCP (the portal's Workload Identity service account)", cloud.AuthIAM)
+	}
+	return errs.Err()
+}
 
 func (a *Args) validate() error {
 	if a == nil {
 		return errors.New("database: args are required")
 	}
-	d := a.WithDefaults()
+	d := new(a.WithDefaults())
 	var errs validate.Errors
 
 	switch d.Cloud {
 	case "":
-		errs.Add("cloud", "is required: %q or %q", CloudGCP, CloudAWS)
-	case CloudGCP, CloudAWS:
+		errs.Add("cloud", "is required: %q or %q", cloud.GCP, cloud.AWS)
+	case cloud.GCP, cloud.AWS:
 	default:
-		errs.Add("cloud", "must be %q or %q, got %q", CloudGCP, CloudAWS, d.Cloud)
+		errs.Add("cloud", "must be %q or %q, got %q", cloud.GCP, cloud.AWS, d.Cloud)
 	}
-	if !validate.OneOf(d.Auth, backstage.AuthPassword, backstage.AuthIAM) {
-		errs.Add("auth", "must be %q or %q, got %q", backstage.AuthPassword, backstage.AuthIAM, d.Auth)
+	if !validate.OneOf(d.Auth, cloud.AuthPassword, cloud.AuthIAM) {
+		errs.Add("auth", "must be %q or %q, got %q", cloud.AuthPassword, cloud.AuthIAM, d.Auth)
 	}
 	checkRole(&errs, "databaseName", d.DatabaseName)
 	checkRole(&errs, "user", d.User)
@@ -76,35 +87,32 @@ func (a *Args) validate() error {
 	checkLabels(&errs, d.Labels)
 
 	switch d.Cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		if d.AWS != nil {
-			errs.Add("aws", "is only allowed with cloud %q", CloudAWS)
+			errs.Add("aws", "is only allowed with cloud %q", cloud.AWS)
 		}
 		if d.GCP == nil {
-			errs.Add("gcp", "is required with cloud %q", CloudGCP)
+			errs.Add("gcp", "is required with cloud %q", cloud.GCP)
 		} else {
 			errs.Merge("gcp", d.GCP.validate(d))
 		}
 		if d.BackupRetentionDays > 365 {
 			errs.Add("backupRetentionDays", "must be between 1 and 365 on Cloud SQL, got %d", d.BackupRetentionDays)
 		}
-		if d.Auth == backstage.AuthIAM && d.IAMServiceAccountEmail == nil {
-			errs.Add("iamServiceAccountEmail", "is required with auth %q on GCP (the portal's Workload Identity service account)", backstage.AuthIAM)
-		}
-	case CloudAWS:
+	case cloud.AWS:
 		if d.GCP != nil {
-			errs.Add("gcp", "is only allowed with cloud %q", CloudGCP)
+			errs.Add("gcp", "is only allowed with cloud %q", cloud.GCP)
 		}
 		if d.AWS == nil {
-			errs.Add("aws", "is required with cloud %q", CloudAWS)
+			errs.Add("aws", "is required with cloud %q", cloud.AWS)
 		} else {
 			errs.Merge("aws", d.AWS.validate(d))
 		}
 		if d.BackupRetentionDays > 35 {
 			errs.Add("backupRetentionDays", "must be between 1 and 35 on RDS, got %d", d.BackupRetentionDays)
 		}
-		if d.Auth == backstage.AuthIAM {
-			errs.Add("auth", "%s", backstage.IAMAuthProblem(CloudAWS))
+		if d.Auth == cloud.AuthIAM {
+			errs.Add("auth", "%s", backstage.IAMAuthProblem(cloud.AWS))
 		}
 	}
 	return errs.Err()
@@ -210,10 +218,10 @@ func checkLabels(errs *validate.Errors, labels map[string]string) {
 	keys := slices.Sorted(maps.Keys(labels))
 	for _, k := range keys {
 		v := labels[k]
-		if !gcpLabelKey.MatchString(k) {
+		if !validate.GCPLabelKey(k) {
 			errs.Add("labels."+k, "key must start with a lower-case letter and hold lower-case letters, digits, '_' or '-' (at most 63)")
 		}
-		if !gcpLabelValue.MatchString(v) {
+		if !validate.GCPLabelValue(v) {
 			errs.Add("labels."+k, "value must hold lower-case letters, digits, '_' or '-' (at most 63), got %q", v)
 		}
 	}

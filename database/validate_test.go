@@ -9,19 +9,20 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
 func validGCP() *Args {
-	return &Args{Cloud: CloudGCP, GCP: &GCPArgs{
+	return &Args{Cloud: cloud.GCP, GCP: &GCPArgs{
 		Project: "tenant-a-prod", Region: "europe-west2",
 		PrivateNetwork: "projects/tenant-a-prod/global/networks/platform",
 	}}
 }
 
 func validAWS() *Args {
-	return &Args{Cloud: CloudAWS, AWS: &AWSArgs{
+	return &Args{Cloud: cloud.AWS, AWS: &AWSArgs{
 		SubnetIDs:        []string{"subnet-0123456789abcdef0", "subnet-0123456789abcdef1"},
 		SecurityGroupIDs: []string{"sg-0123456789abcdef0"},
 		CABundle:         testCABundle,
@@ -44,7 +45,7 @@ func TestBadInput(t *testing.T) {
 		{"full engine version", func() *Args { a := validGCP(); a.EngineVersion = "16.4"; return a }, "", []string{"engineVersion"}, "major"},
 		{"bad user", func() *Args { a := validGCP(); a.User = "Backstage-User"; return a }, "", []string{"user"}, "lower-case"},
 		{"reserved database", func() *Args { a := validGCP(); a.DatabaseName = "postgres"; return a }, "", []string{"databaseName"}, "reserved"},
-		{"gcp section missing", func() *Args { return &Args{Cloud: CloudGCP} }, "", []string{"gcp"}, "required"},
+		{"gcp section missing", func() *Args { return &Args{Cloud: cloud.GCP} }, "", []string{"gcp"}, "required"},
 		{"aws section with gcp", func() *Args { a := validGCP(); a.AWS = validAWS().AWS; return a }, "", []string{"aws"}, "only allowed"},
 		{"missing network", func() *Args { a := validGCP(); a.GCP.PrivateNetwork = ""; return a }, "", []string{"gcp.privateNetwork"}, "private IP"},
 		{"public-looking network", func() *Args { a := validGCP(); a.GCP.PrivateNetwork = "default"; return a }, "", []string{"gcp.privateNetwork"}, "projects/"},
@@ -74,7 +75,7 @@ func TestBadInput(t *testing.T) {
 			return a
 		}, "", []string{"gcp.maintenanceWindow.day", "gcp.maintenanceWindow.hour"}, "must be"},
 		{"aws retention too long", func() *Args { a := validAWS(); a.BackupRetentionDays = 36; return a }, "", []string{"backupRetentionDays"}, "35"},
-		{"aws section missing", func() *Args { return &Args{Cloud: CloudAWS} }, "", []string{"aws"}, "required"},
+		{"aws section missing", func() *Args { return &Args{Cloud: cloud.AWS} }, "", []string{"aws"}, "required"},
 		{"one subnet (HA in a single zone)", func() *Args { a := validAWS(); a.AWS.SubnetIDs = a.AWS.SubnetIDs[:1]; return a }, "", []string{"aws.subnetIds"}, "two availability zones"},
 		{"bad subnet id", func() *Args { a := validAWS(); a.AWS.SubnetIDs[1] = "10.0.1.0/24"; return a }, "", []string{"aws.subnetIds[1]"}, "subnet-"},
 		{"duplicate subnet", func() *Args { a := validAWS(); a.AWS.SubnetIDs[1] = a.AWS.SubnetIDs[0]; return a }, "", []string{"aws.subnetIds[1]"}, "duplicate"},
@@ -132,9 +133,13 @@ func TestBadInput(t *testing.T) {
 			if !strings.Contains(msg, tc.hint) {
 				t.Errorf("error does not say %q:\n%s", tc.hint, msg)
 			}
-			// Validate reports the same Args problems without a program.
+			// Validate (and the wiring check the constructor adds) report the same Args
+			// problems without a program.
 			if tc.compName == "" {
 				verr := tc.args().Validate()
+				if werr := tc.args().checkWiring(); verr == nil {
+					verr = werr
+				}
 				var ve *validate.Errors
 				if tc.args() != nil && !errors.As(verr, &ve) {
 					t.Errorf("Validate() = %v, want *validate.Errors", verr)
@@ -222,9 +227,6 @@ func TestWithDefaults(t *testing.T) {
 	w := validAWS().WithDefaults().AWS
 	if w.InstanceClass != DefaultAWSInstanceClass || w.AllocatedStorage != 20 || w.MaxAllocatedStorage != 100 || w.CACertIdentifier != "rds-ca-rsa2048-g1" {
 		t.Errorf("aws defaults = %+v", *w)
-	}
-	if (*Args)(nil).WithDefaults() != nil {
-		t.Error("nil args gained defaults")
 	}
 }
 

@@ -1,6 +1,8 @@
 package github
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
 // Args configures a GitHubIntegration. Plain fields are the stack's `developer-portal:github`
 // config section (their json names are the config keys); the credentials are secret Inputs set
@@ -165,12 +167,6 @@ type SignInArgs struct {
 	Enabled *bool `json:"enabled,omitempty"`
 }
 
-// Supported clouds for CI federation.
-const (
-	CloudGCP = "gcp"
-	CloudAWS = "aws"
-)
-
 // OIDCArgs federates GitHub Actions of the repository into the cloud, without keys. Trust is
 // by deployment environment, one identity per purpose: the deploy identity only for jobs of
 // the stack's protected environment (repo:<org>/<repo>:environment:<env>), the preview
@@ -250,4 +246,7 @@ type DependencyUpdatesArgs struct {
 	// NPMDirectory holds the app's root package.json and package-lock.json (npm workspaces).
 	// Default "/app".
 	NPMDirectory string `json:"npmDirectory,omitempty"`
+	// GoDirectories are the repository's Go modules (the directories holding go.mod; a trailing
+	// "/*" covers every module one level below). Default none: a portal repository holds no Go.
+	GoDirectories []string `json:"goDirectories,omitempty"`
 }

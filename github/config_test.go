@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/coreeng/developer-portal/cloud"
 )
 
 // The stack decodes `developer-portal:github` strictly into Args: these are the config keys.
@@ -64,7 +66,7 @@ func TestNeedsGitHubProvider(t *testing.T) {
 		{"environment files only", func(a *Args) { a.Repository.Manage = boolPtr(false) }, true},
 		{"OIDC variables only", func(a *Args) {
 			a.Repository.Manage, a.Files.Manage = boolPtr(false), boolPtr(false)
-			a.OIDC = OIDCArgs{Cloud: CloudAWS}
+			a.OIDC = OIDCArgs{Cloud: cloud.AWS}
 		}, true},
 		{"extra variables only", func(a *Args) {
 			a.Repository.Manage, a.Files.Manage = boolPtr(false), boolPtr(false)

@@ -76,7 +76,7 @@ func Contribution(args *Args) (backstage.Contribution, error) {
 	if err := args.validate(); err != nil {
 		return backstage.Contribution{}, err
 	}
-	d := Defaults(args)
+	d := args.WithDefaults()
 	c := backstage.Contribution{
 		Name:      ContributionName,
 		SecretEnv: map[string]pulumi.StringInput{},

@@ -2,6 +2,7 @@ package github
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -228,4 +229,37 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestDependabotGoModules: Go modules get one gomod entry listing their directories, and none
+// by default (a portal repository holds no Go).
+func TestDependabotGoModules(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		dirs []string
+	}{
+		{"default", nil},
+		{"this repository", []string{"/", "/tests/e2e", "/tests/e2e/tools/*"}},
+	} {
+		out, err := DependabotConfig(DependencyUpdatesArgs{Interval: "weekly", DockerDirectory: "/app", NPMDirectory: "/app", GoDirectories: tc.dirs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cfg dependabotConfig
+		if err := yaml.Unmarshal([]byte(out), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		var gomod []dependabotUpdate
+		for _, u := range cfg.Updates {
+			if u.PackageEcosystem == "gomod" {
+				gomod = append(gomod, u)
+			}
+		}
+		switch {
+		case tc.dirs == nil && len(gomod) != 0:
+			t.Errorf("%s: gomod entries %+v, want none", tc.name, gomod)
+		case tc.dirs != nil && (len(gomod) != 1 || !slices.Equal(gomod[0].Directories, tc.dirs) || gomod[0].Directory != ""):
+			t.Errorf("%s: gomod entries %+v, want one with directories %v", tc.name, gomod, tc.dirs)
+		}
+	}
 }

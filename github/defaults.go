@@ -2,7 +2,7 @@ package github
 
 import "strings"
 
-// Default values applied by Defaults.
+// Default values applied by WithDefaults.
 const (
 	DefaultRepositoryName        = "developer-portal"
 	DefaultRequiredStatusCheck   = "test"
@@ -22,13 +22,10 @@ const (
 	gcpServiceAccountIDMaxLength = 30
 )
 
-// Defaults returns a copy of args with every default applied; args is not modified. A nil args
-// gives nil.
-func Defaults(args *Args) *Args {
-	if args == nil {
-		return nil
-	}
-	a := *args
+// WithDefaults returns a copy of the Args with every default applied; the caller's Args (and
+// the slices it holds) are never modified.
+func (args Args) WithDefaults() Args {
+	a := args
 	a.CodeOwners = clone(args.CodeOwners)
 	a.Repository.Manage = boolPtr(boolOr(args.Repository.Manage, true))
 	a.Repository.Protect = boolPtr(boolOr(args.Repository.Protect, true))
@@ -105,15 +102,15 @@ func Defaults(args *Args) *Args {
 	if a.DependencyUpdates.NPMDirectory == "" {
 		a.DependencyUpdates.NPMDirectory = DefaultNPMDirectory
 	}
-	return &a
+	return a
 }
 
 // FullName is "<organization>/<repository>" after defaults.
 func (a *Args) FullName() string {
-	d := Defaults(a)
-	if d == nil {
+	if a == nil {
 		return ""
 	}
+	d := a.WithDefaults()
 	return d.Organization + "/" + d.Repository.Name
 }
 

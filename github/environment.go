@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/coreeng/developer-portal/cloud"
 	gh "github.com/pulumi/pulumi-github/sdk/v6/go/github"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -17,8 +18,8 @@ const (
 )
 
 var oidcVariableNames = map[string][]string{
-	CloudGCP: {VarGCPWorkloadIdentityProvider, VarGCPServiceAccount, VarGCPProjectID},
-	CloudAWS: {VarAWSRoleARN},
+	cloud.GCP: {VarGCPWorkloadIdentityProvider, VarGCPServiceAccount, VarGCPProjectID},
+	cloud.AWS: {VarAWSRoleARN},
 }
 
 // actionsVariable is an Actions variable of the environment: identifiers workflows need,

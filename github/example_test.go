@@ -1,7 +1,10 @@
 package github_test
 
 import (
+	"fmt"
+
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/github"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	gh "github.com/pulumi/pulumi-github/sdk/v6/go/github"
@@ -27,7 +30,7 @@ func ExampleNewGitHubIntegration() {
 				BypassActors: []github.BypassActor{{ActorType: "Integration", ActorID: 987654}},
 			},
 			App:  github.AppArgs{AppID: "123456", ClientID: "Iv23liExample"},
-			OIDC: github.OIDCArgs{Cloud: github.CloudGCP, GCP: &github.OIDCGCPArgs{Project: "platform-prod"}},
+			OIDC: github.OIDCArgs{Cloud: cloud.GCP, GCP: &github.OIDCGCPArgs{Project: "platform-prod"}},
 			// This environment's files and variables; another stack (e.g. prod) sets
 			// Repository.Manage to false and its own directory and environment.
 			Files:           github.FilesArgs{Directory: "environments/" + ctx.Stack()},
@@ -85,4 +88,13 @@ func ExampleNewGitHubIntegration() {
 		ctx.Export("ciServiceAccount", integration.CIServiceAccountEmail)
 		return nil
 	})
+}
+
+// The CODEOWNERS file the component keeps in the repository: the owners review everything,
+// the workflows included.
+func ExampleCodeOwners() {
+	fmt.Print(github.CodeOwners([]string{"@cecg/platform"}))
+	// Output:
+	// * @cecg/platform
+	// /.github/ @cecg/platform
 }

@@ -33,8 +33,11 @@ type managedFile struct {
 // EnvironmentFilePath is where the environment's file (FileAppConfig or FileCatalogInfo) is
 // committed: under files.directory.
 func EnvironmentFilePath(args *Args, file string) string {
-	d := Defaults(args)
-	if d == nil || d.Files.Directory == "" {
+	if args == nil {
+		return file
+	}
+	d := args.WithDefaults()
+	if d.Files.Directory == "" {
 		return file
 	}
 	return path.Join(d.Files.Directory, file)
@@ -57,10 +60,10 @@ func ManagedFiles(args *Args, stack string) (map[string]string, error) {
 }
 
 func managedFiles(args *Args, stack string) ([]managedFile, error) {
-	d := Defaults(args)
-	if d == nil {
+	if args == nil {
 		return nil, errors.New("github: args are required")
 	}
+	d := new(args.WithDefaults())
 	hdr := header(stack)
 	var files []managedFile
 	if d.managed() {
@@ -111,7 +114,8 @@ type dependabotConfig struct {
 
 type dependabotUpdate struct {
 	PackageEcosystem string                     `yaml:"package-ecosystem"`
-	Directory        string                     `yaml:"directory"`
+	Directory        string                     `yaml:"directory,omitempty"`
+	Directories      []string                   `yaml:"directories,omitempty"`
 	Schedule         dependabotSchedule         `yaml:"schedule"`
 	Groups           map[string]dependabotGroup `yaml:"groups,omitempty"`
 }
@@ -127,7 +131,8 @@ type dependabotGroup struct {
 // DependabotConfig renders .github/dependabot.yml: the Backstage image's base (docker), the
 // app's npm workspaces (every @backstage package in one group, so a release lands as one pull
 // request; app/README.md describes the monthly `backstage-cli versions:bump` that moves
-// app/backstage.json with it) and the workflows' actions.
+// app/backstage.json with it), the workflows' actions and, when goDirectories is set, the Go
+// modules.
 func DependabotConfig(u DependencyUpdatesArgs) (string, error) {
 	sched := dependabotSchedule{Interval: u.Interval}
 	cfg := dependabotConfig{Version: 2, Updates: []dependabotUpdate{
@@ -139,6 +144,11 @@ func DependabotConfig(u DependencyUpdatesArgs) (string, error) {
 			"actions": {Patterns: []string{"*"}},
 		}},
 	}}
+	if len(u.GoDirectories) > 0 {
+		// The Pulumi SDK and its providers move together: one pull request for all of them.
+		cfg.Updates = append(cfg.Updates, dependabotUpdate{PackageEcosystem: "gomod", Directories: u.GoDirectories,
+			Schedule: sched, Groups: map[string]dependabotGroup{"pulumi": {Patterns: []string{"github.com/pulumi/*"}}}})
+	}
 	b, err := yaml.Marshal(cfg)
 	if err != nil {
 		return "", err

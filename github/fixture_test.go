@@ -199,7 +199,7 @@ func commonAssertions(t *testing.T, m *testkit.Mocks) {
 	t.Helper()
 	testkit.AssertNoDuplicateURNs(t, m)
 	testkit.AssertExplicitProviders(t, m)
-	testkit.AssertParented(t, m, TypeToken)
+	testkit.AssertParented(t, m, Type)
 	testkit.AssertNoSecretLeak(t, m, secretValues(t)...)
 }
 

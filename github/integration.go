@@ -4,12 +4,13 @@ import (
 	"errors"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	gh "github.com/pulumi/pulumi-github/sdk/v6/go/github"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// TypeToken is the component's Pulumi type.
-const TypeToken = "coreplatform:github:GitHubIntegration"
+// Type is the component's Pulumi type.
+const Type = "coreplatform:github:GitHubIntegration"
 
 // GitHubIntegration is the portal's GitHub side: its repository and the files kept there, the
 // Backstage config sections for the GitHub App, discovery, org sync and sign-in, and the OIDC
@@ -51,11 +52,14 @@ func NewGitHubIntegration(ctx *pulumi.Context, name string, args *Args, opts ...
 	if args == nil {
 		return nil, errors.New("github: args are required")
 	}
+	if err := args.Validate(); err != nil {
+		return nil, err
+	}
 	contribution, err := Contribution(args)
 	if err != nil {
 		return nil, err
 	}
-	d := Defaults(args)
+	d := new(args.WithDefaults())
 	if err := checkGeneratedFiles(d); err != nil {
 		return nil, err
 	}
@@ -65,7 +69,7 @@ func NewGitHubIntegration(ctx *pulumi.Context, name string, args *Args, opts ...
 	}
 
 	comp := &GitHubIntegration{Contribution: contribution}
-	if err := ctx.RegisterComponentResource(TypeToken, name, comp, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
 		return nil, err
 	}
 	if d.tokenMode() {
@@ -109,9 +113,9 @@ func NewGitHubIntegration(ctx *pulumi.Context, name string, args *Args, opts ...
 
 	ci := ciIdentity{}
 	switch d.OIDC.Cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		ci, err = newGCPFederation(ctx, name, d, comp)
-	case CloudAWS:
+	case cloud.AWS:
 		ci, err = newAWSFederation(ctx, name, d, comp)
 	}
 	if err != nil {

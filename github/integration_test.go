@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -47,7 +48,7 @@ func TestRepositorySettings(t *testing.T) {
 	if !reflect.DeepEqual(repo.IgnoreChanges, []string{"template"}) {
 		t.Errorf("ignoreChanges = %v", repo.IgnoreChanges)
 	}
-	if repo.Parent != testkit.URN("", TypeToken, "portal-gh") {
+	if repo.Parent != testkit.URN("", Type, "portal-gh") {
 		t.Errorf("repository parent = %s", repo.Parent)
 	}
 	for k, v := range map[string]string{
@@ -270,7 +271,7 @@ func TestUnmanagedRepositoryKeepsItsEnvironment(t *testing.T) {
 		a.Repository.Name = "portal"
 		a.Files.Directory = "environments/dev"
 		a.CodeOwners, a.Protection = nil, ProtectionArgs{}
-		a.OIDC = OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
+		a.OIDC = OIDCArgs{Cloud: cloud.GCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
 		return a
 	})
 	commonAssertions(t, m)
@@ -456,7 +457,7 @@ func TestFilesBranchOnAnUnmanagedRepository(t *testing.T) {
 func TestNoPreviewEnvironment(t *testing.T) {
 	m, _ := mustDeploy(t, func() *Args {
 		a := appArgs(t)
-		a.OIDC = OIDCArgs{Cloud: CloudAWS}
+		a.OIDC = OIDCArgs{Cloud: cloud.AWS}
 		a.PreviewEnvironment = boolPtr(false)
 		return a
 	})
@@ -474,7 +475,7 @@ func TestNoPreviewEnvironment(t *testing.T) {
 func TestEnvironmentVariables(t *testing.T) {
 	m, outs := mustDeploy(t, func() *Args {
 		a := appArgs(t)
-		a.OIDC = OIDCArgs{Cloud: CloudAWS}
+		a.OIDC = OIDCArgs{Cloud: cloud.AWS}
 		a.Variables = map[string]string{"TECHDOCS_BUCKET": "cecg-portal-techdocs-dev", "CLOUD": "aws", "AWS_REGION": "eu-west-2"}
 		return a
 	})

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 )
 
@@ -119,7 +120,7 @@ func TestGCPFederation(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m, outs := mustDeploy(t, func() *Args {
 				a := appArgs(t)
-				a.OIDC = OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
+				a.OIDC = OIDCArgs{Cloud: cloud.GCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
 				a.PreviewEnvironment = tc.preview
 				return a
 			})
@@ -215,9 +216,9 @@ func TestAWSFederation(t *testing.T) {
 		providerARN string
 		roleNames   map[string]string // subject -> role name
 	}{
-		{"new provider, generated names", OIDCArgs{Cloud: CloudAWS}, createdARN, nil},
+		{"new provider, generated names", OIDCArgs{Cloud: cloud.AWS}, createdARN, nil},
 		{"existing provider, named roles",
-			OIDCArgs{Cloud: CloudAWS, AWS: &OIDCAWSArgs{RoleName: "portal-preview", DeployRoleName: "portal-deploy", OIDCProviderARN: existingARN}},
+			OIDCArgs{Cloud: cloud.AWS, AWS: &OIDCAWSArgs{RoleName: "portal-preview", DeployRoleName: "portal-deploy", OIDCProviderARN: existingARN}},
 			existingARN, map[string]string{
 				"repo:CECG/developer-portal:environment:dev":         "portal-deploy",
 				"repo:CECG/developer-portal:environment:dev-preview": "portal-preview",

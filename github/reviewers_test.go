@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/coreeng/developer-portal/cloud"
 )
 
 // The protected environment carries the required reviewers; the preview environment, which
@@ -11,7 +13,7 @@ import (
 func TestEnvironmentReviewers(t *testing.T) {
 	m, _ := mustDeploy(t, func() *Args {
 		a := appArgs(t)
-		a.OIDC = OIDCArgs{Cloud: CloudAWS}
+		a.OIDC = OIDCArgs{Cloud: cloud.AWS}
 		a.EnvironmentReviewers = &EnvironmentReviewers{Teams: []int{4211}, Users: []int{17, 18}}
 		return a
 	})

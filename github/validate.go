@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -16,8 +17,6 @@ var (
 	clientIDPattern    = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 	codeOwnerPattern   = regexp.MustCompile(`^@[A-Za-z0-9](?:[A-Za-z0-9-]{0,37}[A-Za-z0-9])?(?:/[A-Za-z0-9._-]+)?$`)
 	gcpPoolIDPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,30}[a-z0-9]$`)
-	gcpSAIDPattern     = regexp.MustCompile(`^[a-z][a-z0-9-]{4,28}[a-z0-9]$`)
-	awsRoleNamePattern = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
 	awsOIDCARNPattern  = regexp.MustCompile(`^arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:oidc-provider/` + regexp.QuoteMeta(githubOIDCHost) + `$`)
 	checkNamePattern   = regexp.MustCompile(`^[^\s].{0,254}$`)
 	environmentPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$`)
@@ -40,7 +39,7 @@ func (a *Args) validate() error {
 	if a == nil {
 		return errors.New("github: args are required")
 	}
-	d := Defaults(a)
+	d := a.WithDefaults()
 	var errs validate.Errors
 
 	if d.Organization == "" {
@@ -157,6 +156,11 @@ func (d *Args) validateDependencyUpdates(errs *validate.Errors) {
 	for key, dir := range map[string]string{"dockerDirectory": u.DockerDirectory, "npmDirectory": u.NPMDirectory} {
 		if !strings.HasPrefix(dir, "/") || strings.Contains(dir, "..") {
 			errs.Add("dependencyUpdates."+key, "%q must be an absolute path inside the repository", dir)
+		}
+	}
+	for i, dir := range u.GoDirectories {
+		if !strings.HasPrefix(dir, "/") || strings.Contains(dir, "..") {
+			errs.Add(validate.Index("dependencyUpdates.goDirectories", i), "%q must be an absolute path inside the repository", dir)
 		}
 	}
 }
@@ -294,21 +298,21 @@ func validateSchedule(errs *validate.Errors, prefix string, frequency, timeout i
 
 func (d *Args) validateOIDC(errs *validate.Errors) {
 	o := d.OIDC
-	if !validate.OneOf(o.Cloud, "", CloudGCP, CloudAWS) {
+	if !validate.OneOf(o.Cloud, "", cloud.GCP, cloud.AWS) {
 		errs.Add("oidc.cloud", "%q must be gcp, aws or empty", o.Cloud)
 		return
 	}
-	if o.Cloud != CloudGCP && o.GCP != nil {
+	if o.Cloud != cloud.GCP && o.GCP != nil {
 		errs.Add("oidc.gcp", "is only used with cloud gcp")
 	}
-	if o.Cloud != CloudAWS && o.AWS != nil {
+	if o.Cloud != cloud.AWS && o.AWS != nil {
 		errs.Add("oidc.aws", "is only used with cloud aws")
 	}
 	if o.Cloud == "" {
 		return
 	}
 	switch o.Cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		g := o.GCP
 		if g == nil || g.Project == "" {
 			errs.Add("oidc.gcp.project", "is required with cloud gcp")
@@ -323,10 +327,10 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 		if !gcpPoolIDPattern.MatchString(g.ProviderID) || strings.HasPrefix(g.ProviderID, "gcp-") {
 			errs.Add("oidc.gcp.providerId", "%q must be 4-32 characters of a-z, 0-9 and -, not starting with gcp-", g.ProviderID)
 		}
-		if !gcpSAIDPattern.MatchString(g.ServiceAccountID) {
+		if !validate.GCPServiceAccountID(g.ServiceAccountID) {
 			errs.Add("oidc.gcp.serviceAccountId", "%q must be 6-30 characters of a-z, 0-9 and -, starting with a letter", g.ServiceAccountID)
 		}
-		if !gcpSAIDPattern.MatchString(g.DeployServiceAccountID) {
+		if !validate.GCPServiceAccountID(g.DeployServiceAccountID) {
 			errs.Add("oidc.gcp.deployServiceAccountId", "%q must be 6-30 characters of a-z, 0-9 and -, starting with a letter", g.DeployServiceAccountID)
 		} else if g.DeployServiceAccountID == g.ServiceAccountID {
 			errs.Add("oidc.gcp.deployServiceAccountId", "%q is also serviceAccountId: the deploy and preview identities must be distinct", g.DeployServiceAccountID)
@@ -335,15 +339,15 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 		if sub := EnvironmentSubject(d.Organization+"/"+d.Repository.Name, PreviewEnvironmentName(d.Environment)); len(sub) > gcpSubjectMaxLength {
 			errs.Add("oidc.gcp", "the token subject %q is longer than the %d characters GCP accepts as google.subject: shorten the repository or environment name", sub, gcpSubjectMaxLength)
 		}
-	case CloudAWS:
+	case cloud.AWS:
 		w := o.AWS
 		if w == nil {
 			return
 		}
-		if w.RoleName != "" && !awsRoleNamePattern.MatchString(w.RoleName) {
+		if w.RoleName != "" && !validate.IAMRoleName(w.RoleName) {
 			errs.Add("oidc.aws.roleName", "%q is not an IAM role name", w.RoleName)
 		}
-		if w.DeployRoleName != "" && !awsRoleNamePattern.MatchString(w.DeployRoleName) {
+		if w.DeployRoleName != "" && !validate.IAMRoleName(w.DeployRoleName) {
 			errs.Add("oidc.aws.deployRoleName", "%q is not an IAM role name", w.DeployRoleName)
 		} else if w.DeployRoleName != "" && w.DeployRoleName == w.RoleName {
 			errs.Add("oidc.aws.deployRoleName", "%q is also roleName: the deploy and preview identities must be distinct", w.DeployRoleName)
@@ -394,7 +398,7 @@ func CheckGeneratedFiles(args *Args) error {
 	if args == nil {
 		return errors.New("github: args are required")
 	}
-	return checkGeneratedFiles(Defaults(args))
+	return checkGeneratedFiles(new(args.WithDefaults()))
 }
 
 func checkGeneratedFiles(d *Args) error {

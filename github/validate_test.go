@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -51,24 +52,25 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		{"timeout above frequency", func(a *Args) { a.Discovery.TimeoutMinutes = 45 }, "discovery.timeoutMinutes"},
 		{"sign-in without org sync", func(a *Args) { a.OrgSync.Enabled = boolPtr(false) }, "signIn.enabled"},
 		{"unknown cloud", func(a *Args) { a.OIDC.Cloud = "azure" }, "oidc.cloud"},
-		{"gcp without project", func(a *Args) { a.OIDC.Cloud = CloudGCP }, "oidc.gcp.project"},
+		{"gcp without project", func(a *Args) { a.OIDC.Cloud = cloud.GCP }, "oidc.gcp.project"},
 		{"gcp settings with aws", func(a *Args) {
-			a.OIDC = OIDCArgs{Cloud: CloudAWS, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
+			a.OIDC = OIDCArgs{Cloud: cloud.AWS, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
 		}, "oidc.gcp"},
 		{"deploy and preview role the same", func(a *Args) {
-			a.OIDC = OIDCArgs{Cloud: CloudAWS, AWS: &OIDCAWSArgs{RoleName: "portal-ci", DeployRoleName: "portal-ci"}}
+			a.OIDC = OIDCArgs{Cloud: cloud.AWS, AWS: &OIDCAWSArgs{RoleName: "portal-ci", DeployRoleName: "portal-ci"}}
 		}, "oidc.aws.deployRoleName"},
 		{"deploy and preview service account the same", func(a *Args) {
-			a.OIDC = OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod", ServiceAccountID: "portal-ci", DeployServiceAccountID: "portal-ci"}}
+			a.OIDC = OIDCArgs{Cloud: cloud.GCP, GCP: &OIDCGCPArgs{Project: "platform-prod", ServiceAccountID: "portal-ci", DeployServiceAccountID: "portal-ci"}}
 		}, "oidc.gcp.deployServiceAccountId"},
 		{"bad oidc provider arn", func(a *Args) {
-			a.OIDC = OIDCArgs{Cloud: CloudAWS, AWS: &OIDCAWSArgs{OIDCProviderARN: "arn:aws:iam::1234:oidc-provider/example.com"}}
+			a.OIDC = OIDCArgs{Cloud: cloud.AWS, AWS: &OIDCAWSArgs{OIDCProviderARN: "arn:aws:iam::1234:oidc-provider/example.com"}}
 		}, "oidc.aws.oidcProviderArn"},
 		{"gcp pool id too long", func(a *Args) {
-			a.OIDC = OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod", PoolID: strings.Repeat("a", 33)}}
+			a.OIDC = OIDCArgs{Cloud: cloud.GCP, GCP: &OIDCGCPArgs{Project: "platform-prod", PoolID: strings.Repeat("a", 33)}}
 		}, "oidc.gcp.poolId"},
 		{"commit author without email", func(a *Args) { a.Files.CommitAuthor = "Portal Bot" }, "files.commitAuthor"},
 		{"bad dependabot interval", func(a *Args) { a.DependencyUpdates.Interval = "hourly" }, "dependencyUpdates.interval"},
+		{"relative go module directory", func(a *Args) { a.DependencyUpdates.GoDirectories = []string{"/", "tests/e2e"} }, "dependencyUpdates.goDirectories[1]"},
 		{"app-config with an inline secret", func(a *Args) {
 			a.AppConfigYAML = "backend:\n  auth:\n    externalAccess:\n      - type: static\n        options:\n          token: " + fakeToken + "\n"
 		}, "appConfigYAML.backend.auth.externalAccess[0].options.token"},
@@ -93,7 +95,7 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		}, "files.directory"},
 		{"oidc without environment", func(a *Args) {
 			a.Environment = ""
-			a.OIDC = OIDCArgs{Cloud: CloudAWS}
+			a.OIDC = OIDCArgs{Cloud: cloud.AWS}
 		}, "environment"},
 		{"variables without environment", func(a *Args) {
 			a.Environment = ""
@@ -104,7 +106,7 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		{"variable name starting with a digit", func(a *Args) { a.Variables = map[string]string{"1CLOUD": "gcp"} }, "variables.1CLOUD"},
 		{"GITHUB_ variable", func(a *Args) { a.Variables = map[string]string{"GITHUB_TOKEN_NAME": "x"} }, "variables.GITHUB_TOKEN_NAME"},
 		{"variable the federation writes", func(a *Args) {
-			a.OIDC = OIDCArgs{Cloud: CloudAWS}
+			a.OIDC = OIDCArgs{Cloud: cloud.AWS}
 			a.Variables = map[string]string{VarAWSRoleARN: "arn:aws:iam::111111111111:role/other"}
 		}, "variables.AWS_ROLE_ARN"},
 		{"empty variable", func(a *Args) { a.Variables = map[string]string{"CLOUD": ""} }, "variables.CLOUD"},
@@ -291,7 +293,7 @@ func TestDefaultsDoNotMutateArgs(t *testing.T) {
 	a := appArgs(t)
 	a.Protection.RequiredStatusChecks = nil
 	before := *a
-	d := Defaults(a)
+	d := a.WithDefaults()
 	if !reflect.DeepEqual(before.Protection, a.Protection) || a.Repository.Name != "" || a.Repository.Manage != nil {
 		t.Fatal("Defaults changed the caller's args")
 	}
@@ -314,7 +316,7 @@ func TestFilesAndVariablesDefaults(t *testing.T) {
 	a := appArgs(t)
 	a.Files.Directory = "environments/dev/"
 	a.Variables = map[string]string{"CLOUD": "gcp"}
-	d := Defaults(a)
+	d := a.WithDefaults()
 	if d.Files.Manage == nil || !*d.Files.Manage || d.Files.Directory != "environments/dev" {
 		t.Errorf("files defaults = %+v", d.Files)
 	}
@@ -327,7 +329,7 @@ func TestFilesAndVariablesDefaults(t *testing.T) {
 	}
 	// A variable name of another cloud's federation is the program's own.
 	a.Variables = map[string]string{VarAWSRoleARN: "arn:aws:iam::111111111111:role/x"}
-	a.OIDC = OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
+	a.OIDC = OIDCArgs{Cloud: cloud.GCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
 	if err := a.Validate(); err != nil {
 		t.Errorf("AWS_ROLE_ARN is free on GCP: %v", err)
 	}
@@ -342,8 +344,8 @@ func TestFilesAndVariablesDefaults(t *testing.T) {
 func TestDerivedGCPIDs(t *testing.T) {
 	a := appArgs(t)
 	a.Repository.Name = "Developer_Portal.with-a-very-long-name-indeed"
-	a.OIDC = OIDCArgs{Cloud: CloudGCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
-	d := Defaults(a)
+	a.OIDC = OIDCArgs{Cloud: cloud.GCP, GCP: &OIDCGCPArgs{Project: "platform-prod"}}
+	d := a.WithDefaults()
 	if d.OIDC.GCP.PoolID != "github-developer-portal-with-a-v" {
 		t.Errorf("pool id %q", d.OIDC.GCP.PoolID)
 	}
@@ -363,7 +365,7 @@ func TestValidateIgnoresGeneratedFiles(t *testing.T) {
 	if err := a.Validate(); err != nil {
 		t.Fatalf("Validate must not check the generated files: %v", err)
 	}
-	if err := checkGeneratedFiles(Defaults(a)); !hasProblemAt(err, "appConfigYAML") || !hasProblemAt(err, "catalogInfoYAML") {
+	if err := checkGeneratedFiles(new(a.WithDefaults())); !hasProblemAt(err, "appConfigYAML") || !hasProblemAt(err, "catalogInfoYAML") {
 		t.Fatalf("constructor check: %v", err)
 	}
 }

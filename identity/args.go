@@ -2,8 +2,10 @@ package identity
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -26,6 +28,18 @@ type GCPArgs struct {
 	Project string `json:"project,omitempty"`
 	// AccountID is the service account's id (6-30 characters).
 	AccountID string `json:"accountId,omitempty"`
+	// ProjectRoles are roles the service account holds on projects, each bound by a child
+	// "<component name>-<name>".
+	ProjectRoles []ProjectRole `json:"projectRoles,omitempty"`
+}
+
+// ProjectRole is a role the identity holds on a GCP project.
+type ProjectRole struct {
+	// Name suffixes the binding's resource name (a DNS label).
+	Name    string `json:"name,omitempty"`
+	Project string `json:"project,omitempty"`
+	// Role is a predefined ("roles/...") or custom ("projects/.../roles/...") role.
+	Role string `json:"role,omitempty"`
 }
 
 // AWSArgs name the EKS cluster's IAM OIDC provider that IRSA tokens come from.
@@ -38,10 +52,23 @@ type AWSArgs struct {
 }
 
 var (
-	gcpAccountID = regexp.MustCompile(`^[a-z]([-a-z0-9]{4,28}[a-z0-9])$`)
-	oidcARN      = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/(.+)$`)
-	iamRoleName  = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	oidcARN = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/(.+)$`)
 )
+
+// WithDefaults returns a copy of the Args. The identity has no defaults (every field names
+// something only the caller knows); the method keeps the shape every component shares.
+func (a Args) WithDefaults() Args {
+	if a.GCP != nil {
+		g := *a.GCP
+		g.ProjectRoles = slices.Clone(g.ProjectRoles)
+		a.GCP = &g
+	}
+	if a.AWS != nil {
+		w := *a.AWS
+		a.AWS = &w
+	}
+	return a
+}
 
 // Validate reports every problem with the arguments at once.
 func (a *Args) Validate() error { return a.validate() }
@@ -59,7 +86,7 @@ func (a *Args) validate() error {
 		errs.Add("serviceAccount", "%q is not a valid Kubernetes ServiceAccount name", a.ServiceAccount)
 	}
 	switch a.Cloud {
-	case "gcp":
+	case cloud.GCP:
 		if a.GCP == nil {
 			errs.Add("gcp", "is required when cloud is gcp")
 			break
@@ -67,10 +94,24 @@ func (a *Args) validate() error {
 		if !validate.GCPProjectID(a.GCP.Project) {
 			errs.Add("gcp.project", "%q is not a valid GCP project id", a.GCP.Project)
 		}
-		if !gcpAccountID.MatchString(a.GCP.AccountID) {
+		if !validate.GCPServiceAccountID(a.GCP.AccountID) {
 			errs.Add("gcp.accountId", "%q is not a valid service account id (6-30 lower-case letters, digits, hyphens; starts with a letter)", a.GCP.AccountID)
 		}
-	case "aws":
+		names := map[string]bool{}
+		for i, r := range a.GCP.ProjectRoles {
+			p := validate.Index("gcp.projectRoles", i)
+			if !validate.DNSLabel(r.Name) || names[r.Name] {
+				errs.Add(p+".name", "%q is not a DNS label, or is used twice", r.Name)
+			}
+			names[r.Name] = true
+			if !validate.GCPProjectID(r.Project) {
+				errs.Add(p+".project", "%q is not a valid GCP project id", r.Project)
+			}
+			if !strings.HasPrefix(r.Role, "roles/") && !strings.HasPrefix(r.Role, "projects/") {
+				errs.Add(p+".role", "%q is not a role (roles/... or projects/.../roles/...)", r.Role)
+			}
+		}
+	case cloud.AWS:
 		if a.AWS == nil {
 			errs.Add("aws", "is required when cloud is aws")
 			break
@@ -78,7 +119,7 @@ func (a *Args) validate() error {
 		if !oidcARN.MatchString(a.AWS.OIDCProviderARN) {
 			errs.Add("aws.oidcProviderArn", "%q is not an IAM OIDC provider ARN", a.AWS.OIDCProviderARN)
 		}
-		if !iamRoleName.MatchString(a.AWS.RoleName) {
+		if !validate.IAMRoleName(a.AWS.RoleName) {
 			errs.Add("aws.roleName", "%q is not a valid IAM role name", a.AWS.RoleName)
 		}
 	default:

@@ -4,10 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
+
+// Type is the component's Pulumi type.
+const Type = "coreplatform:identity:WorkloadIdentity"
 
 // WorkloadIdentity is a cloud identity federated to one Kubernetes ServiceAccount.
 type WorkloadIdentity struct {
@@ -27,15 +32,15 @@ type WorkloadIdentity struct {
 
 // NewWorkloadIdentity creates the identity. Pass the cloud account's provider in opts.
 func NewWorkloadIdentity(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*WorkloadIdentity, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("identity %s: %w", name, err)
 	}
 	w := &WorkloadIdentity{}
-	if err := ctx.RegisterComponentResource("coreplatform:identity:WorkloadIdentity", name, w, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(Type, name, w, opts...); err != nil {
 		return nil, err
 	}
 	var err error
-	if args.Cloud == "gcp" {
+	if args.Cloud == cloud.GCP {
 		err = w.gcp(ctx, name, args)
 	} else {
 		err = w.aws(ctx, name, args)
@@ -76,6 +81,15 @@ func (w *WorkloadIdentity) gcp(ctx *pulumi.Context, name string, args *Args) err
 	}
 	w.Email = sa.Email
 	w.Member = pulumi.Sprintf("serviceAccount:%s", sa.Email)
+	for _, r := range args.GCP.ProjectRoles {
+		if _, err := projects.NewIAMMember(ctx, name+"-"+r.Name, &projects.IAMMemberArgs{
+			Project: pulumi.String(r.Project),
+			Role:    pulumi.String(r.Role),
+			Member:  w.Member,
+		}, pulumi.Parent(w)); err != nil {
+			return err
+		}
+	}
 	w.RoleArn = pulumi.String("").ToStringOutput()
 	w.RoleName = pulumi.String("").ToStringOutput()
 	w.Annotations = pulumi.StringMap{"iam.gke.io/gcp-service-account": sa.Email}.ToStringMapOutput()

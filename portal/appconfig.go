@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 )
 
 // Where things live in the pod, and the environment variables the app-config references.
@@ -53,9 +54,14 @@ const (
 // connection value is a ${ENV} reference, so the document can be stored anywhere (the
 // ConfigMap, a repository file). It validates the args first.
 func AppConfig(args *Args) (backstage.Document, error) {
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, err
 	}
+	return appConfig(args)
+}
+
+// appConfig composes the app-config of validated args.
+func appConfig(args *Args) (backstage.Document, error) {
 	d := args.WithDefaults()
 	files, err := catalogLayout(&d)
 	if err != nil {
@@ -126,7 +132,7 @@ func baseConfig(d *Args, files []catalogFile) backstage.AppConfig {
 
 func databaseConfig(db backstage.Postgres) *backstage.Database {
 	out := &backstage.Database{Client: "pg", PluginDivisionMode: db.PluginDivisionMode}
-	if db.Auth == backstage.AuthIAM {
+	if db.Auth == cloud.AuthIAM {
 		// The Cloud SQL connector authenticates with the pod's IAM identity and wraps the
 		// connection in its own mutual TLS, so there is neither a password nor a CA here.
 		out.Connection = &backstage.DatabaseConnection{

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/identity"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -234,6 +235,16 @@ type GKE struct {
 
 // GKEViewerRole is the role the portal's GCP service account needs for GKE discovery.
 const GKEViewerRole = "roles/container.viewer"
+
+// IdentityProjectRoles are the roles the portal's GCP identity needs on projects: with GKE
+// discovery, GKEViewerRole on the discovered project (cluster metadata is read with the
+// portal's own identity).
+func (a Args) IdentityProjectRoles() []identity.ProjectRole {
+	if a.Kubernetes.GKE == nil {
+		return nil
+	}
+	return []identity.ProjectRole{{Name: "gke-viewer", Project: a.Kubernetes.GKE.ProjectID, Role: GKEViewerRole}}
+}
 
 // EKSCluster is an EKS cluster reached with the aws auth provider: the pod's IRSA role, or a
 // role it assumes.

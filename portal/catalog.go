@@ -26,6 +26,9 @@ const portalCatalogName = "portal"
 // CatalogEntity is the portal's own Component: its kubernetes-id annotation finds the
 // portal's Deployment, Service and Ingress, and its TechDocs live beside its catalog file.
 func CatalogEntity(args *Args) backstage.Entity {
+	if args == nil {
+		args = &Args{}
+	}
 	d := args.WithDefaults()
 	annotations := ServiceAnnotations(d.Name, d.Namespace)
 	// The portal's documentation is the Core Platform documentation, published once under

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -29,7 +29,7 @@ type podConfig struct {
 // annotations that roll the pods when any of them changes.
 func (b *built) newConfig(appConfig string, files []catalogFile, token pulumi.StringOutput) (*podConfig, error) {
 	db := b.d.Database
-	iam := db.Auth == backstage.AuthIAM
+	iam := db.Auth == cloud.AuthIAM
 
 	data := pulumi.StringMap{appConfigKey: pulumi.String(appConfig)}
 	if !iam {
@@ -134,7 +134,7 @@ func (b *built) plainEnv() corev1.EnvVarArray {
 	add := func(name string, v pulumi.StringInput) {
 		env = append(env, corev1.EnvVarArgs{Name: pulumi.String(name), Value: v})
 	}
-	if db.Auth == backstage.AuthIAM {
+	if db.Auth == cloud.AuthIAM {
 		add(EnvPostgresInstance, db.CloudSQLInstance)
 	} else {
 		add(EnvPostgresHost, db.Host)

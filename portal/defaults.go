@@ -7,11 +7,8 @@ import (
 
 // WithDefaults returns a copy of the args with every empty field set to its default. The
 // caller's Args (and the maps and slices it holds) are never modified.
-func (a *Args) WithDefaults() Args {
-	if a == nil {
-		a = &Args{}
-	}
-	d := *a
+func (a Args) WithDefaults() Args {
+	d := a
 	d.CreateNamespace = boolOr(a.CreateNamespace, true)
 	d.RetainNamespace = boolOr(a.RetainNamespace, true)
 	d.Namespace = or(a.Namespace, DefaultNamespace)

@@ -1,25 +1,14 @@
-// Package portal is the DeveloperPortal component: Backstage on the Core Platform cluster,
-// with its whole configuration generated from Go values.
+// Package portal is the DeveloperPortal component: Backstage on the Core Platform cluster, with
+// its whole configuration generated from Go values. It deploys a hardened Deployment, Service,
+// Ingress, PodDisruptionBudget, NetworkPolicy, RBAC for the Kubernetes plugin, the app-config
+// and generated catalog ConfigMaps, one Secret for every secret, and optionally autoscaling and
+// monitoring. The app-config (AppConfig) is composed from the portal's own part, the other
+// components' contributions and extraAppConfig, and holds only ${ENV} references for secrets,
+// so the same document is deployed and committed. Other programs label their workloads for the
+// portal's Kubernetes tab with ServiceLabels, ServiceAnnotations and KubernetesIDTransform.
 //
-// NewDeveloperPortal creates, in the portal's namespace: a ServiceAccount; a hardened
-// Deployment (pinned image, non-root, read-only root filesystem, all capabilities dropped,
-// RuntimeDefault seccomp, requests and limits, startup/readiness/liveness probes, spread
-// across zones and nodes, rolled one pod at a time without surge so Backstage's migration
-// lock is never contended); a ClusterIP Service; an Ingress with external-dns annotations and
-// TLS from the platform's wildcard certificate, an existing Secret or cert-manager; a
-// PodDisruptionBudget; a NetworkPolicy; a ConfigMap with the app-config and the database CA;
-// a ConfigMap with the generated catalog; and a Secret with every secret (the generated
-// service token, the database password, the contributions' secret environment). It also
-// creates a read-only ClusterRole for the Kubernetes plugin and, optionally, a
-// HorizontalPodAutoscaler and the monitoring objects with the
-// KubePodCannotConnectToDeveloperPortal alert.
+// Pass a kubernetes and a random provider: pulumi.Providers(k8s, rnd).
 //
-// The app-config is composed from the portal's own part, the contributions of the other
-// components (GitHub integration, tenants, docs) and a free-form extraAppConfig, and holds
-// only ${ENV} references for secrets, so the same document (see AppConfig) can be deployed
-// and committed. Other programs label their workloads for the portal's Kubernetes tab with
-// ServiceLabels, ServiceAnnotations and KubernetesIDTransform.
-//
-// Children inherit the providers passed to NewDeveloperPortal: a kubernetes.Provider and a
-// random.Provider, e.g. pulumi.Providers(k8s, rnd).
+// Operators' documentation: docs/operators/index.md (what runs where) and
+// docs/operators/runbook-portal-unreachable.md.
 package portal

@@ -1,7 +1,10 @@
 package portal_test
 
 import (
+	"fmt"
+
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/portal"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
@@ -33,7 +36,7 @@ func ExampleNewDeveloperPortal() {
 				User:     pulumi.String("backstage"),
 				Password: cfg.password,
 				CACert:   cfg.caCert,
-				Auth:     backstage.AuthPassword,
+				Auth:     cloud.AuthPassword,
 			},
 		}, pulumi.Providers(k8s, rnd))
 		if err != nil {
@@ -49,9 +52,23 @@ func ExampleNewDeveloperPortal() {
 
 type dbConfig struct{ password, caCert pulumi.StringInput }
 
+// config reads the database's settings from the stack config; the password is a secret
+// (pulumi config set --secret dbPassword ...).
 func config(ctx *pulumi.Context) dbConfig {
+	password, _ := ctx.GetConfig(ctx.Project() + ":dbPassword")
+	caCert, _ := ctx.GetConfig(ctx.Project() + ":dbCACert")
 	return dbConfig{
-		password: pulumi.ToSecret(pulumi.String("from-config")).(pulumi.StringOutput),
-		caCert:   pulumi.String("-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n"),
+		password: pulumi.ToSecret(pulumi.String(password)).(pulumi.StringOutput),
+		caCert:   pulumi.String(caCert),
 	}
+}
+
+// The labels a service's workloads carry and the annotations of its catalog entity, so the
+// portal's Kubernetes tab finds them.
+func ExampleServiceAnnotations() {
+	fmt.Println(portal.ServiceLabels("payments"))
+	fmt.Println(portal.ServiceAnnotations("payments", "payments"))
+	// Output:
+	// map[backstage.io/kubernetes-id:payments]
+	// map[backstage.io/kubernetes-id:payments backstage.io/kubernetes-namespace:payments]
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
@@ -53,7 +54,7 @@ func validArgs() *Args {
 			User:     pulumi.String("backstage"),
 			Password: pulumi.ToSecret(pulumi.String(dbPassword)).(pulumi.StringOutput),
 			CACert:   pulumi.String(testkit.FakeCACert),
-			Auth:     backstage.AuthPassword,
+			Auth:     cloud.AuthPassword,
 			Cloud:    "gcp",
 		},
 	}

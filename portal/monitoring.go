@@ -12,6 +12,9 @@ import (
 // AlertRule is the rule that fires when no portal pod can be scraped: the portal is down or
 // unreachable from inside the cluster.
 func AlertRule(args *Args) map[string]any {
+	if args == nil {
+		args = &Args{}
+	}
 	d := args.WithDefaults()
 	selector := fmt.Sprintf(`{namespace=%q,job=%q}`, d.Namespace, d.Name)
 	return map[string]any{

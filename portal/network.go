@@ -1,7 +1,7 @@
 package portal
 
 import (
-	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -48,7 +48,7 @@ func (b *built) newNetworkPolicy() error {
 	}
 
 	var dbPort pulumi.Input = d.Database.Port
-	if d.Database.Auth == backstage.AuthIAM {
+	if d.Database.Auth == cloud.AuthIAM {
 		dbPort = pulumi.Int(cloudSQLConnectorPort)
 	}
 	egress := networkingv1.NetworkPolicyEgressRuleArray{

@@ -4,9 +4,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
+
+// Type is the component's Pulumi type.
+const Type = "coreplatform:portal:DeveloperPortal"
 
 // DeveloperPortal is Backstage running on the platform cluster.
 type DeveloperPortal struct {
@@ -47,7 +51,13 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if name == "" {
 		return nil, errors.New("portal: name is required")
 	}
-	doc, err := AppConfig(args)
+	var errs validate.Errors
+	errs.Merge("", args.Validate())
+	errs.Merge("", args.checkWiring())
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	doc, err := appConfig(args)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +72,7 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	}
 
 	comp := &DeveloperPortal{}
-	if err := ctx.RegisterComponentResource("coreplatform:portal:DeveloperPortal", name, comp, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
 		return nil, err
 	}
 	b := &built{

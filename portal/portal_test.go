@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -535,7 +536,7 @@ func TestIAMDatabase(t *testing.T) {
 	args.Database = backstage.Postgres{
 		Database:         pulumi.String("backstage"),
 		User:             pulumi.String("portal@project.iam"),
-		Auth:             backstage.AuthIAM,
+		Auth:             cloud.AuthIAM,
 		Cloud:            "gcp",
 		CloudSQLInstance: pulumi.String("project:europe-west2:portal"),
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -19,15 +20,10 @@ var (
 	imageTag    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 	imageDigest = regexp.MustCompile(`@sha256:[a-f0-9]{64}$`)
 	imageRepo   = regexp.MustCompile(`^[a-z0-9]+([._/:-]+[a-z0-9]+)*$`)
-	quantity    = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
 	clusterName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 	duration    = regexp.MustCompile(`^[0-9]+(ms|s|m|h)$`)
-	entityRef   = regexp.MustCompile(`^([a-z]+:)?([a-z0-9-]+/)?[A-Za-z0-9][A-Za-z0-9._-]*$`)
 	fileSegment = regexp.MustCompile(`^[^\x00-\x1f\\]+$`)
 	labelKey    = regexp.MustCompile(`^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
-	// GCP resource labels: what the gke locator matches on.
-	gcpLabelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
-	gcpLabelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
 )
 
 // maxReplicas bounds the portal's pods: more is a typo that would only fail at apply.
@@ -38,7 +34,9 @@ const maxReplicas = 50
 var clusterAuthProviders = []string{"serviceAccount", "google", "googleServiceAccount", "aws", "oidc", "azure", "aks"}
 
 // Validate reports every problem with the args at once, each naming its config key, so a
-// program can check all components before registering any resource.
+// program can check all components before registering any resource. Of the database
+// connection it checks only the mode (database.ConnectionMode gives it before the database
+// exists); NewDeveloperPortal also requires the connection's values.
 func (a *Args) Validate() error { return a.validate() }
 
 func (a *Args) validate() error {
@@ -82,7 +80,7 @@ func (a *Args) validate() error {
 		errs.Add("externalDnsTarget", "%q is not a DNS name", d.ExternalDNSTarget)
 	}
 	validateTLS(&errs, a.TLS, d.TLS.Mode)
-	if !entityRef.MatchString(d.Owner) {
+	if !validate.EntityRef(d.Owner) {
 		errs.Add("owner", "%q is not a catalog entity reference", d.Owner)
 	}
 	if !validate.GitHubTeamSlug(d.AdminGroup) {
@@ -197,7 +195,7 @@ func validateResources(errs *validate.Errors, r Resources) {
 		{"resources.limits.memory", r.Limits.Memory},
 		{"resources.limits.ephemeralStorage", r.Limits.EphemeralStorage},
 	} {
-		if !quantity.MatchString(q.v) {
+		if !validate.Quantity(q.v) {
 			errs.Add(q.path, "%q is not a Kubernetes quantity", q.v)
 		}
 	}
@@ -285,7 +283,7 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 			errs.Add("kubernetes.gke.authProvider", "unknown auth provider %q (want googleServiceAccount or google)", g.AuthProvider)
 		}
 		for _, key := range slices.Sorted(maps.Keys(g.MatchingResourceLabels)) {
-			if !gcpLabelKey.MatchString(key) || !gcpLabelValue.MatchString(g.MatchingResourceLabels[key]) {
+			if !validate.GCPLabelKey(key) || !validate.GCPLabelValue(g.MatchingResourceLabels[key]) {
 				errs.Add("kubernetes.gke.matchingResourceLabels."+key, "%q=%q is not a GCP resource label (key: a lowercase letter then up to 62 of a-z, 0-9, _ and -; value: up to 63 of those)", key, g.MatchingResourceLabels[key])
 			}
 		}
@@ -375,19 +373,39 @@ func validateAutoscaling(errs *validate.Errors, s Autoscaling) {
 	}
 }
 
+// validateDatabase checks the connection's mode (database.ConnectionMode: auth, cloud, plugin
+// layout), which is known before the database exists.
 func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
-	auth := or(db.Auth, backstage.AuthPassword)
 	if !validate.OneOf(db.PluginDivisionMode, "", "schema", "database") {
 		errs.Add("database.pluginDivisionMode", "%q is not schema or database", db.PluginDivisionMode)
 	}
+	switch or(db.Auth, cloud.AuthPassword) {
+	case cloud.AuthPassword:
+	case cloud.AuthIAM:
+		if problem := backstage.IAMAuthProblem(db.Cloud); problem != "" {
+			errs.Add("database.auth", "%s", problem)
+		}
+		if db.Password != nil {
+			errs.Add("database.password", "must be empty with IAM authentication")
+		}
+	default:
+		errs.Add("database.auth", "%q is not password or iam", db.Auth)
+	}
+}
+
+// checkWiring checks the connection's values, which usually come from the database
+// component's outputs; NewDeveloperPortal calls it after Validate.
+func (a *Args) checkWiring() error {
+	var errs validate.Errors
+	db := a.Database
 	if db.Database == nil {
 		errs.Add("database.database", "is required")
 	}
 	if db.User == nil {
 		errs.Add("database.user", "is required")
 	}
-	switch auth {
-	case backstage.AuthPassword:
+	switch or(db.Auth, cloud.AuthPassword) {
+	case cloud.AuthPassword:
 		if db.Host == nil {
 			errs.Add("database.host", "is required")
 		}
@@ -400,18 +418,12 @@ func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
 		if db.Password == nil {
 			errs.Add("database.password", "is required with password authentication")
 		}
-	case backstage.AuthIAM:
-		if problem := backstage.IAMAuthProblem(db.Cloud); problem != "" {
-			errs.Add("database.auth", "%s", problem)
-		} else if db.CloudSQLInstance == nil {
+	case cloud.AuthIAM:
+		if backstage.IAMAuthProblem(db.Cloud) == "" && db.CloudSQLInstance == nil {
 			errs.Add("database.cloudSqlInstance", "is required with IAM authentication on GCP (project:region:instance)")
 		}
-		if db.Password != nil {
-			errs.Add("database.password", "must be empty with IAM authentication")
-		}
-	default:
-		errs.Add("database.auth", "%q is not password or iam", db.Auth)
 	}
+	return errs.Err()
 }
 
 func validateContributions(errs *validate.Errors, cs []backstage.Contribution, clusters []Cluster) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -60,7 +61,7 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		{"missing database password", func(a *Args) { a.Database.Password = nil }, "database.password", "required"},
 		{"missing database CA", func(a *Args) { a.Database.CACert = nil }, "database.caCert", "verifies"},
 		{"iam on aws", func(a *Args) {
-			a.Database.Auth, a.Database.Cloud, a.Database.Password = backstage.AuthIAM, "aws", nil
+			a.Database.Auth, a.Database.Cloud, a.Database.Password = cloud.AuthIAM, "aws", nil
 		}, "database.auth", "RDS"},
 		{"inline secret in extraAppConfig", func(a *Args) {
 			a.ExtraAppConfig = map[string]any{"auth": map[string]any{"providers": map[string]any{"github": map[string]any{"production": map[string]any{"clientSecret": "plaintext"}}}}}
@@ -91,7 +92,11 @@ func TestBadInputRegistersNothing(t *testing.T) {
 			args := validArgs()
 			tc.mutate(args)
 
+			// The connection's values are wiring: the constructor checks them, Validate not.
 			err := args.Validate()
+			if strings.HasPrefix(tc.name, "missing database") {
+				err = args.checkWiring()
+			}
 			assertProblem(t, err, tc.wantPath, tc.wantMsg)
 
 			m := testkit.NewMocks()

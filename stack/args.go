@@ -2,6 +2,7 @@ package stack
 
 import (
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/identity"
 	"github.com/coreeng/developer-portal/internal/validate"
@@ -14,15 +15,27 @@ import (
 
 func (c *Config) databaseArgs(iamEmail pulumi.StringInput) *database.Args {
 	a := c.Database.Args
-	if a.Auth == backstage.AuthIAM {
+	if a.Auth == cloud.AuthIAM {
 		a.IAMServiceAccountEmail = iamEmail
 	}
 	return &a
 }
 
+// externalDatabase is the database another program manages, or nil.
+func (c *Config) externalDatabase() *database.External {
+	ext := c.Database.External
+	if ext == nil {
+		return nil
+	}
+	return &database.External{
+		Host: ext.Host, Port: ext.Port, Database: ext.Database, User: ext.User,
+		Password: c.Secrets.Output(KeyDatabasePassword), CACert: ext.CACertificate, Cloud: c.Cloud.Provider,
+	}
+}
+
 func (c *Config) techDocsArgs(readers, writers []pulumi.StringInput) *techdocs.Args {
 	a := c.TechDocs
-	if c.Cloud.Provider == "gcp" {
+	if c.Cloud.Provider == cloud.GCP {
 		a.ReaderMembers, a.WriterMembers = readers, writers
 	} else {
 		a.ReaderRoleArns, a.WriterRoleArns = readers, writers
@@ -30,18 +43,17 @@ func (c *Config) techDocsArgs(readers, writers []pulumi.StringInput) *techdocs.A
 	return &a
 }
 
-func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contribution, annotations pulumi.StringMapInput) *portal.Args {
+func (c *Config) portalArgs(pg backstage.Postgres, parts []backstage.Contribution) *portal.Args {
 	a := c.Portal
 	a.Database = pg
 	a.Contributions = parts
-	a.ServiceAccountAnnotations = annotations
 	if tokens := c.Secrets.secretObject(KeyKubernetesClusterTokens, "names", &validate.Errors{}); len(tokens) > 0 {
 		a.ClusterTokens = tokens
 	}
 	switch c.Cloud.Provider {
-	case "gcp":
+	case cloud.GCP:
 		a.CloudIdentity = portal.IdentityGKE
-	case "aws":
+	case cloud.AWS:
 		a.CloudIdentity = portal.IdentityIRSA
 	}
 	return &a
@@ -57,9 +69,10 @@ func (c *Config) identityArgs() *identity.Args {
 		Description:    "Developer portal (" + c.Environment + "): TechDocs, database IAM login, cluster discovery",
 	}
 	switch c.Cloud.Provider {
-	case "gcp":
-		a.GCP = &identity.GCPArgs{Project: c.Cloud.GCP.Project, AccountID: identityAccountID(p.Name, c.Environment)}
-	case "aws":
+	case cloud.GCP:
+		a.GCP = &identity.GCPArgs{Project: c.Cloud.GCP.Project, AccountID: identityAccountID(p.Name, c.Environment),
+			ProjectRoles: c.Portal.IdentityProjectRoles()}
+	case cloud.AWS:
 		a.AWS = &identity.AWSArgs{OIDCProviderARN: c.Kubernetes.OIDCProviderARN, RoleName: p.Name + "-" + c.Environment}
 	}
 	return a

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
@@ -56,7 +57,7 @@ var (
 func (c *Cloud) validate() error {
 	var errs validate.Errors
 	switch c.Provider {
-	case "gcp":
+	case cloud.GCP:
 		if c.GCP == nil {
 			errs.Add("gcp", "is required when provider is gcp (project, region)")
 			break
@@ -65,7 +66,7 @@ func (c *Cloud) validate() error {
 		if c.AWS != nil {
 			errs.Add("aws", "must not be set when provider is gcp")
 		}
-	case "aws":
+	case cloud.AWS:
 		if c.AWS == nil {
 			errs.Add("aws", "is required when provider is aws (accountId, region)")
 			break
@@ -74,7 +75,7 @@ func (c *Cloud) validate() error {
 		if c.GCP != nil {
 			errs.Add("gcp", "must not be set when provider is aws")
 		}
-	case "none":
+	case cloud.None:
 		if c.GCP != nil || c.AWS != nil {
 			errs.Add("provider", "none takes no gcp or aws settings")
 		}
@@ -113,12 +114,12 @@ func (a *AWSCloud) check(errs *validate.Errors, path string) {
 	}
 }
 
-func (k *Kubernetes) validate(cloud string) error {
+func (k *Kubernetes) validate(provider string) error {
 	var errs validate.Errors
-	if cloud == "aws" && k.OIDCProviderARN == "" {
+	if provider == cloud.AWS && k.OIDCProviderARN == "" {
 		errs.Add("oidcProviderArn", "is required on AWS: the portal's pods assume their IAM role through the cluster's OIDC provider (IRSA)")
 	}
-	if cloud == "gcp" && k.OIDCProviderARN != "" {
+	if provider == cloud.GCP && k.OIDCProviderARN != "" {
 		errs.Add("oidcProviderArn", "applies to AWS only (GKE uses Workload Identity)")
 	}
 	return errs.Err()

@@ -4,7 +4,7 @@ import (
 	"encoding/pem"
 	"net"
 
-	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
@@ -66,7 +66,7 @@ func (d *Database) pairedAWS() *Paired {
 
 // resolve fills what the database section inherits from the cloud section (the cloud, and the
 // project and region of the account it lands in) and validates the section as a whole.
-func (d *Database) resolve(cloud *Cloud) error {
+func (d *Database) resolve(platform *Cloud) error {
 	var errs validate.Errors
 	if d.External != nil {
 		d.External.check(&errs)
@@ -78,17 +78,17 @@ func (d *Database) resolve(cloud *Cloud) error {
 		}
 		return errs.Err()
 	}
-	if cloud.Provider == "none" {
+	if platform.Provider == cloud.None {
 		errs.Add("external", "is required with cloud provider none: there is no cloud account to create a database in")
 		return errs.Err()
 	}
 	if d.Placement == "" {
 		d.Placement = "platform"
 	}
-	if d.Args.Cloud != "" && d.Args.Cloud != cloud.Provider {
-		errs.Add("cloud", "%q differs from developer-portal:cloud.provider %q; leave it unset", d.Args.Cloud, cloud.Provider)
+	if d.Args.Cloud != "" && d.Args.Cloud != platform.Provider {
+		errs.Add("cloud", "%q differs from developer-portal:cloud.provider %q; leave it unset", d.Args.Cloud, platform.Provider)
 	}
-	d.Args.Cloud = cloud.Provider
+	d.Args.Cloud = platform.Provider
 	switch d.Placement {
 	case "platform":
 		if d.Paired != nil {
@@ -101,7 +101,7 @@ func (d *Database) resolve(cloud *Cloud) error {
 	default:
 		errs.Add("placement", "%q is not supported (platform or paired)", d.Placement)
 	}
-	switch cloud.Provider {
+	switch platform.Provider {
 	case "gcp":
 		if d.Args.GCP == nil {
 			errs.Add("gcp", "is required on GCP (at least privateNetwork)")
@@ -119,11 +119,11 @@ func (d *Database) resolve(cloud *Cloud) error {
 			}
 			d.Args.GCP.Project = d.Paired.Project
 		}
-		if d.Args.GCP.Project == "" && cloud.GCP != nil {
-			d.Args.GCP.Project = cloud.GCP.Project
+		if d.Args.GCP.Project == "" && platform.GCP != nil {
+			d.Args.GCP.Project = platform.GCP.Project
 		}
-		if d.Args.GCP.Region == "" && cloud.GCP != nil {
-			d.Args.GCP.Region = cloud.GCP.Region
+		if d.Args.GCP.Region == "" && platform.GCP != nil {
+			d.Args.GCP.Region = platform.GCP.Region
 			if d.Paired != nil && d.Paired.Region != "" {
 				d.Args.GCP.Region = d.Paired.Region
 			}
@@ -144,11 +144,8 @@ func (d *Database) resolve(cloud *Cloud) error {
 				errs.Add("paired.project", "applies to GCP; on AWS give accountId and roleArn")
 			}
 		}
-		if d.Args.Auth == backstage.AuthIAM {
-			errs.Add("auth", "%s", backstage.IAMAuthProblem(cloud.Provider))
-		}
-		if d.Args.AWS.Region == "" && cloud.AWS != nil {
-			d.Args.AWS.Region = cloud.AWS.Region
+		if d.Args.AWS.Region == "" && platform.AWS != nil {
+			d.Args.AWS.Region = platform.AWS.Region
 			if d.Paired != nil && d.Paired.Region != "" {
 				d.Args.AWS.Region = d.Paired.Region
 			}

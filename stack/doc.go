@@ -1,18 +1,12 @@
-// Package stack is the developer portal's stack program: one stack per environment. Run loads
-// and validates the environment's configuration (every problem at once, each naming its key,
-// before anything is registered), builds the explicit providers (Kubernetes, the platform's
-// cloud account, the paired account, GitHub, random), composes the components and exports
-// what operators need.
+// Package stack is the developer portal's stack program: one stack per environment, wiring
+// the components together. A run flows in five steps:
 //
-// Composition, in dependency order:
+//  1. load reads every config section and secret (problems name the stack config key).
+//  2. prepare calls each component's Validate on what is known before registration.
+//  3. prepare computes the contributions and the app-config with the components' pure functions.
+//  4. Only with no problem at all, deploy builds the explicit providers and registers the components.
+//  5. Each component gets the outputs it needs from the others; deploy exports what operators need.
 //
-//	WorkloadIdentity   the portal pods' keyless cloud identity (platform account)
-//	ManagedDatabase    Cloud SQL / RDS in the platform or paired account (or an external database)
-//	GitHubIntegration  repository, ruleset, App config, CI OIDC, files kept in version control
-//	TechDocsPublisher  the docs bucket: the portal reads, CI writes
-//	TenantAccess       tenant namespaces, RBAC, quotas, isolation, teams, catalog, request template
-//	DeveloperPortal    Backstage on the cluster, fed by every component's contribution
-//
-// The app-config the portal deploys and the copy committed to the portal's repository come from
-// one Go value (portal.AppConfig), so the two never disagree.
+// The components, in the order deploy registers them, and the operators' view of them are in
+// README.md ("Architecture") and docs/operators/index.md.
 package stack

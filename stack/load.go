@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/coreeng/developer-portal/access"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/github"
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/coreeng/developer-portal/portal"
@@ -156,7 +157,7 @@ func load(src Source) (*Config, *validate.Errors) {
 		cfg.resolveTenants()
 	}
 	if decoded["techdocs"] {
-		if cfg.Cloud.Provider == "none" {
+		if cfg.Cloud.Provider == cloud.None {
 			if _, set := src.Get(fullKey("techdocs")); set && !isEmptyObject(src, "techdocs") {
 				errs.Add(fullKey("techdocs"), "needs a cloud account for its bucket; remove it with cloud provider none")
 			}
@@ -185,10 +186,10 @@ func literalSecrets(raw, key string, errs *validate.Errors) {
 // credential is configured, naming the secret keys to set.
 func (c *Config) resolveGitHub(errs *validate.Errors) {
 	g := &c.GitHub
-	if g.OIDC.Cloud == "" && c.Cloud.Provider != "none" {
+	if g.OIDC.Cloud == "" && c.Cloud.Provider != cloud.None {
 		g.OIDC.Cloud = c.Cloud.Provider
 	}
-	if g.OIDC.Cloud == "gcp" && c.Cloud.GCP != nil {
+	if g.OIDC.Cloud == cloud.GCP && c.Cloud.GCP != nil {
 		if g.OIDC.GCP == nil {
 			g.OIDC.GCP = &github.OIDCGCPArgs{}
 		}
@@ -197,8 +198,8 @@ func (c *Config) resolveGitHub(errs *validate.Errors) {
 		}
 	}
 	g.Environment = c.Environment
-	if c.Cloud.Provider == "none" {
-		if g.OIDC.Cloud != "" && g.OIDC.Cloud != "none" {
+	if c.Cloud.Provider == cloud.None {
+		if g.OIDC.Cloud != "" && g.OIDC.Cloud != cloud.None {
 			errs.Add(fullKey("github")+".oidc.cloud", "needs a cloud account; leave it unset with cloud provider none")
 		}
 		g.OIDC.Cloud = ""
@@ -244,12 +245,12 @@ func (c *Config) resolveTenants() {
 	t.PortalNamespace = c.Portal.WithDefaults().Namespace
 	if len(t.Environments) == 0 {
 		// Tenant files are shared by every environment of the platform, on either cloud.
-		for _, cloud := range []string{"gcp", "aws"} {
+		for _, provider := range []string{cloud.GCP, cloud.AWS} {
 			for _, e := range standardEnvironments {
-				t.Environments = append(t.Environments, cloud+"-"+e)
+				t.Environments = append(t.Environments, provider+"-"+e)
 			}
 		}
-		if c.Cloud.Provider == "none" {
+		if c.Cloud.Provider == cloud.None {
 			t.Environments = append(t.Environments, c.TenantEnvironment())
 		}
 	}
@@ -270,14 +271,14 @@ func (c *Config) resolveTechDocs() error {
 	}
 	t.Cloud = c.Cloud.Provider
 	switch t.Cloud {
-	case "gcp":
+	case cloud.GCP:
 		if t.Project == "" && c.Cloud.GCP != nil {
 			t.Project = c.Cloud.GCP.Project
 		}
 		if t.BucketName == "" && c.Cloud.GCP != nil {
 			t.BucketName = fmt.Sprintf("%s-%s-techdocs", c.Cloud.GCP.Project, c.Environment)
 		}
-	case "aws":
+	case cloud.AWS:
 		if t.Region == "" && c.Cloud.AWS != nil {
 			t.Region = c.Cloud.AWS.Region
 		}
@@ -294,11 +295,11 @@ func (c *Config) resolveTechDocs() error {
 // githubVariables are the environment's Actions variables the workflows read besides the OIDC
 // identifiers: which cloud, and where TechDocs are published.
 func (c *Config) githubVariables() {
-	if c.Cloud.Provider == "none" {
+	if c.Cloud.Provider == cloud.None {
 		return
 	}
 	vars := map[string]string{"CLOUD": c.Cloud.Provider, "TECHDOCS_BUCKET": c.TechDocs.BucketName}
-	if c.Cloud.Provider == "aws" && c.Cloud.AWS != nil {
+	if c.Cloud.Provider == cloud.AWS && c.Cloud.AWS != nil {
 		vars["AWS_REGION"] = c.Cloud.AWS.Region
 	}
 	for k, v := range c.GitHub.Variables {

@@ -3,6 +3,7 @@ package stack
 import (
 	"reflect"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	gh "github.com/pulumi/pulumi-github/sdk/v6/go/github"
@@ -38,7 +39,7 @@ func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 	}
 	labels := map[string]string{"app": "developer-portal", "environment": cfg.Environment, "managed-by": "pulumi"}
 	switch cfg.Cloud.Provider {
-	case "gcp":
+	case cloud.GCP:
 		if p.Platform, err = gcpProvider(ctx, "gcp-platform", cfg.Cloud.GCP.Project, cfg.Cloud.GCP.Region, labels); err != nil {
 			return nil, err
 		}
@@ -52,7 +53,7 @@ func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 				return nil, err
 			}
 		}
-	case "aws":
+	case cloud.AWS:
 		if p.Platform, err = awsProvider(ctx, "aws-platform", cfg.Cloud.AWS.AccountID, cfg.Cloud.AWS.Region, cfg.Cloud.AWS.RoleArn, labels); err != nil {
 			return nil, err
 		}
@@ -118,7 +119,7 @@ func (c *Config) needsRandomProvider() bool {
 
 // hasCloud: a stack with a cloud account gets the portal's cloud identity, the TechDocs bucket
 // and CI federation; one without (provider none) gets none of them.
-func (c *Config) hasCloud() bool { return c.Cloud.Provider != "none" }
+func (c *Config) hasCloud() bool { return c.Cloud.Provider != cloud.None }
 
 // The providers each component is given: only those it registers resources with, so a
 // component never sees credentials for an account it does not use.

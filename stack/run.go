@@ -3,13 +3,13 @@ package stack
 import (
 	"github.com/coreeng/developer-portal/access"
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/github"
 	"github.com/coreeng/developer-portal/identity"
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/coreeng/developer-portal/portal"
 	"github.com/coreeng/developer-portal/techdocs"
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -40,33 +40,10 @@ type deployment struct {
 	catalogInfo   string
 }
 
-// placeholderInput stands in for values that only exist once a resource is created, so every
-// component's Args can be validated before the first registration.
-var placeholderInput = pulumi.String("placeholder")
-
-// placeholderMember is a well-formed principal of the cloud, standing in for an identity that
-// does not exist yet.
-func placeholderMember(cloud string) pulumi.StringInput {
-	if cloud == "aws" {
-		return pulumi.String("arn:aws:iam::000000000000:role/placeholder")
-	}
-	return pulumi.String("serviceAccount:placeholder@placeholder.iam.gserviceaccount.com")
-}
-
-func placeholderDatabase(auth, cloud string) backstage.Postgres {
-	pg := backstage.Postgres{
-		Host: placeholderInput, Port: pulumi.Int(5432), Database: placeholderInput,
-		User: placeholderInput, CACert: placeholderInput, Auth: auth, Cloud: cloud,
-		CloudSQLInstance: placeholderInput, PluginDivisionMode: "schema",
-	}
-	if auth != backstage.AuthIAM {
-		pg.Password = placeholderInput
-	}
-	return pg
-}
-
 // prepare validates the Args of every component whose section loaded without problems, and
-// computes the contributions and the app-config. Problems are added to errs.
+// computes the contributions and the app-config. Problems are added to errs. Each component's
+// Validate looks only at what is known before registration; the inputs one component takes
+// from another's outputs (identities, the database's address) are checked by the constructors.
 func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deployment {
 	d := &deployment{cfg: cfg}
 	ok := func(sections ...string) bool {
@@ -78,11 +55,18 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 		return true
 	}
 
-	dbAuth := backstage.AuthPassword
-	if cfg.Database.External == nil && ok("database") {
-		db := cfg.databaseArgs(placeholderInput)
-		errs.Merge(fullKey("database"), db.Validate())
-		dbAuth = db.WithDefaults().Auth
+	// The portal is checked against the database connection's mode. When the database section
+	// itself is wrong, password login stands in, so its problems are reported once, under its
+	// own key.
+	dbMode := database.Args{Cloud: cfg.Cloud.Provider}.ConnectionMode()
+	if ext := cfg.externalDatabase(); ext != nil {
+		dbMode = ext.Connection()
+	} else if ok("database") {
+		if err := cfg.Database.Args.Validate(); err != nil {
+			errs.Merge(fullKey("database"), err)
+		} else {
+			dbMode = cfg.Database.Args.ConnectionMode()
+		}
 	}
 
 	// A component's contribution is only computed once its Args are valid, so each problem
@@ -96,11 +80,10 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 		}
 	}
 	if cfg.hasCloud() && ok("techdocs") {
-		member := placeholderMember(cfg.Cloud.Provider)
-		td := cfg.techDocsArgs([]pulumi.StringInput{member}, []pulumi.StringInput{member})
+		td := cfg.TechDocs
 		if err := td.Validate(); err != nil {
 			errs.Merge(fullKey("techdocs"), err)
-		} else if tdPart, err = techdocs.Contribution(td); err != nil {
+		} else if tdPart, err = techdocs.Contribution(&td); err != nil {
 			errs.Merge(fullKey("techdocs"), err)
 		}
 	}
@@ -123,7 +106,7 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 	if !ok("portal") {
 		return d
 	}
-	pa := cfg.portalArgs(placeholderDatabase(dbAuth, cfg.Cloud.Provider), d.contributions, nil)
+	pa := cfg.portalArgs(dbMode, d.contributions)
 	if err := pa.Validate(); err != nil {
 		errs.Merge(fullKey("portal"), err)
 		return d
@@ -190,16 +173,6 @@ func (d *deployment) deploy(ctx *pulumi.Context) error {
 		if id, err = identity.NewWorkloadIdentity(ctx, "portal-identity", cfg.identityArgs(), pulumi.Provider(p.Platform)); err != nil {
 			return err
 		}
-		if gke := cfg.Portal.Kubernetes.GKE; gke != nil && cfg.Cloud.Provider == "gcp" {
-			// GKE cluster discovery reads cluster metadata with the portal's own identity.
-			if _, err := projects.NewIAMMember(ctx, "portal-identity-gke-viewer", &projects.IAMMemberArgs{
-				Project: pulumi.String(gke.ProjectID),
-				Role:    pulumi.String(portal.GKEViewerRole),
-				Member:  id.Member,
-			}, pulumi.Parent(id), pulumi.Provider(p.Platform)); err != nil {
-				return err
-			}
-		}
 	}
 
 	pg, dbOutputs, err := d.database(ctx, p, id)
@@ -227,7 +200,7 @@ func (d *deployment) deploy(ctx *pulumi.Context) error {
 		return err
 	}
 
-	pa := cfg.portalArgs(pg, d.contributions, nil)
+	pa := cfg.portalArgs(pg, d.contributions)
 	if id != nil {
 		pa.ServiceAccountAnnotations = id.Annotations
 	}
@@ -256,14 +229,8 @@ func (d *deployment) deploy(ctx *pulumi.Context) error {
 // database creates the ManagedDatabase, or describes the external one.
 func (d *deployment) database(ctx *pulumi.Context, p *Providers, id *identity.WorkloadIdentity) (backstage.Postgres, pulumi.Map, error) {
 	cfg := d.cfg
-	if ext := cfg.Database.External; ext != nil {
-		pg := backstage.Postgres{
-			Host: pulumi.String(ext.Host), Port: pulumi.Int(ext.Port), Database: pulumi.String(ext.Database),
-			User: pulumi.String(ext.User), Password: cfg.Secrets.Output(KeyDatabasePassword),
-			CACert: pulumi.String(ext.CACertificate), Auth: backstage.AuthPassword, Cloud: cfg.Cloud.Provider,
-			PluginDivisionMode: "schema",
-		}
-		return pg, pulumi.Map{"databaseHost": pulumi.String(ext.Host)}, nil
+	if ext := cfg.externalDatabase(); ext != nil {
+		return ext.Connection(), pulumi.Map{"databaseHost": pulumi.String(ext.Host)}, nil
 	}
 	db, err := database.NewManagedDatabase(ctx, "portal-db", cfg.databaseArgs(id.Email),
 		pulumi.Providers(p.forDatabase()...))
@@ -271,12 +238,12 @@ func (d *deployment) database(ctx *pulumi.Context, p *Providers, id *identity.Wo
 		return backstage.Postgres{}, nil, err
 	}
 	outputs := pulumi.Map{"databaseInstance": db.InstanceName}
-	if cfg.Cloud.Provider == "gcp" {
+	if cfg.Cloud.Provider == cloud.GCP {
 		outputs["databaseConnectionName"] = db.ConnectionName
 	} else {
 		outputs["databaseEndpoint"] = db.Endpoint
 	}
-	if cfg.Database.Args.Auth == backstage.AuthIAM {
+	if cfg.Database.Args.Auth == cloud.AuthIAM {
 		outputs["databaseBootstrapSql"] = db.BootstrapSQL
 	}
 	return db.Connection, outputs, nil

@@ -1,15 +1,12 @@
 package techdocs
 
-import "github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+import (
+	"github.com/coreeng/developer-portal/cloud"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
 
 // Type is the component's type token.
 const Type = "coreplatform:techdocs:TechDocsPublisher"
-
-// Clouds the bucket can live in.
-const (
-	CloudGCP = "gcp"
-	CloudAWS = "aws"
-)
 
 // Defaults applied by WithDefaults.
 const (
@@ -70,13 +67,15 @@ type Args struct {
 
 // Validate reports every problem with the Args (after defaults) at once, each naming its
 // config key, so a program can check all components before registering any resource.
+// The principals (readers, writers) usually come from other resources: when given as plain
+// strings they are checked here, but their presence is checked by NewTechDocsPublisher.
 func (a *Args) Validate() error { return a.validate() }
 
 // WithDefaults returns a copy of the Args with every default applied; the caller's Args are
 // never changed.
-func (a *Args) WithDefaults() *Args {
-	c := *a
-	if c.Cloud == CloudGCP && c.Location == "" {
+func (a Args) WithDefaults() Args {
+	c := a
+	if c.Cloud == cloud.GCP && c.Location == "" {
 		c.Location = DefaultLocation
 	}
 	if c.Protect == nil {
@@ -89,7 +88,7 @@ func (a *Args) WithDefaults() *Args {
 	if c.Owner == "" {
 		c.Owner = DefaultOwner
 	}
-	return &c
+	return c
 }
 
 func (a *Args) protect() bool { return a.Protect == nil || *a.Protect }

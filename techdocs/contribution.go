@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 )
 
 // The documentation entity. CI publishes under PublishEntity, which must name this entity:
@@ -41,11 +42,11 @@ type ComponentSpec struct {
 }
 
 // PublisherType is the techdocs.publisher.type for a cloud ("" for an unknown cloud).
-func PublisherType(cloud string) string {
-	switch cloud {
-	case CloudGCP:
+func PublisherType(provider string) string {
+	switch provider {
+	case cloud.GCP:
 		return PublisherGoogleGCS
-	case CloudAWS:
+	case cloud.AWS:
 		return PublisherAWSS3
 	}
 	return ""
@@ -58,7 +59,7 @@ func Contribution(args *Args) (backstage.Contribution, error) {
 	if err := args.validate(); err != nil {
 		return backstage.Contribution{}, err
 	}
-	a := args.WithDefaults()
+	a := new(args.WithDefaults())
 	return backstage.Contribution{
 		Name:     ContributionName,
 		Config:   backstage.AppConfig{TechDocs: techDocsConfig(a)},
@@ -71,15 +72,15 @@ func Entity(args *Args) (backstage.Entity, error) {
 	if err := args.validate(); err != nil {
 		return backstage.Entity{}, err
 	}
-	return entity(args.WithDefaults()), nil
+	return entity(new(args.WithDefaults())), nil
 }
 
 func techDocsConfig(a *Args) *backstage.TechDocs {
 	publisher := &backstage.TechDocsPublisher{Type: PublisherType(a.Cloud)}
 	switch a.Cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		publisher.GoogleGCS = &backstage.BucketSettings{BucketName: a.BucketName, ProjectID: a.Project}
-	case CloudAWS:
+	case cloud.AWS:
 		publisher.AWSS3 = &backstage.BucketSettings{BucketName: a.BucketName, Region: a.Region}
 	}
 	return &backstage.TechDocs{Builder: "external", Publisher: publisher}

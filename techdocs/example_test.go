@@ -1,6 +1,9 @@
 package techdocs_test
 
 import (
+	"fmt"
+
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/techdocs"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -18,7 +21,7 @@ func ExampleNewTechDocsPublisher() {
 			return err
 		}
 		args := &techdocs.Args{
-			Cloud:         techdocs.CloudGCP,
+			Cloud:         cloud.GCP,
 			BucketName:    "cecg-platform-dev-dev-techdocs",
 			Project:       "cecg-platform-dev",
 			Repository:    "cecg/developer-portal",
@@ -42,4 +45,13 @@ func ExampleNewTechDocsPublisher() {
 		ctx.Export("techdocsBucket", docs.BucketName)
 		return nil
 	})
+}
+
+// The TechDocs publisher type the portal is configured with, per cloud.
+func ExamplePublisherType() {
+	fmt.Println(techdocs.PublisherType(cloud.GCP))
+	fmt.Println(techdocs.PublisherType(cloud.AWS))
+	// Output:
+	// googleGcs
+	// awsS3
 }

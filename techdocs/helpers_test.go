@@ -3,6 +3,7 @@ package techdocs
 import (
 	"testing"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
@@ -19,7 +20,7 @@ const (
 
 func gcpArgs() *Args {
 	return &Args{
-		Cloud:         CloudGCP,
+		Cloud:         cloud.GCP,
 		BucketName:    "cecg-dev-techdocs",
 		Project:       "cecg-platform-dev",
 		ReaderMembers: []pulumi.StringInput{pulumi.String(portalMember)},
@@ -29,7 +30,7 @@ func gcpArgs() *Args {
 
 func awsArgs() *Args {
 	return &Args{
-		Cloud:          CloudAWS,
+		Cloud:          cloud.AWS,
 		BucketName:     "cecg-dev-techdocs",
 		Region:         "eu-west-2",
 		ReaderRoleArns: []pulumi.StringInput{pulumi.String(portalRole)},
@@ -55,13 +56,13 @@ func deploy(args *Args, opts ...pulumi.ResourceOption) (*testkit.Mocks, error) {
 	err := testkit.Run(func(ctx *pulumi.Context) error {
 		all := append([]pulumi.ResourceOption{}, opts...)
 		switch args.Cloud {
-		case CloudGCP:
+		case cloud.GCP:
 			p, err := gcp.NewProvider(ctx, "platform", &gcp.ProviderArgs{Project: pulumi.String("cecg-platform-dev")})
 			if err != nil {
 				return err
 			}
 			all = append(all, pulumi.Provider(p))
-		case CloudAWS:
+		case cloud.AWS:
 			p, err := aws.NewProvider(ctx, "platform", &aws.ProviderArgs{Region: pulumi.String("eu-west-2")})
 			if err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"gopkg.in/yaml.v3"
 )
 
@@ -58,7 +59,7 @@ func TestWorkflowPublishesTheEntity(t *testing.T) {
 	if j.Permissions["id-token"] != "write" || j.Permissions["contents"] != "read" {
 		t.Errorf("publish permissions = %v", j.Permissions)
 	}
-	for _, cloud := range []string{CloudGCP, CloudAWS} {
+	for _, cloud := range []string{cloud.GCP, cloud.AWS} {
 		var publish string
 		for _, s := range j.Steps {
 			for k := range s.With {

@@ -3,6 +3,8 @@ package techdocs
 import (
 	"errors"
 
+	"github.com/coreeng/developer-portal/cloud"
+	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -26,10 +28,13 @@ func NewTechDocsPublisher(ctx *pulumi.Context, name string, args *Args, opts ...
 	if args == nil {
 		return nil, errors.New("techdocs: args are required")
 	}
-	if err := args.validate(); err != nil {
+	var errs validate.Errors
+	errs.Merge("", args.Validate())
+	errs.Merge("", args.checkWiring())
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	a := args.WithDefaults()
+	a := new(args.WithDefaults())
 
 	comp := &TechDocsPublisher{}
 	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
@@ -37,9 +42,9 @@ func NewTechDocsPublisher(ctx *pulumi.Context, name string, args *Args, opts ...
 	}
 	var err error
 	switch a.Cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		err = comp.gcs(ctx, name, a)
-	case CloudAWS:
+	case cloud.AWS:
 		err = comp.s3(ctx, name, a)
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -15,7 +16,6 @@ var (
 	gcsName      = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*[a-z0-9]$`)
 	s3Name       = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	gcsLocation  = regexp.MustCompile(`^[A-Za-z]+[A-Za-z0-9-]*[A-Za-z0-9]$`)
-	entityRef    = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*:)?([a-z0-9]([a-z0-9._-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
 	s3Prefixes   = []string{"xn--", "sthree-", "amzn-s3-demo-"}
 	s3Suffixes   = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
 	gcpPrefixes  = []string{"serviceAccount:", "group:", "user:", "principal://", "principalSet://"}
@@ -26,10 +26,10 @@ func (a *Args) validate() error {
 	if a == nil {
 		return errors.New("techdocs: args are required")
 	}
-	d := a.WithDefaults()
+	d := new(a.WithDefaults())
 	var errs validate.Errors
 	switch d.Cloud {
-	case CloudGCP:
+	case cloud.GCP:
 		if msg := gcsBucketNameProblem(d.BucketName); msg != "" {
 			errs.Add("bucketName", "%s", msg)
 		}
@@ -47,7 +47,7 @@ func (a *Args) validate() error {
 		if len(d.ReaderRoleArns) > 0 || len(d.WriterRoleArns) > 0 {
 			errs.Add("readerRoleArns", "role ARNs apply to aws only; on gcp pass readerMembers and writerMembers")
 		}
-	case CloudAWS:
+	case cloud.AWS:
 		if msg := s3BucketNameProblem(d.BucketName); msg != "" {
 			errs.Add("bucketName", "%s", msg)
 		}
@@ -78,7 +78,7 @@ func (a *Args) validate() error {
 	if d.NoncurrentVersionDays < 1 || d.NoncurrentVersionDays > 3650 {
 		errs.Add("noncurrentVersionDays", "must be between 1 and 3650, got %d", d.NoncurrentVersionDays)
 	}
-	if !entityRef.MatchString(d.Owner) {
+	if !validate.EntityRef(d.Owner) {
 		errs.Add("owner", "%q is not an entity reference (e.g. group:default/platform-team)", d.Owner)
 	}
 	if d.Repository != "" {
@@ -90,13 +90,33 @@ func (a *Args) validate() error {
 	return errs.Err()
 }
 
-// checkMembers requires at least one principal and checks those given as plain strings now;
-// values that come from other resources are checked when known (see checkedPrincipal).
-func checkMembers(errs *validate.Errors, path string, members []pulumi.StringInput, problem func(string) string) {
-	if len(members) == 0 {
-		errs.Add(path, "at least one is required")
-		return
+// checkWiring requires the principals, which usually come from other resources (the portal's
+// identity, the CI identity): at least one reader and one writer of the bucket's cloud.
+func (a *Args) checkWiring() error {
+	var errs validate.Errors
+	if a == nil {
+		return nil
 	}
+	readers, writers := "readerMembers", "writerMembers"
+	r, w := a.ReaderMembers, a.WriterMembers
+	if a.Cloud == cloud.AWS {
+		readers, writers = "readerRoleArns", "writerRoleArns"
+		r, w = a.ReaderRoleArns, a.WriterRoleArns
+	}
+	if a.Cloud == cloud.GCP || a.Cloud == cloud.AWS {
+		if len(r) == 0 {
+			errs.Add(readers, "at least one is required")
+		}
+		if len(w) == 0 {
+			errs.Add(writers, "at least one is required")
+		}
+	}
+	return errs.Err()
+}
+
+// checkMembers checks the principals given as plain strings now; values that come from other
+// resources are checked when known (see checkedPrincipal).
+func checkMembers(errs *validate.Errors, path string, members []pulumi.StringInput, problem func(string) string) {
 	for i, m := range members {
 		switch v := m.(type) {
 		case nil:

@@ -1,12 +1,19 @@
 package tests
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/coreeng/developer-portal/access"
+	"github.com/coreeng/developer-portal/database"
+	"github.com/coreeng/developer-portal/github"
 	"github.com/coreeng/developer-portal/internal/configref"
+	"github.com/coreeng/developer-portal/internal/validate"
+	"github.com/coreeng/developer-portal/portal"
 	"github.com/coreeng/developer-portal/stack"
+	"github.com/coreeng/developer-portal/techdocs"
 )
 
 const (
@@ -14,15 +21,48 @@ const (
 	refEnd   = "<!-- config-reference:end -->"
 )
 
-// configSections are the object-valued keys, in the order the README documents them.
+// configSections are the object-valued keys, in the order the README documents them. The
+// Default column is each component's WithDefaults of an empty Args; the Required column the
+// keys its Validate requires of an empty Args (and doc comments that say "Required.").
 var configSections = []configref.Section{
 	{Key: "cloud", Package: "stack", Type: "Cloud", Description: "The platform's cloud account. Required."},
 	{Key: "kubernetes", Package: "stack", Type: "Kubernetes", Description: "How the stack reaches the platform cluster. Optional."},
-	{Key: "portal", Package: "portal", Type: "Args", Description: "The DeveloperPortal: Backstage on the cluster. Required (image, hostname, domain, kubernetes.clusterName)."},
-	{Key: "database", Package: "stack", Type: "Database", Description: "The portal's PostgreSQL: where it lives, then the ManagedDatabase settings, or an external database. Required."},
-	{Key: "github", Package: "github", Type: "Args", Description: "The GitHubIntegration. Required (organization, app or token)."},
-	{Key: "tenants", Package: "access", Type: "Args", Description: "The TenantAccess settings; tenants themselves are files in `dir`. Optional."},
-	{Key: "techdocs", Package: "techdocs", Type: "Args", Description: "The TechDocs publisher bucket (not with cloud provider none). Optional."},
+	{Key: "portal", Package: "portal", Type: "Args", Description: "The DeveloperPortal: Backstage on the cluster. Required (image, hostname, domain, kubernetes.clusterName).",
+		Defaults: portal.Args{}.WithDefaults(), Required: requiredKeys("portal", (&portal.Args{}).Validate())},
+	{Key: "database", Package: "stack", Type: "Database", Description: "The portal's PostgreSQL: where it lives, then the ManagedDatabase settings, or an external database. Required.",
+		// The stack fills cloud, project and region from the cloud section: nothing is required.
+		Defaults: database.Args{GCP: &database.GCPArgs{}, AWS: &database.AWSArgs{}}.WithDefaults(), Required: map[string]bool{}},
+	{Key: "github", Package: "github", Type: "Args", Description: "The GitHubIntegration. Required (organization, app or token).",
+		Defaults: github.Args{}.WithDefaults(), Required: requiredKeys("github", (&github.Args{}).Validate())},
+	{Key: "tenants", Package: "access", Type: "Args", Description: "The TenantAccess settings; tenants themselves are files in `dir`. Optional.",
+		// The stack fills environments, organization and the requests repository.
+		Defaults: access.Args{}.WithDefaults(), Required: map[string]bool{}},
+	{Key: "techdocs", Package: "techdocs", Type: "Args", Description: "The TechDocs publisher bucket (not with cloud provider none). Optional.",
+		Defaults: techdocs.Args{}.WithDefaults()},
+}
+
+// components are the component resources whose outputs the README lists.
+var components = []configref.Component{
+	{Package: "portal", Type: "DeveloperPortal"},
+	{Package: "database", Type: "ManagedDatabase"},
+	{Package: "github", Type: "GitHubIntegration"},
+	{Package: "access", Type: "TenantAccess"},
+	{Package: "techdocs", Type: "TechDocsPublisher"},
+	{Package: "identity", Type: "WorkloadIdentity"},
+}
+
+// requiredKeys are the keys err reports as required ("<key>: is required").
+func requiredKeys(section string, err error) map[string]bool {
+	out := map[string]bool{}
+	var ve *validate.Errors
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			if p.Path != "" && strings.HasPrefix(p.Message, "is required") {
+				out[section+"."+p.Path] = true
+			}
+		}
+	}
+	return out
 }
 
 // TestReadmeConfigReference keeps README.md's configuration reference equal to what the code
@@ -36,6 +76,22 @@ func TestReadmeConfigReference(t *testing.T) {
 	ref, err := g.Markdown(configSections, secrets)
 	if err != nil {
 		t.Fatal(err)
+	}
+	outputs, err := g.OutputsMarkdown(components)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref += "\n" + outputs
+	for _, c := range components {
+		rows, _ := g.Outputs(c)
+		if len(rows) == 0 {
+			t.Errorf("component %s.%s lists no output", c.Package, c.Type)
+		}
+		for _, r := range rows {
+			if r.Doc == "" {
+				t.Errorf("output %s of %s.%s has no doc comment", r.Key, c.Package, c.Type)
+			}
+		}
 	}
 	for _, s := range configSections {
 		rows, _ := g.Rows(s)

@@ -5,6 +5,7 @@
 package configref
 
 import (
+	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -22,11 +24,25 @@ type Section struct {
 	Package     string // directory relative to the module root
 	Type        string
 	Description string
+	// Defaults is the section's value with every default applied to an empty one (the
+	// component's WithDefaults); its JSON gives the Default column. Nil: no defaults.
+	Defaults any
+	// Required are the keys (full, "portal.image") an empty section is refused without. When
+	// nil, a doc comment that says "Required." marks its key instead.
+	Required map[string]bool
 }
 
 // Row is one documented key.
 type Row struct {
 	Key, Type, Doc string
+	Default        string
+	Required       bool
+}
+
+// Component is a component resource whose outputs are documented: the struct's fields with
+// a pulumi tag.
+type Component struct {
+	Package, Type string
 }
 
 type typeInfo struct {
@@ -104,8 +120,108 @@ func (g *Generator) Rows(s Section) ([]Row, error) {
 		return nil, err
 	}
 	var rows []Row
-	err := g.walk(s.Package, s.Type, s.Key, &rows, 0)
-	return rows, err
+	if err := g.walk(s.Package, s.Type, s.Key, &rows, 0); err != nil {
+		return nil, err
+	}
+	defaults := map[string]string{}
+	if s.Defaults != nil {
+		b, err := json.Marshal(s.Defaults)
+		if err != nil {
+			return nil, fmt.Errorf("%s defaults: %w", s.Key, err)
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return nil, err
+		}
+		flatten(s.Key, v, defaults)
+	}
+	for i := range rows {
+		r := &rows[i]
+		if r.Type != "object" && !strings.HasPrefix(r.Type, "list of") {
+			r.Default = strings.ReplaceAll(defaults[r.Key], "|", "\\|")
+		} else if strings.HasPrefix(r.Type, "list of") {
+			r.Default = defaults[r.Key]
+		}
+		r.Required = s.Required[r.Key] || (s.Required == nil && requiredDoc.MatchString(r.Doc))
+	}
+	return rows, nil
+}
+
+// requiredDoc is a doc comment that says its key is required, unconditionally.
+var requiredDoc = regexp.MustCompile(`(^|\. )Required(\.|$)`)
+
+// flatten records the JSON value of every leaf under key; lists and maps are one value.
+func flatten(key string, v any, out map[string]string) {
+	if m, ok := v.(map[string]any); ok {
+		b, _ := json.Marshal(m)
+		out[key] = "`" + string(b) + "`"
+		for k, e := range m {
+			flatten(key+"."+k, e, out)
+		}
+		return
+	}
+	switch t := v.(type) {
+	case string:
+		if t != "" {
+			out[key] = "`" + t + "`"
+		}
+	case nil:
+	default:
+		b, _ := json.Marshal(t)
+		out[key] = "`" + string(b) + "`"
+	}
+}
+
+// Outputs lists a component's outputs: the fields with a pulumi tag, and their doc comments.
+func (g *Generator) Outputs(c Component) ([]Row, error) {
+	if err := g.parse(c.Package); err != nil {
+		return nil, err
+	}
+	ti, ok := g.types[c.Package+"."+c.Type]
+	if !ok {
+		return nil, fmt.Errorf("type %s.%s not found", c.Package, c.Type)
+	}
+	var rows []Row
+	prevDoc := ""
+	for _, f := range ti.st.Fields.List {
+		if f.Tag == nil || len(f.Names) == 0 {
+			continue
+		}
+		name := reflect.StructTag(strings.Trim(f.Tag.Value, "`")).Get("pulumi")
+		if name == "" {
+			continue
+		}
+		text := doc(f.Doc)
+		if text == "" && strings.Contains(prevDoc, f.Names[0].Name) {
+			text = prevDoc
+		}
+		if text != "" {
+			prevDoc = text
+		}
+		typ := ""
+		if sel, ok := f.Type.(*ast.SelectorExpr); ok {
+			typ = strings.TrimSuffix(sel.Sel.Name, "Output")
+		}
+		rows = append(rows, Row{Key: f.Names[0].Name + " (`" + name + "`)", Type: typ, Doc: text})
+	}
+	return rows, nil
+}
+
+// OutputsMarkdown renders one table of outputs per component.
+func (g *Generator) OutputsMarkdown(components []Component) (string, error) {
+	var b strings.Builder
+	for _, c := range components {
+		rows, err := g.Outputs(c)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(&b, "#### Outputs of `%s.%s`\n\n| field | type | meaning |\n|---|---|---|\n", c.Package, c.Type)
+		for _, r := range rows {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", r.Key, r.Type, r.Doc)
+		}
+		b.WriteString("\n")
+	}
+	return b.String(), nil
 }
 
 func (g *Generator) walk(dir, typ, prefix string, rows *[]Row, depth int) error {
@@ -227,9 +343,13 @@ func (g *Generator) Markdown(sections []Section, extra []Row) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(&b, "#### `developer-portal:%s`\n\n%s\n\n| key | type | meaning |\n|---|---|---|\n", s.Key, s.Description)
+		fmt.Fprintf(&b, "#### `developer-portal:%s`\n\n%s\n\n| key | type | default | required | meaning |\n|---|---|---|---|---|\n", s.Key, s.Description)
 		for _, r := range rows {
-			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", r.Key, r.Type, r.Doc)
+			req := ""
+			if r.Required {
+				req = "yes"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.Key, r.Type, r.Default, req, r.Doc)
 		}
 		b.WriteString("\n")
 	}

@@ -6,12 +6,12 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/internal/offline"
 )
 
 // AppConfig returns the generated Backstage app-config: the app-config file held in the
 // portal's ConfigMap, exactly as the pods read it.
-func AppConfig(resources []testkit.Resource) (string, error) {
+func AppConfig(resources []offline.Resource) (string, error) {
 	var found []string
 	for _, r := range resources {
 		if r.Type != "kubernetes:core/v1:ConfigMap" {

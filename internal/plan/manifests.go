@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"gopkg.in/yaml.v3"
 )
@@ -23,7 +23,7 @@ type Manifest struct {
 
 // Manifests renders every Kubernetes resource as the object the provider would send, with the
 // data of Secrets and every other secret value redacted.
-func Manifests(resources []testkit.Resource) []Manifest {
+func Manifests(resources []offline.Resource) []Manifest {
 	var out []Manifest
 	for _, r := range resources {
 		apiVersion, kind, ok := gvk(r.Type)
@@ -124,5 +124,5 @@ func redact(v resource.PropertyValue, secret bool) any {
 	if secret {
 		return Redacted
 	}
-	return testkit.Plain(v)
+	return offline.Plain(v)
 }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
@@ -14,8 +14,8 @@ import (
 // and name), each with its inputs flattened to one "path: value" line; secret values print as
 // [secret] and multi-line strings as indented blocks. The output depends only on what was
 // registered, never on registration order.
-func Render(resources []testkit.Resource) string {
-	children := map[string][]testkit.Resource{}
+func Render(resources []offline.Resource) string {
+	children := map[string][]offline.Resource{}
 	known := map[string]bool{}
 	for _, r := range resources {
 		known[r.URN] = true
@@ -59,15 +59,6 @@ func Render(resources []testkit.Resource) string {
 	}
 	walk("", 0)
 	return b.String()
-}
-
-// Count returns the number of resources of each type.
-func Count(resources []testkit.Resource) map[string]int {
-	out := map[string]int{}
-	for _, r := range resources {
-		out[r.Type]++
-	}
-	return out
 }
 
 func flatten(v resource.PropertyValue, path string, secret bool) []string {

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/internal/offline"
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/coreeng/developer-portal/stack"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -19,9 +19,9 @@ type Result struct {
 	// Text is the rendered plan: header, resources, exports.
 	Text string
 	// Resources are the recorded registrations.
-	Resources []testkit.Resource
+	Resources []offline.Resource
 	// Mocks is the recorder, for assertions.
-	Mocks *testkit.Mocks
+	Mocks *offline.Mocks
 	// Exports are the stack outputs (secrets as [secret]).
 	Exports map[string]string
 }
@@ -71,15 +71,15 @@ func Run(opts Options) (*Result, error) {
 		src.Secrets[key] = true
 	}
 
-	m := testkit.NewMocks()
+	m := offline.NewMocks()
 	exports := map[string]string{}
 	program := stack.Program(src)
-	err = testkit.Run(func(ctx *pulumi.Context) error {
+	err = offline.Run(func(ctx *pulumi.Context) error {
 		if err := program(ctx); err != nil {
 			return err
 		}
 		for k, out := range ctx.GetCurrentExportMap() {
-			a, err := testkit.Await(ctx, pulumi.ToOutput(out))
+			a, err := offline.Await(ctx, pulumi.ToOutput(out))
 			if err != nil {
 				return err
 			}
@@ -110,7 +110,7 @@ func Run(opts Options) (*Result, error) {
 	return &Result{Text: b.String(), Resources: res, Mocks: m, Exports: exports}, nil
 }
 
-func describe(a testkit.Awaited) string {
+func describe(a offline.Awaited) string {
 	switch {
 	case a.Secret:
 		return "[secret]"

@@ -9,7 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/internal/offline"
 )
 
 // Resource types a tenancy creates.
@@ -24,7 +24,7 @@ const (
 type TenantPart struct {
 	// Resources are the tenant's Kubernetes objects (namespace, role bindings, quota, limit
 	// range, network policy) and GitHub team with its memberships and repositories.
-	Resources []testkit.Resource
+	Resources []offline.Resource
 	// Entities are the tenant's catalog entities (System, Components, Group), as the YAML
 	// documents the portal loads.
 	Entities []string

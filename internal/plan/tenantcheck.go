@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/coreeng/developer-portal/access"
-	"github.com/coreeng/developer-portal/internal/testkit"
+	"github.com/coreeng/developer-portal/internal/offline"
 )
 
 // TenantCheckOptions select what the tenancy check plans.
@@ -144,7 +144,7 @@ func stackNames(root string) ([]string, error) {
 }
 
 // summarise counts resources by kind: "Namespace, 2 RoleBinding, Team".
-func summarise(rs []testkit.Resource) string {
+func summarise(rs []offline.Resource) string {
 	if len(rs) == 0 {
 		return "no resources"
 	}

@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -97,7 +98,7 @@ func walk(v resource.PropertyValue, path string, secret bool, visit func(string,
 		}
 	case v.IsArray():
 		for i, e := range v.ArrayValue() {
-			walk(e, join(path, itoa(i)), secret, visit)
+			walk(e, join(path, strconv.Itoa(i)), secret, visit)
 		}
 	default:
 		visit(path, v, secret)
@@ -109,12 +110,4 @@ func join(a, b string) string {
 		return b
 	}
 	return a + "." + b
-}
-
-func itoa(i int) string {
-	const digits = "0123456789"
-	if i < 10 {
-		return digits[i : i+1]
-	}
-	return itoa(i/10) + digits[i%10:i%10+1]
 }

@@ -4,26 +4,11 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/coreeng/developer-portal/internal/offline"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 )
 
-// Run executes body under the recorder and returns it with the program's error. Config, when
-// given, is the stack config (full keys, "developer-portal:portal" → JSON) and secretKeys the
-// keys Pulumi would hold as secrets.
-func Run(body pulumi.RunFunc, m *Mocks, config map[string]string, secretKeys ...string) error {
-	if m == nil {
-		m = NewMocks()
-	}
-	return pulumi.RunErr(body,
-		pulumi.WithMocks(Project, Stack, m),
-		func(info *pulumi.RunInfo) {
-			info.Config = config
-			info.ConfigSecretKeys = secretKeys
-		})
-}
-
-// MustRun is Run for programs that must succeed.
+// MustRun runs a program that must succeed under a fresh recorder and returns the recorder.
 func MustRun(t testing.TB, body pulumi.RunFunc, config map[string]string, secretKeys ...string) *Mocks {
 	t.Helper()
 	m := NewMocks()
@@ -31,23 +16,6 @@ func MustRun(t testing.TB, body pulumi.RunFunc, config map[string]string, secret
 		t.Fatalf("program failed: %v", err)
 	}
 	return m
-}
-
-// Awaited is a resolved output.
-type Awaited struct {
-	Value  any
-	Known  bool
-	Secret bool
-}
-
-// Await resolves an output inside a running program (call it from the program body, after the
-// resources it depends on are registered).
-func Await(ctx *pulumi.Context, out pulumi.Output) (Awaited, error) {
-	r, err := internals.UnsafeAwaitOutput(ctx.Context(), out)
-	if err != nil {
-		return Awaited{}, err
-	}
-	return Awaited{Value: r.Value, Known: r.Known, Secret: r.Secret}, nil
 }
 
 // Capture runs a program that returns named outputs, resolves them before the program ends,
@@ -62,7 +30,7 @@ func Capture(t testing.TB, body func(ctx *pulumi.Context) (map[string]pulumi.Out
 			return err
 		}
 		for name, out := range outs {
-			a, err := Await(ctx, out)
+			a, err := offline.Await(ctx, out)
 			if err != nil {
 				return fmt.Errorf("output %s: %w", name, err)
 			}

@@ -20,7 +20,35 @@ var (
 	// us-isob-east-1, eusc-de-east-1.
 	awsRegion = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+){1,2}-[1-9][0-9]?$`)
 	teamSlug  = regexp.MustCompile(`^[a-z0-9]([a-z0-9_-]{0,98}[a-z0-9])?$`)
+	// A Kubernetes resource quantity without exponent: 500m, 2, 8Gi, 1.5G.
+	quantity = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$`)
+	// A Backstage entity reference "[kind:][namespace/]name" with the catalog's own rules: a
+	// kind of letters and digits, a namespace and a name of at most 63 characters that start
+	// and end with a letter or digit.
+	entityRef     = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9]*:)?([a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$`)
+	gcpLabelKey   = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+	gcpLabelValue = regexp.MustCompile(`^[a-z0-9_-]{0,63}$`)
+	iamRoleName   = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
 )
+
+// Quantity reports whether s is a non-negative Kubernetes resource quantity ("500m", "8Gi", "2").
+func Quantity(s string) bool { return quantity.MatchString(s) }
+
+// EntityRef reports whether s is a Backstage entity reference ("group:default/platform",
+// "platform").
+func EntityRef(s string) bool { return entityRef.MatchString(s) }
+
+// GCPLabelKey and GCPLabelValue report whether s is a GCP resource label key or value.
+func GCPLabelKey(s string) bool { return gcpLabelKey.MatchString(s) }
+
+// GCPLabelValue: see GCPLabelKey (values may be empty).
+func GCPLabelValue(s string) bool { return gcpLabelValue.MatchString(s) }
+
+// GCPServiceAccountID reports whether s is a service account id: the shape of a project id.
+func GCPServiceAccountID(s string) bool { return gcpID.MatchString(s) }
+
+// IAMRoleName reports whether s is an AWS IAM role name (1-64 of letters, digits, +=,.@_-).
+func IAMRoleName(s string) bool { return iamRoleName.MatchString(s) }
 
 // GCPRegion reports whether s has the shape of a GCP region (the one rule for every component;
 // tested against the full published list).

@@ -1,4 +1,4 @@
-package testkit
+package offline
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -23,13 +23,22 @@ func defaultOutputs() map[string]OutputsFunc {
 			}
 		},
 		"aws:rds/instance:Instance": func(args pulumi.MockResourceArgs) resource.PropertyMap {
-			return resource.PropertyMap{
+			out := resource.PropertyMap{
 				"address":    resource.NewStringProperty(args.Name + ".abc123.eu-west-2.rds.amazonaws.com"),
 				"endpoint":   resource.NewStringProperty(args.Name + ".abc123.eu-west-2.rds.amazonaws.com:5432"),
 				"port":       resource.NewNumberProperty(5432),
 				"resourceId": resource.NewStringProperty("db-ABCDEFGHIJKL"),
 				"arn":        resource.NewStringProperty("arn:aws:rds:eu-west-2:111111111111:db:" + args.Name),
 			}
+			// RDS reports the Secrets Manager secret of the master password it manages.
+			if v, ok := args.Inputs["manageMasterUserPassword"]; ok && v.IsBool() && v.BoolValue() {
+				out["masterUserSecrets"] = resource.NewArrayProperty([]resource.PropertyValue{
+					resource.NewObjectProperty(resource.PropertyMap{
+						"secretArn": resource.NewStringProperty("arn:aws:secretsmanager:eu-west-2:111111111111:secret:rds!db-1"),
+					}),
+				})
+			}
+			return out
 		},
 		"gcp:serviceaccount/account:Account": func(args pulumi.MockResourceArgs) resource.PropertyMap {
 			id := args.Inputs["accountId"].StringValue()

@@ -1,4 +1,4 @@
-package testkit
+package offline
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"

@@ -1,13 +1,9 @@
-// Package testkit is the shared harness for unit-testing Pulumi components under mocks: a
-// resource monitor that records every registration, lookup helpers, output awaiting, and the
-// assertions every component must pass (unique URNs, explicit providers, no leaked secrets).
-package testkit
+package offline
 
 import (
 	"sort"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
@@ -100,6 +96,24 @@ func (m *Mocks) WithOutputs(typ string, f OutputsFunc) *Mocks {
 	return m
 }
 
+// AddOutputs adds computed outputs to a resource type's, over the ones it has (the default's).
+func (m *Mocks) AddOutputs(typ string, f OutputsFunc) *Mocks {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := m.outputs[typ]
+	m.outputs[typ] = func(args pulumi.MockResourceArgs) resource.PropertyMap {
+		out := resource.PropertyMap{}
+		if prev != nil {
+			out = prev(args)
+		}
+		for k, v := range f(args) {
+			out[k] = v
+		}
+		return out
+	}
+	return m
+}
+
 // WithCall answers an invoke (data source) by token.
 func (m *Mocks) WithCall(token string, f func(args pulumi.MockCallArgs) (resource.PropertyMap, error)) *Mocks {
 	m.mu.Lock()
@@ -179,6 +193,13 @@ func (m *Mocks) ByType(typ string) []Resource {
 	return out
 }
 
+// TB is the part of testing.TB that MustFind and Only use, so this package (linked into the
+// plan command) does not import the testing package.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // Find returns the registration of a type and name.
 func (m *Mocks) Find(typ, name string) (Resource, bool) {
 	for _, r := range m.Resources() {
@@ -190,7 +211,7 @@ func (m *Mocks) Find(typ, name string) (Resource, bool) {
 }
 
 // MustFind fails the test when the registration does not exist, listing what does.
-func (m *Mocks) MustFind(t testing.TB, typ, name string) Resource {
+func (m *Mocks) MustFind(t TB, typ, name string) Resource {
 	t.Helper()
 	r, ok := m.Find(typ, name)
 	if !ok {
@@ -204,7 +225,7 @@ func (m *Mocks) MustFind(t testing.TB, typ, name string) Resource {
 }
 
 // Only returns the single registration of a type, failing the test if there is not exactly one.
-func (m *Mocks) Only(t testing.TB, typ string) Resource {
+func (m *Mocks) Only(t TB, typ string) Resource {
 	t.Helper()
 	rs := m.ByType(typ)
 	if len(rs) != 1 {
