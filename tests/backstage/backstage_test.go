@@ -606,7 +606,7 @@ type generated struct {
 	tenantsDir    string // the tenant files the stack read
 	// knownEnvironments are the environments tenant files may name (tenants.environments).
 	knownEnvironments []string
-	hasTechDocs   bool
+	hasTechDocs       bool
 }
 
 // generate runs the real stack program under the offline plan's mock engine with the stack
