@@ -203,7 +203,10 @@ func TestPortalInBrowser(t *testing.T) {
 		member.open("/catalog/default/component/" + gen.portalName + "/kubernetes")
 		member.waitText("kubernetes-cluster", 2*time.Minute, gen.clusterName)
 		member.clickContaining(`[role="button"]`, gen.clusterName)
-		text := member.waitText("kubernetes", time.Minute, gen.portalName)
+		// The Deployment, Service and Ingress the stack created, each a card with its
+		// namespace (the plugin found them by the portal's backstage.io/kubernetes-id).
+		text := member.waitText("kubernetes", time.Minute, gen.portalName, "Deployment", "Service", "Ingress",
+			"namespace: "+gen.portalNS)
 		t.Logf("Kubernetes tab (API server: %s):\n%s", kube.describe, lastLines(text, 30))
 		member.screenshot("3-kubernetes")
 	})
@@ -241,7 +244,7 @@ func TestPortalInBrowser(t *testing.T) {
 			t.Fatalf("an admin's Unregister entity menu item is %s, want enabled", state)
 		}
 		admin.clickText(`[role="menuitem"]`, "Unregister entity")
-		admin.waitText("unregister-dialog", time.Minute, "Unregister")
+		admin.waitText("unregister-dialog", time.Minute, "Are you sure you want to unregister this entity?")
 		admin.screenshot("6-admin-unregister-dialog")
 	})
 

@@ -19,8 +19,12 @@ const repoRoot = "../.."
 
 // backstageTest is the root module's test that boots a real Backstage backend on the
 // generated configuration (tests/backstage); run against this suite's API server, its
-// Kubernetes check reads the objects the real engine created.
-const backstageTest = "TestBackstageBootsGeneratedConfig"
+// Kubernetes check reads the objects the real engine created. browserTest drives the portal
+// in headless Chromium against the same API server: its Kubernetes tab shows those objects.
+const (
+	backstageTest = "TestBackstageBootsGeneratedConfig"
+	browserTest   = "TestPortalInBrowser"
+)
 
 // runBackstage runs the Backstage test (go test ./tests/backstage/ in the root module) with
 // KUBE_API_URL, KUBE_TOKEN and KUBE_CA_FILE pointing at the cluster, so that the Kubernetes
@@ -29,6 +33,8 @@ const backstageTest = "TestBackstageBootsGeneratedConfig"
 // .ci/backstage passes it: BACKSTAGE_NODE (Node.js 24) and PG_BIN (PostgreSQL 15 binaries);
 // without them it is skipped. The token is the portal's own ServiceAccount's (TokenRequest),
 // so the plugin reads the cluster with exactly the read-only ClusterRole the stack grants.
+// With CHROMIUM and TECHDOCS_CLI too (.ci/backstage env prints both), the browser test runs
+// in the same go test; SCREENSHOT_DIR, when set, keeps its screenshots.
 func runBackstage(t *testing.T, c *cluster, live map[string]object, logs *opLogs) {
 	t.Helper()
 	node, pgBin := os.Getenv("BACKSTAGE_NODE"), os.Getenv("PG_BIN")
@@ -62,11 +68,19 @@ func runBackstage(t *testing.T, c *cluster, live map[string]object, logs *opLogs
 	out := logs.writer(t, "backstage")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "test", "./tests/backstage/", "-run", "^"+backstageTest+"$",
+	tests := "^" + backstageTest + "$"
+	browser := os.Getenv("CHROMIUM") != "" && os.Getenv("TECHDOCS_CLI") != ""
+	if browser {
+		tests = "^(" + backstageTest + "|" + browserTest + ")$"
+	} else {
+		t.Logf("CHROMIUM and TECHDOCS_CLI not given: the browser test (%s) does not run", browserTest)
+	}
+	cmd := exec.CommandContext(ctx, "go", "test", "./tests/backstage/", "-run", tests,
 		"-count=1", "-v", "-timeout", "18m")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(),
 		"BACKSTAGE_E2E=1",
+		"BROWSER_E2E=1",
 		"BACKSTAGE_NODE="+node,
 		"PG_BIN="+pgBin,
 		"KUBE_API_URL="+c.URL,
@@ -80,21 +94,24 @@ func runBackstage(t *testing.T, c *cluster, live map[string]object, logs *opLogs
 	runErr := cmd.Run()
 	t.Logf("timing: backstage against real API server %.0fs", time.Since(start).Seconds())
 
-	summary, ran := backstageSummary(buf.String())
-	t.Logf("go test ./tests/backstage/ -run %s against %s:\n%s", backstageTest, c.URL, summary)
+	summary, ran, browserRan := backstageSummary(buf.String())
+	t.Logf("go test ./tests/backstage/ -run '%s' against %s:\n%s", tests, c.URL, summary)
 	if runErr != nil {
 		t.Fatalf("the Backstage test failed against the real API server: %v\n%s", runErr, lastLines(buf.String(), 150))
 	}
 	if !ran {
 		t.Fatalf("the Backstage test did not run its Kubernetes check:\n%s", lastLines(buf.String(), 80))
 	}
+	if browser && !browserRan {
+		t.Fatalf("the browser test did not show the Kubernetes tab:\n%s", lastLines(buf.String(), 80))
+	}
 }
 
-// backstageSummary keeps the lines of the Backstage test's output worth showing: results,
-// timings and what the Kubernetes plugin returned; ran reports whether the Kubernetes check
-// passed.
-func backstageSummary(out string) (summary string, ran bool) {
-	keep := regexp.MustCompile(`^\s*--- (PASS|FAIL|SKIP)|^(ok|FAIL|PASS)\b|timing:|Kubernetes plugin, entity|cluster .* errors`)
+// backstageSummary keeps the lines of the Backstage tests' output worth showing: results,
+// timings, screenshots and what the Kubernetes plugin returned; ran and browserRan report
+// whether the Kubernetes check and the browser's Kubernetes tab passed.
+func backstageSummary(out string) (summary string, ran, browserRan bool) {
+	keep := regexp.MustCompile(`^\s*--- (PASS|FAIL|SKIP)|^(ok|FAIL|PASS)\b|timing:|screenshot |Kubernetes plugin, entity|cluster .* errors`)
 	var lines []string
 	sc := bufio.NewScanner(strings.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -106,8 +123,11 @@ func backstageSummary(out string) (summary string, ran bool) {
 		if strings.Contains(l, "--- PASS: "+backstageTest+"/4-kubernetes") {
 			ran = true
 		}
+		if strings.Contains(l, "--- PASS: "+browserTest+"/3-kubernetes") {
+			browserRan = true
+		}
 	}
-	return strings.Join(lines, "\n"), ran
+	return strings.Join(lines, "\n"), ran, browserRan
 }
 
 func lastLines(s string, n int) string {
