@@ -207,6 +207,19 @@ func TestPortalInBrowser(t *testing.T) {
 		// namespace (the plugin found them by the portal's backstage.io/kubernetes-id).
 		text := member.waitText("kubernetes", time.Minute, gen.portalName, "Deployment", "Service", "Ingress",
 			"namespace: "+gen.portalNS)
+		// Each object is a card: its name, then its kind on a line of its own.
+		var lines []string
+		for _, l := range strings.Split(text, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				lines = append(lines, l)
+			}
+		}
+		for _, kind := range []string{"Deployment", "Service", "Ingress"} {
+			i := slices.Index(lines, kind)
+			if i < 1 || lines[i-1] != gen.portalName {
+				t.Errorf("the Kubernetes tab shows no %s card named %s", kind, gen.portalName)
+			}
+		}
 		t.Logf("Kubernetes tab (API server: %s):\n%s", kube.describe, lastLines(text, 30))
 		member.screenshot("3-kubernetes")
 	})
