@@ -89,13 +89,7 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 
 	// The stack program, run by the offline plan's mock engine with this environment's stack
 	// file, the database above and freshly generated secrets.
-	secrets := map[string]string{
-		"databasePassword":       pg.password,
-		"githubAppPrivateKey":    rsaKeyPEM(t),
-		"githubAppClientSecret":  randomHex(t, 20),
-		"githubAppWebhookSecret": randomHex(t, 32),
-		"backstageServiceToken":  randomHex(t, 24),
-	}
+	secrets := freshSecrets(t, pg.password)
 	gen := generate(t, stackFile, filepath.Join(tmp, "tenants"), pg, secrets)
 	token := secrets["backstageServiceToken"]
 
@@ -1406,6 +1400,22 @@ func randomHex(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// freshSecrets are the stack's secrets, generated per run; databasePassword is set when the
+// stack's database is the test's PostgreSQL (dbPassword, its user's), not a cloud one.
+func freshSecrets(t *testing.T, dbPassword string) map[string]string {
+	t.Helper()
+	s := map[string]string{
+		"githubAppPrivateKey":    rsaKeyPEM(t),
+		"githubAppClientSecret":  randomHex(t, 20),
+		"githubAppWebhookSecret": randomHex(t, 32),
+		"backstageServiceToken":  randomHex(t, 24),
+	}
+	if dbPassword != "" {
+		s["databasePassword"] = dbPassword
+	}
+	return s
 }
 
 // rsaKeyPEM is a GitHub App private key as GitHub issues them (PKCS#1 RSA), generated per run.

@@ -62,13 +62,7 @@ func TestPortalInBrowser(t *testing.T) {
 	}
 	tmp := postgresReachableTempDir(t)
 	pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
-	secrets := map[string]string{
-		"databasePassword":       pg.password,
-		"githubAppPrivateKey":    rsaKeyPEM(t),
-		"githubAppClientSecret":  randomHex(t, 20),
-		"githubAppWebhookSecret": randomHex(t, 32),
-		"backstageServiceToken":  randomHex(t, 24),
-	}
+	secrets := freshSecrets(t, pg.password)
 	gen := generate(t, browserStackFile, filepath.Join(tmp, "tenants"), pg, secrets)
 	root := filepath.Join(tmp, "pod")
 	appConfigPath := gen.writePodFiles(t, root)

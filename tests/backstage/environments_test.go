@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/coreeng/developer-portal/portal"
 )
 
 // TestBackstageBootsEnvironmentConfigs boots the portal's backend on the app-config the stack
@@ -31,12 +30,7 @@ func TestBackstageBootsEnvironmentConfigs(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tmp := postgresReachableTempDir(t)
 			pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
-			secrets := map[string]string{
-				"githubAppPrivateKey":    rsaKeyPEM(t),
-				"githubAppClientSecret":  randomHex(t, 20),
-				"githubAppWebhookSecret": randomHex(t, 32),
-				"backstageServiceToken":  randomHex(t, 24),
-			}
+			secrets := freshSecrets(t, "")
 			gen := generate(t, c.stackFile, filepath.Join(tmp, "tenants"), pg, secrets)
 			root := filepath.Join(tmp, "pod")
 			appConfig := gen.writePodFiles(t, root)
@@ -78,16 +72,7 @@ func TestBackstageBootsEnvironmentConfigs(t *testing.T) {
 			)
 			be := startBackend(t, nodeBin, tmp, env, appConfig, overlay)
 			// The service token the stack generated for the pod (a random password here).
-			token := ""
-			for _, e := range gen.podEnv {
-				if v, ok := strings.CutPrefix(e, portal.EnvServiceToken+"="); ok {
-					token = v
-				}
-			}
-			if token == "" {
-				t.Fatalf("the pod has no %s", portal.EnvServiceToken)
-			}
-			api := &client{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), token: token}
+			api := &client{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), token: tokenOf(t, gen)}
 			t.Logf("%s: ready in %.1fs", c.name, be.waitReady(t, api).Seconds())
 			checkConfigLog(t, be.logPath)
 
