@@ -666,8 +666,12 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 	}
 	g := &generated{appConfig: appConfig, manifests: plan.Manifests(res), someTenant: someTenant, tenantEnv: tenantEnvName, tenantsDir: tenantsDir}
 	setJSON(t, values, "developer-portal:tenants", func(m map[string]any) {
-		for _, e := range m["environments"].([]any) {
-			g.knownEnvironments = append(g.knownEnvironments, e.(string))
+		// Stack files that leave tenants.environments to the default list set none.
+		envs, _ := m["environments"].([]any)
+		for _, e := range envs {
+			if name, ok := e.(string); ok {
+				g.knownEnvironments = append(g.knownEnvironments, name)
+			}
 		}
 	})
 
