@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestBackstageBootsEnvironmentConfigs boots the portal's backend on the app-config the stack
