@@ -17,15 +17,18 @@ type AppConfig struct {
 	CorePlatform *CorePlatform `yaml:"corePlatform,omitempty" json:"corePlatform,omitempty"`
 }
 
+// App is the app section: the frontend's title and public URL.
 type App struct {
 	Title   string `yaml:"title,omitempty" json:"title,omitempty"`
 	BaseURL string `yaml:"baseUrl,omitempty" json:"baseUrl,omitempty"`
 }
 
+// Organization is the organization section: the name the portal shows.
 type Organization struct {
 	Name string `yaml:"name,omitempty" json:"name,omitempty"`
 }
 
+// Backend is the backend section.
 type Backend struct {
 	BaseURL          string       `yaml:"baseUrl,omitempty" json:"baseUrl,omitempty"`
 	Listen           *Listen      `yaml:"listen,omitempty" json:"listen,omitempty"`
@@ -36,10 +39,12 @@ type Backend struct {
 	Reading          *Reading     `yaml:"reading,omitempty" json:"reading,omitempty"`
 }
 
+// Listen is backend.listen: the port the backend serves on.
 type Listen struct {
 	Port int `yaml:"port,omitempty" json:"port,omitempty"`
 }
 
+// CORS is backend.cors: the origins, methods and credentials the backend accepts.
 type CORS struct {
 	Origin      string   `yaml:"origin,omitempty" json:"origin,omitempty"`
 	Methods     []string `yaml:"methods,omitempty" json:"methods,omitempty"`
@@ -54,6 +59,7 @@ type Database struct {
 	Connection         *DatabaseConnection `yaml:"connection" json:"connection"`
 }
 
+// DatabaseConnection is backend.database.connection.
 type DatabaseConnection struct {
 	Type          string `yaml:"type,omitempty" json:"type,omitempty"`
 	Instance      string `yaml:"instance,omitempty" json:"instance,omitempty"`
@@ -66,6 +72,7 @@ type DatabaseConnection struct {
 	SSL           *SSL   `yaml:"ssl,omitempty" json:"ssl,omitempty"`
 }
 
+// SSL is backend.database.connection.ssl.
 type SSL struct {
 	RejectUnauthorized bool     `yaml:"rejectUnauthorized" json:"rejectUnauthorized"`
 	CA                 *FileRef `yaml:"ca,omitempty" json:"ca,omitempty"`
@@ -76,39 +83,47 @@ type FileRef struct {
 	File string `yaml:"$file" json:"$file"`
 }
 
+// BackendAuth is backend.auth: the static tokens other services call the backend with.
 type BackendAuth struct {
 	ExternalAccess []ExternalAccess `yaml:"externalAccess,omitempty" json:"externalAccess,omitempty"`
 }
 
+// ExternalAccess is one entry of backend.auth.externalAccess.
 type ExternalAccess struct {
 	Type    string                `yaml:"type" json:"type"`
 	Options ExternalAccessOptions `yaml:"options" json:"options"`
 }
 
+// ExternalAccessOptions are the options of one backend.auth.externalAccess entry.
 type ExternalAccessOptions struct {
 	Token   string `yaml:"token,omitempty" json:"token,omitempty"`
 	Subject string `yaml:"subject,omitempty" json:"subject,omitempty"`
 }
 
+// Reading is backend.reading: the hosts the backend may read URLs from.
 type Reading struct {
 	Allow []ReadingAllow `yaml:"allow,omitempty" json:"allow,omitempty"`
 }
 
+// ReadingAllow is one entry of backend.reading.allow.
 type ReadingAllow struct {
 	Host  string   `yaml:"host" json:"host"`
 	Paths []string `yaml:"paths,omitempty" json:"paths,omitempty"`
 }
 
+// Integrations is the integrations section.
 type Integrations struct {
 	GitHub []GitHubIntegration `yaml:"github,omitempty" json:"github,omitempty"`
 }
 
+// GitHubIntegration is one entry of integrations.github: a host and its credentials.
 type GitHubIntegration struct {
 	Host  string      `yaml:"host" json:"host"`
 	Token string      `yaml:"token,omitempty" json:"token,omitempty"`
 	Apps  []GitHubApp `yaml:"apps,omitempty" json:"apps,omitempty"`
 }
 
+// GitHubApp is one entry of integrations.github[].apps: a GitHub App's credentials.
 type GitHubApp struct {
 	AppID                     string   `yaml:"appId" json:"appId"`
 	ClientID                  string   `yaml:"clientId" json:"clientId"`
@@ -118,21 +133,25 @@ type GitHubApp struct {
 	AllowedInstallationOwners []string `yaml:"allowedInstallationOwners,omitempty" json:"allowedInstallationOwners,omitempty"`
 }
 
+// Auth is the auth section: the environment and the sign-in providers.
 type Auth struct {
 	Environment string                    `yaml:"environment,omitempty" json:"environment,omitempty"`
 	Providers   map[string]map[string]any `yaml:"providers,omitempty" json:"providers,omitempty"`
 }
 
+// Catalog is the catalog section.
 type Catalog struct {
 	Rules     []CatalogRule  `yaml:"rules,omitempty" json:"rules,omitempty"`
 	Locations []Location     `yaml:"locations,omitempty" json:"locations,omitempty"`
 	Providers map[string]any `yaml:"providers,omitempty" json:"providers,omitempty"`
 }
 
+// CatalogRule is one entry of catalog.rules (or of a location's rules): the entity kinds allowed.
 type CatalogRule struct {
 	Allow []string `yaml:"allow" json:"allow"`
 }
 
+// Location is one entry of catalog.locations.
 type Location struct {
 	Type   string        `yaml:"type" json:"type"`
 	Target string        `yaml:"target" json:"target"`
@@ -145,16 +164,19 @@ type Schedule struct {
 	Timeout   Duration `yaml:"timeout" json:"timeout"`
 }
 
+// Duration is a duration as Backstage's config takes it (HumanDuration).
 type Duration struct {
 	Minutes int `yaml:"minutes,omitempty" json:"minutes,omitempty"`
 	Hours   int `yaml:"hours,omitempty" json:"hours,omitempty"`
 }
 
+// Kubernetes is the kubernetes section.
 type Kubernetes struct {
 	ServiceLocatorMethod  ServiceLocatorMethod   `yaml:"serviceLocatorMethod" json:"serviceLocatorMethod"`
 	ClusterLocatorMethods []ClusterLocatorMethod `yaml:"clusterLocatorMethods" json:"clusterLocatorMethods"`
 }
 
+// ServiceLocatorMethod is kubernetes.serviceLocatorMethod.
 type ServiceLocatorMethod struct {
 	Type string `yaml:"type" json:"type"`
 }
@@ -179,6 +201,7 @@ type ResourceLabel struct {
 	Value string `yaml:"value" json:"value"`
 }
 
+// Cluster is one entry of a "config" cluster locator's clusters.
 type Cluster struct {
 	Name              string            `yaml:"name" json:"name"`
 	URL               string            `yaml:"url" json:"url"`
@@ -190,38 +213,45 @@ type Cluster struct {
 	AuthMetadata      map[string]string `yaml:"authMetadata,omitempty" json:"authMetadata,omitempty"`
 }
 
+// TechDocs is the techdocs section.
 type TechDocs struct {
 	Builder   string             `yaml:"builder" json:"builder"`
 	Generator *TechDocsGenerator `yaml:"generator,omitempty" json:"generator,omitempty"`
 	Publisher *TechDocsPublisher `yaml:"publisher,omitempty" json:"publisher,omitempty"`
 }
 
+// TechDocsGenerator is techdocs.generator.
 type TechDocsGenerator struct {
 	RunIn string `yaml:"runIn" json:"runIn"`
 }
 
+// TechDocsPublisher is techdocs.publisher: where the generated sites are stored.
 type TechDocsPublisher struct {
 	Type      string          `yaml:"type" json:"type"`
 	GoogleGCS *BucketSettings `yaml:"googleGcs,omitempty" json:"googleGcs,omitempty"`
 	AWSS3     *BucketSettings `yaml:"awsS3,omitempty" json:"awsS3,omitempty"`
 }
 
+// BucketSettings is the bucket of techdocs.publisher.googleGcs or .awsS3.
 type BucketSettings struct {
 	BucketName string `yaml:"bucketName" json:"bucketName"`
 	Region     string `yaml:"region,omitempty" json:"region,omitempty"`
 	ProjectID  string `yaml:"projectId,omitempty" json:"projectId,omitempty"`
 }
 
+// Scaffolder is the scaffolder section.
 type Scaffolder struct {
 	DefaultAuthor        *Author `yaml:"defaultAuthor,omitempty" json:"defaultAuthor,omitempty"`
 	DefaultCommitMessage string  `yaml:"defaultCommitMessage,omitempty" json:"defaultCommitMessage,omitempty"`
 }
 
+// Author is scaffolder.defaultAuthor.
 type Author struct {
 	Name  string `yaml:"name" json:"name"`
 	Email string `yaml:"email" json:"email"`
 }
 
+// Permission is the permission section.
 type Permission struct {
 	Enabled bool `yaml:"enabled" json:"enabled"`
 }

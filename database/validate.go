@@ -106,7 +106,7 @@ func (a *Args) validate() error {
 		if d.AWS == nil {
 			errs.Add("aws", "is required with cloud %q", cloud.AWS)
 		} else {
-			errs.Merge("aws", d.AWS.validate(d))
+			errs.Merge("aws", d.AWS.validate())
 		}
 		if d.BackupRetentionDays > 35 {
 			errs.Add("backupRetentionDays", "must be between 1 and 35 on RDS, got %d", d.BackupRetentionDays)
@@ -166,7 +166,7 @@ func (g *GCPArgs) validate(d *Args) error {
 	return errs.Err()
 }
 
-func (w *AWSArgs) validate(d *Args) error {
+func (w *AWSArgs) validate() error {
 	var errs validate.Errors
 	if w.Region != "" && !validate.AWSRegion(w.Region) {
 		errs.Add("region", "must be an AWS region such as eu-west-2, got %q", w.Region)

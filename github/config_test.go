@@ -61,7 +61,7 @@ func TestNeedsGitHubProvider(t *testing.T) {
 		mutate func(a *Args)
 		want   bool
 	}{
-		{"managed repository", func(a *Args) {}, true},
+		{"managed repository", func(*Args) {}, true},
 		{"repository only", func(a *Args) { a.Files.Manage = boolPtr(false) }, true},
 		{"environment files only", func(a *Args) { a.Repository.Manage = boolPtr(false) }, true},
 		{"OIDC variables only", func(a *Args) {

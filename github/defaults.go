@@ -24,23 +24,24 @@ const (
 
 // WithDefaults returns a copy of the Args with every default applied; the caller's Args (and
 // the slices it holds) are never modified.
-func (args Args) WithDefaults() Args {
-	a := args
-	a.CodeOwners = clone(args.CodeOwners)
-	a.Repository.Manage = boolPtr(boolOr(args.Repository.Manage, true))
-	a.Repository.Protect = boolPtr(boolOr(args.Repository.Protect, true))
+func (a Args) WithDefaults() Args {
+	// a is changed below; in keeps the caller's values (and slices) to read from.
+	in := a
+	a.CodeOwners = clone(in.CodeOwners)
+	a.Repository.Manage = boolPtr(orTrue(in.Repository.Manage))
+	a.Repository.Protect = boolPtr(orTrue(in.Repository.Protect))
 	if a.Repository.Name == "" {
 		a.Repository.Name = DefaultRepositoryName
 	}
 	if a.Protection.RequiredApprovals == 0 {
 		a.Protection.RequiredApprovals = 1
 	}
-	a.Protection.RequiredStatusChecks = clone(args.Protection.RequiredStatusChecks)
+	a.Protection.RequiredStatusChecks = clone(in.Protection.RequiredStatusChecks)
 	if len(a.Protection.RequiredStatusChecks) == 0 {
 		a.Protection.RequiredStatusChecks = []string{DefaultRequiredStatusCheck}
 	}
 	a.Protection.BypassActors = nil
-	for _, b := range args.Protection.BypassActors {
+	for _, b := range in.Protection.BypassActors {
 		if b.ActorType == "" {
 			b.ActorType = defaultBypassActorType
 		}
@@ -52,7 +53,7 @@ func (args Args) WithDefaults() Args {
 		}
 		a.Protection.BypassActors = append(a.Protection.BypassActors, b)
 	}
-	a.App.AllowedInstallationOwners = clone(args.App.AllowedInstallationOwners)
+	a.App.AllowedInstallationOwners = clone(in.App.AllowedInstallationOwners)
 	if len(a.App.AllowedInstallationOwners) == 0 && a.Organization != "" {
 		a.App.AllowedInstallationOwners = []string{a.Organization}
 	}
@@ -61,12 +62,12 @@ func (args Args) WithDefaults() Args {
 	}
 	a.Discovery.FrequencyMinutes = intOr(a.Discovery.FrequencyMinutes, DefaultDiscoveryFrequency)
 	a.Discovery.TimeoutMinutes = intOr(a.Discovery.TimeoutMinutes, DefaultDiscoveryTimeout)
-	a.OrgSync.Enabled = boolPtr(boolOr(args.OrgSync.Enabled, true))
+	a.OrgSync.Enabled = boolPtr(orTrue(in.OrgSync.Enabled))
 	a.OrgSync.FrequencyMinutes = intOr(a.OrgSync.FrequencyMinutes, DefaultOrgSyncFrequency)
 	a.OrgSync.TimeoutMinutes = intOr(a.OrgSync.TimeoutMinutes, DefaultOrgSyncTimeout)
-	a.SignIn.Enabled = boolPtr(boolOr(args.SignIn.Enabled, true))
-	if args.OIDC.GCP != nil {
-		g := *args.OIDC.GCP
+	a.SignIn.Enabled = boolPtr(orTrue(in.SignIn.Enabled))
+	if in.OIDC.GCP != nil {
+		g := *in.OIDC.GCP
 		if g.PoolID == "" {
 			g.PoolID = derivedID("github-"+a.Repository.Name, "", gcpPoolIDMaxLength)
 		}
@@ -81,15 +82,15 @@ func (args Args) WithDefaults() Args {
 		}
 		a.OIDC.GCP = &g
 	}
-	if args.OIDC.AWS != nil {
-		w := *args.OIDC.AWS
+	if in.OIDC.AWS != nil {
+		w := *in.OIDC.AWS
 		a.OIDC.AWS = &w
 	}
-	a.Files.Manage = boolPtr(boolOr(args.Files.Manage, true))
-	a.Files.Directory = strings.TrimSuffix(args.Files.Directory, "/")
-	if args.Variables != nil {
-		a.Variables = make(map[string]string, len(args.Variables))
-		for k, v := range args.Variables {
+	a.Files.Manage = boolPtr(orTrue(in.Files.Manage))
+	a.Files.Directory = strings.TrimSuffix(in.Files.Directory, "/")
+	if in.Variables != nil {
+		a.Variables = make(map[string]string, len(in.Variables))
+		for k, v := range in.Variables {
 			a.Variables[k] = v
 		}
 	}
@@ -115,8 +116,8 @@ func (a *Args) FullName() string {
 }
 
 // derivedID turns a repository name into a GCP resource ID: lower case, [a-z0-9-], cut so the
-// suffix fits within max, no trailing hyphen. Validation reports an ID that is still invalid.
-func derivedID(base, suffix string, max int) string {
+// suffix fits within limit, no trailing hyphen. Validation reports an ID that is still invalid.
+func derivedID(base, suffix string, limit int) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(base) {
 		switch {
@@ -127,29 +128,30 @@ func derivedID(base, suffix string, max int) string {
 		}
 	}
 	s := b.String()
-	if len(s) > max-len(suffix) {
-		s = s[:max-len(suffix)]
+	if len(s) > limit-len(suffix) {
+		s = s[:limit-len(suffix)]
 	}
 	return strings.TrimRight(s, "-") + suffix
 }
 
-func (a *Args) managed() bool            { return boolOr(a.Repository.Manage, true) }
-func (a *Args) filesManaged() bool       { return boolOr(a.Files.Manage, true) }
+func (a *Args) managed() bool            { return orTrue(a.Repository.Manage) }
+func (a *Args) filesManaged() bool       { return orTrue(a.Files.Manage) }
 func (a *Args) writesFiles() bool        { return a.managed() || a.filesManaged() }
-func (a *Args) previewEnvironment() bool { return boolOr(a.PreviewEnvironment, true) }
+func (a *Args) previewEnvironment() bool { return orTrue(a.PreviewEnvironment) }
 
 func (a *Args) writesVariables() bool {
 	return a.OIDC.Cloud != "" || len(a.Variables) > 0 || a.EnvironmentReviewers != nil
 }
 func (a *Args) appMode() bool        { return a.App.AppID != "" || a.AppPrivateKey != nil }
 func (a *Args) tokenMode() bool      { return a.Token != nil }
-func (a *Args) signInEnabled() bool  { return boolOr(a.SignIn.Enabled, true) }
-func (a *Args) orgSyncEnabled() bool { return boolOr(a.OrgSync.Enabled, true) }
+func (a *Args) signInEnabled() bool  { return orTrue(a.SignIn.Enabled) }
+func (a *Args) orgSyncEnabled() bool { return orTrue(a.OrgSync.Enabled) }
 func (a *Args) filesOnDefault() bool { return a.Files.Branch == "" }
 
-func boolOr(p *bool, def bool) bool {
+// orTrue is *p, or true when p is unset: every optional switch of the component defaults to on.
+func orTrue(p *bool) bool {
 	if p == nil {
-		return def
+		return true
 	}
 	return *p
 }

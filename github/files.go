@@ -198,7 +198,7 @@ func newManagedFiles(ctx *pulumi.Context, name string, d *Args, files []managedF
 func checkAppConfigYAML(s string) error {
 	var doc map[string]any
 	if err := yaml.Unmarshal([]byte(s), &doc); err != nil {
-		return fmt.Errorf("is not YAML: %v", err)
+		return fmt.Errorf("is not YAML: %w", err)
 	}
 	if doc == nil {
 		return errors.New("is empty")
@@ -209,7 +209,7 @@ func checkAppConfigYAML(s string) error {
 func checkCatalogInfoYAML(s string) error {
 	docs, err := backstage.UnmarshalEntities([]byte(s))
 	if err != nil {
-		return fmt.Errorf("is not YAML: %v", err)
+		return fmt.Errorf("is not YAML: %w", err)
 	}
 	if len(docs) == 0 {
 		return errors.New("holds no entity")

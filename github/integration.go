@@ -94,6 +94,10 @@ func NewGitHubIntegration(ctx *pulumi.Context, name string, args *Args, opts ...
 		comp.RepositoryName = repo.name
 		comp.RepositoryURL = repo.url
 		if len(files) > 0 {
+			// The deprecated output is only read: the files branch starts from the default
+			// branch. The BranchDefault resource offered instead would manage (and could
+			// rename) the default branch, which this component leaves as GitHub has it.
+			//nolint:staticcheck // SA1019: read-only use of Repository.DefaultBranch, see above.
 			if err := newManagedFiles(ctx, name, d, files, repoName, repo.resource.DefaultBranch, comp); err != nil {
 				return nil, err
 			}

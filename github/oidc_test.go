@@ -306,18 +306,6 @@ func TestNoFederationWithoutCloud(t *testing.T) {
 	}
 }
 
-// assertVariables checks the environment's Actions variables: identifiers in the "dev"
-// environment of the repository, none at repository level.
-func assertVariables(t *testing.T, m *testkit.Mocks, want map[string]string) {
-	t.Helper()
-	assertEnvironmentVariables(t, m, "developer-portal", want)
-}
-
-func assertEnvironmentVariables(t *testing.T, m *testkit.Mocks, repo string, want map[string]string) {
-	t.Helper()
-	assertSplitVariables(t, m, repo, want, want)
-}
-
 // assertSplitVariables checks the Actions variables of the environment (want) and of its
 // preview environment (wantPreview).
 func assertSplitVariables(t *testing.T, m *testkit.Mocks, repo string, want, wantPreview map[string]string) {

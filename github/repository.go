@@ -54,7 +54,7 @@ func newRepository(ctx *pulumi.Context, name string, d *Args, parent pulumi.Reso
 	}
 	repo, err := gh.NewRepository(ctx, name+"-repo", repoArgs,
 		pulumi.Parent(parent),
-		pulumi.Protect(boolOr(r.Protect, true)),
+		pulumi.Protect(orTrue(r.Protect)),
 		// The template only seeds the repository: changing it later must not replace it.
 		pulumi.IgnoreChanges([]string{"template"}))
 	if err != nil {

@@ -62,23 +62,23 @@ func (a *Args) validate() error {
 	return errs.Err()
 }
 
-func (d *Args) validateRepository(errs *validate.Errors) {
-	if !validate.GitHubRepoName(d.Repository.Name) {
-		errs.Add("repository.name", "%q is not a valid GitHub repository name", d.Repository.Name)
+func (a *Args) validateRepository(errs *validate.Errors) {
+	if !validate.GitHubRepoName(a.Repository.Name) {
+		errs.Add("repository.name", "%q is not a valid GitHub repository name", a.Repository.Name)
 	}
-	if t := d.Repository.Template; t != "" {
+	if t := a.Repository.Template; t != "" {
 		owner, repo, ok := strings.Cut(t, "/")
 		if !ok || !validate.GitHubOwner(owner) || !validate.GitHubRepoName(repo) {
 			errs.Add("repository.template", "%q must be \"owner/repository\"", t)
 		}
 	}
-	if len(d.Repository.Description) > 350 {
+	if len(a.Repository.Description) > 350 {
 		errs.Add("repository.description", "must be at most 350 characters")
 	}
 }
 
-func (d *Args) validateProtection(errs *validate.Errors) {
-	p := d.Protection
+func (a *Args) validateProtection(errs *validate.Errors) {
+	p := a.Protection
 	if p.RequiredApprovals < 1 || p.RequiredApprovals > 10 {
 		errs.Add("protection.requiredApprovals", "must be between 1 and 10, got %d", p.RequiredApprovals)
 	}
@@ -116,23 +116,23 @@ func (d *Args) validateProtection(errs *validate.Errors) {
 			canCommit = true
 		}
 	}
-	if d.filesOnDefault() && !canCommit {
+	if a.filesOnDefault() && !canCommit {
 		errs.Add("protection.bypassActors", "the identity that runs pulumi must bypass the default branch ruleset "+
 			"(e.g. {actorType: Integration, actorId: <its GitHub App ID>, bypassMode: always}) to commit the managed files; "+
 			"or set files.branch to commit them on a branch merged by pull request")
 	}
-	if len(d.CodeOwners) == 0 {
-		errs.Add("codeOwners", "is required when the repository is managed (e.g. [\"@%s/platform-team\"])", d.Organization)
+	if len(a.CodeOwners) == 0 {
+		errs.Add("codeOwners", "is required when the repository is managed (e.g. [\"@%s/platform-team\"])", a.Organization)
 	}
-	for i, o := range d.CodeOwners {
+	for i, o := range a.CodeOwners {
 		if !codeOwnerPattern.MatchString(o) && !validate.Email(o) {
 			errs.Add(validate.Index("codeOwners", i), "%q must be @user, @org/team or an e-mail address", o)
 		}
 	}
 }
 
-func (d *Args) validateFiles(errs *validate.Errors) {
-	f := d.Files
+func (a *Args) validateFiles(errs *validate.Errors) {
+	f := a.Files
 	if f.Branch != "" && !validBranch(f.Branch) {
 		errs.Add("files.branch", "%q is not a valid branch name", f.Branch)
 	}
@@ -142,14 +142,14 @@ func (d *Args) validateFiles(errs *validate.Errors) {
 	if f.CommitEmail != "" && !validate.Email(f.CommitEmail) {
 		errs.Add("files.commitEmail", "%q is not an e-mail address", f.CommitEmail)
 	}
-	if d.filesManaged() && f.Directory != "" && !validDirectory(f.Directory) {
+	if a.filesManaged() && f.Directory != "" && !validDirectory(f.Directory) {
 		errs.Add("files.directory", "%q must be a relative path inside the repository (e.g. environments/dev): "+
 			"no leading /, no . or .. segments", f.Directory)
 	}
 }
 
-func (d *Args) validateDependencyUpdates(errs *validate.Errors) {
-	u := d.DependencyUpdates
+func (a *Args) validateDependencyUpdates(errs *validate.Errors) {
+	u := a.DependencyUpdates
 	if !validate.OneOf(u.Interval, intervals...) {
 		errs.Add("dependencyUpdates.interval", "%q must be one of %s", u.Interval, strings.Join(intervals, ", "))
 	}
@@ -167,16 +167,16 @@ func (d *Args) validateDependencyUpdates(errs *validate.Errors) {
 
 // validateVariables checks the environment-scoped Actions variables: every stack writes its
 // own, so they need the environment they belong to.
-func (d *Args) validateVariables(errs *validate.Errors) {
-	if d.Environment != "" && !environmentPattern.MatchString(d.Environment) {
-		errs.Add("environment", "%q must be 1-255 characters of A-Z, a-z, 0-9, ., _ and -", d.Environment)
+func (a *Args) validateVariables(errs *validate.Errors) {
+	if a.Environment != "" && !environmentPattern.MatchString(a.Environment) {
+		errs.Add("environment", "%q must be 1-255 characters of A-Z, a-z, 0-9, ., _ and -", a.Environment)
 	}
-	if d.writesVariables() && d.Environment == "" {
+	if a.writesVariables() && a.Environment == "" {
 		errs.Add("environment", "is required to write Actions variables (oidc.cloud or variables): "+
 			"the stack's environment name, e.g. dev")
 	}
-	if r := d.EnvironmentReviewers; r != nil {
-		if d.Environment == "" {
+	if r := a.EnvironmentReviewers; r != nil {
+		if a.Environment == "" {
 			errs.Add("environmentReviewers", "needs the stack's environment")
 		}
 		if len(r.Teams)+len(r.Users) == 0 {
@@ -194,10 +194,10 @@ func (d *Args) validateVariables(errs *validate.Errors) {
 		}
 	}
 	reserved := map[string]bool{}
-	for _, n := range oidcVariableNames[d.OIDC.Cloud] {
+	for _, n := range oidcVariableNames[a.OIDC.Cloud] {
 		reserved[n] = true
 	}
-	names := slices.Sorted(maps.Keys(d.Variables))
+	names := slices.Sorted(maps.Keys(a.Variables))
 	for _, n := range names {
 		path := "variables." + n
 		switch {
@@ -206,22 +206,22 @@ func (d *Args) validateVariables(errs *validate.Errors) {
 		case strings.HasPrefix(n, "GITHUB_"):
 			errs.Add(path, "names starting with GITHUB_ are reserved by GitHub")
 		case reserved[n]:
-			errs.Add(path, "is written by the %s OIDC federation", d.OIDC.Cloud)
+			errs.Add(path, "is written by the %s OIDC federation", a.OIDC.Cloud)
 		}
-		if d.Variables[n] == "" {
+		if a.Variables[n] == "" {
 			errs.Add(path, "must not be empty")
 		}
 		// Actions variables are readable by every workflow run, pull requests included.
 		if validate.SecretKeyName(n) {
 			errs.Add(path, "is named like a credential: Actions variables are readable by every workflow, pull requests included; keep credentials in an Actions secret or the OIDC federation")
 		} else {
-			validate.ShapeOnly(errs, path, d.Variables[n])
+			validate.ShapeOnly(errs, path, a.Variables[n])
 		}
 	}
 }
 
-func (d *Args) validateCredentials(errs *validate.Errors) {
-	app, token := d.appMode(), d.tokenMode()
+func (a *Args) validateCredentials(errs *validate.Errors) {
+	app, token := a.appMode(), a.tokenMode()
 	switch {
 	case app && token:
 		errs.Add("token", "set either the GitHub App (app.appId, appPrivateKey, appClientSecret) or a personal access token, not both")
@@ -229,42 +229,42 @@ func (d *Args) validateCredentials(errs *validate.Errors) {
 		errs.Add("app", "credentials are required: a GitHub App (app.appId, app.clientId, appPrivateKey, appClientSecret), "+
 			"or a personal access token (token) for trials")
 	case app:
-		if d.App.AppID == "" {
+		if a.App.AppID == "" {
 			errs.Add("app.appId", "is required with GitHub App credentials")
 		}
-		if d.App.ClientID == "" {
+		if a.App.ClientID == "" {
 			errs.Add("app.clientId", "is required with GitHub App credentials")
 		}
-		if d.AppPrivateKey == nil {
+		if a.AppPrivateKey == nil {
 			errs.Add("appPrivateKey", "is required with GitHub App credentials")
 		}
-		if d.AppClientSecret == nil {
+		if a.AppClientSecret == nil {
 			errs.Add("appClientSecret", "is required with GitHub App credentials")
 		}
-		for i, o := range d.App.AllowedInstallationOwners {
+		for i, o := range a.App.AllowedInstallationOwners {
 			if !validate.GitHubOwner(o) {
 				errs.Add(validate.Index("app.allowedInstallationOwners", i), "%q is not a valid GitHub owner", o)
 			}
 		}
 	case token:
-		if d.signInEnabled() && (d.App.ClientID == "" || d.AppClientSecret == nil) {
+		if a.signInEnabled() && (a.App.ClientID == "" || a.AppClientSecret == nil) {
 			errs.Add("signIn.enabled", "GitHub sign-in with a personal access token needs a GitHub OAuth App: "+
 				"set app.clientId and appClientSecret, or set signIn.enabled to false")
 		}
-		if d.AppWebhookSecret != nil {
+		if a.AppWebhookSecret != nil {
 			errs.Add("appWebhookSecret", "is only used with GitHub App credentials")
 		}
 	}
-	if d.App.AppID != "" && !appIDPattern.MatchString(d.App.AppID) {
-		errs.Add("app.appId", "%q must be the App's numeric ID", d.App.AppID)
+	if a.App.AppID != "" && !appIDPattern.MatchString(a.App.AppID) {
+		errs.Add("app.appId", "%q must be the App's numeric ID", a.App.AppID)
 	}
-	if d.App.ClientID != "" && !clientIDPattern.MatchString(d.App.ClientID) {
-		errs.Add("app.clientId", "%q is not a client ID", d.App.ClientID)
+	if a.App.ClientID != "" && !clientIDPattern.MatchString(a.App.ClientID) {
+		errs.Add("app.clientId", "%q is not a client ID", a.App.ClientID)
 	}
 }
 
-func (d *Args) validateCatalog(errs *validate.Errors) {
-	disc := d.Discovery
+func (a *Args) validateCatalog(errs *validate.Errors) {
+	disc := a.Discovery
 	if !strings.HasPrefix(disc.CatalogPath, "/") {
 		errs.Add("discovery.catalogPath", "%q must start with /", disc.CatalogPath)
 	}
@@ -277,10 +277,10 @@ func (d *Args) validateCatalog(errs *validate.Errors) {
 		}
 	}
 	validateSchedule(errs, "discovery", disc.FrequencyMinutes, disc.TimeoutMinutes)
-	if d.orgSyncEnabled() {
-		validateSchedule(errs, "orgSync", d.OrgSync.FrequencyMinutes, d.OrgSync.TimeoutMinutes)
+	if a.orgSyncEnabled() {
+		validateSchedule(errs, "orgSync", a.OrgSync.FrequencyMinutes, a.OrgSync.TimeoutMinutes)
 	}
-	if d.signInEnabled() && !d.orgSyncEnabled() {
+	if a.signInEnabled() && !a.orgSyncEnabled() {
 		errs.Add("signIn.enabled", "sign-in matches GitHub users to the User entities org sync imports: enable orgSync or disable signIn")
 	}
 }
@@ -296,8 +296,8 @@ func validateSchedule(errs *validate.Errors, prefix string, frequency, timeout i
 	}
 }
 
-func (d *Args) validateOIDC(errs *validate.Errors) {
-	o := d.OIDC
+func (a *Args) validateOIDC(errs *validate.Errors) {
+	o := a.OIDC
 	if !validate.OneOf(o.Cloud, "", cloud.GCP, cloud.AWS) {
 		errs.Add("oidc.cloud", "%q must be gcp, aws or empty", o.Cloud)
 		return
@@ -336,7 +336,7 @@ func (d *Args) validateOIDC(errs *validate.Errors) {
 			errs.Add("oidc.gcp.deployServiceAccountId", "%q is also serviceAccountId: the deploy and preview identities must be distinct", g.DeployServiceAccountID)
 		}
 		// The token subject becomes google.subject, which GCP caps.
-		if sub := EnvironmentSubject(d.Organization+"/"+d.Repository.Name, PreviewEnvironmentName(d.Environment)); len(sub) > gcpSubjectMaxLength {
+		if sub := EnvironmentSubject(a.Organization+"/"+a.Repository.Name, PreviewEnvironmentName(a.Environment)); len(sub) > gcpSubjectMaxLength {
 			errs.Add("oidc.gcp", "the token subject %q is longer than the %d characters GCP accepts as google.subject: shorten the repository or environment name", sub, gcpSubjectMaxLength)
 		}
 	case cloud.AWS:

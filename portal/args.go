@@ -50,14 +50,14 @@ const (
 // Core Platform operators already know.
 const AlertName = "KubePodCannotConnectToDeveloperPortal"
 
-// Args configures a DeveloperPortal. Plain fields are the `developer-portal:portal` config
-// section (JSON names are the config keys); Inputs come from other resources.
 // The cloud identities of the portal's pods (Args.CloudIdentity).
 const (
 	IdentityGKE  = "gke"
 	IdentityIRSA = "irsa"
 )
 
+// Args configures a DeveloperPortal. Plain fields are the `developer-portal:portal` config
+// section (JSON names are the config keys); Inputs come from other resources.
 type Args struct {
 	// Namespace the portal runs in. Default "developer-portal".
 	Namespace string `json:"namespace,omitempty"`

@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -134,18 +135,12 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	args.Replicas = ptr(-1)
 	err := args.Validate()
 	var errs *validate.Errors
-	if !asErrors(err, &errs) {
+	if !errors.As(err, &errs) {
 		t.Fatalf("want *validate.Errors, got %T %v", err, err)
 	}
 	if len(errs.Problems) != 3 {
 		t.Errorf("want 3 problems, got %d:\n%v", len(errs.Problems), err)
 	}
-}
-
-func asErrors(err error, target **validate.Errors) bool {
-	e, ok := err.(*validate.Errors)
-	*target = e
-	return ok
 }
 
 func TestNilArgs(t *testing.T) {

@@ -90,18 +90,17 @@ func loadSecrets(src Source, errs *validate.Errors) *Secrets {
 }
 
 // require records a missing secret with the exact command to set it.
-func (s *Secrets) require(key, why string, errs *validate.Errors) bool {
+func (s *Secrets) require(key, why string, errs *validate.Errors) {
 	if s.Has(key) {
-		return true
+		return
 	}
 	if s.plainText[key] {
 		// Reported once, as set in plain text: it is not missing, and the offline plan must
 		// not stand a placeholder in for it.
-		return false
+		return
 	}
 	s.missing = append(s.missing, key)
 	errs.Add(fullKey(key), "is required (%s); set it with: %s", why, secretHelp[key])
-	return false
 }
 
 // Placeholder is the stand-in value of a secret in the offline plan.

@@ -58,8 +58,13 @@ type MapSource struct {
 	Secrets map[string]bool
 }
 
+// Get returns the value of a full key, and whether it is set.
 func (s MapSource) Get(key string) (string, bool) { v, ok := s.Values[key]; return v, ok }
-func (s MapSource) IsSecret(key string) bool      { return s.Secrets[key] }
+
+// IsSecret reports whether a full key holds a secret.
+func (s MapSource) IsSecret(key string) bool { return s.Secrets[key] }
+
+// Keys returns the full keys that are set, sorted.
 func (s MapSource) Keys() []string {
 	keys := slices.Sorted(maps.Keys(s.Values))
 	return keys

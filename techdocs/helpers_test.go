@@ -51,10 +51,10 @@ func newMocks() *testkit.Mocks {
 
 // deploy runs the component with the right cloud provider and returns the recorder, or the
 // program's error.
-func deploy(args *Args, opts ...pulumi.ResourceOption) (*testkit.Mocks, error) {
+func deploy(args *Args) (*testkit.Mocks, error) {
 	m := newMocks()
 	err := testkit.Run(func(ctx *pulumi.Context) error {
-		all := append([]pulumi.ResourceOption{}, opts...)
+		var all []pulumi.ResourceOption
 		switch args.Cloud {
 		case cloud.GCP:
 			p, err := gcp.NewProvider(ctx, "platform", &gcp.ProviderArgs{Project: pulumi.String("cecg-platform-dev")})

@@ -73,25 +73,25 @@ func TestReplacedStatefulDetectsRenames(t *testing.T) {
 		replaced bool
 	}{
 		{"unchanged", func(ctx *pulumi.Context) error {
-			return registerDatabase(ctx, compType, "database", "database-instance", nil, nil)
+			return registerDatabase(ctx, compType, "database-instance", nil, nil)
 		}, false},
 		{"instance renamed without alias", func(ctx *pulumi.Context) error {
-			return registerDatabase(ctx, compType, "database", "db-instance", nil, nil)
+			return registerDatabase(ctx, compType, "db-instance", nil, nil)
 		}, true},
 		{"instance renamed with alias", func(ctx *pulumi.Context) error {
-			return registerDatabase(ctx, compType, "database", "db-instance", nil,
+			return registerDatabase(ctx, compType, "db-instance", nil,
 				[]pulumi.Alias{{Name: pulumi.String("database-instance")}})
 		}, false},
 		{"instance renamed with URN alias", func(ctx *pulumi.Context) error {
-			return registerDatabase(ctx, compType, "database", "db-instance", nil,
+			return registerDatabase(ctx, compType, "db-instance", nil,
 				[]pulumi.Alias{{URN: pulumi.URN(oldInst)}})
 		}, false},
 		{"component type changed with alias: children follow", func(ctx *pulumi.Context) error {
-			return registerDatabase(ctx, "coreplatform:db:Database", "database", "database-instance",
+			return registerDatabase(ctx, "coreplatform:db:Database", "database-instance",
 				[]pulumi.Alias{{Type: pulumi.String(compType)}}, nil)
 		}, false},
 		{"component type changed without alias", func(ctx *pulumi.Context) error {
-			return registerDatabase(ctx, "coreplatform:db:Database", "database", "database-instance", nil, nil)
+			return registerDatabase(ctx, "coreplatform:db:Database", "database-instance", nil, nil)
 		}, true},
 		{"instance removed", func(ctx *pulumi.Context) error {
 			return ctx.RegisterComponentResource(compType, "database", &struct{ pulumi.ResourceState }{})
@@ -114,10 +114,10 @@ func TestReplacedStatefulDetectsRenames(t *testing.T) {
 	}
 }
 
-// registerDatabase registers a component and one Cloud SQL instance under it.
-func registerDatabase(ctx *pulumi.Context, compType, compName, instName string, compAliases, instAliases []pulumi.Alias) error {
+// registerDatabase registers a component named "database" and one Cloud SQL instance under it.
+func registerDatabase(ctx *pulumi.Context, compType, instName string, compAliases, instAliases []pulumi.Alias) error {
 	comp := &struct{ pulumi.ResourceState }{}
-	if err := ctx.RegisterComponentResource(compType, compName, comp, pulumi.Aliases(compAliases)); err != nil {
+	if err := ctx.RegisterComponentResource(compType, "database", comp, pulumi.Aliases(compAliases)); err != nil {
 		return err
 	}
 	var inst struct{ pulumi.CustomResourceState }

@@ -57,7 +57,7 @@ func defaultOutputs() map[string]OutputsFunc {
 		"gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": func(args pulumi.MockResourceArgs) resource.PropertyMap {
 			return resource.PropertyMap{"name": resource.NewStringProperty("projects/123456789/locations/global/workloadIdentityPools/pool/providers/" + args.Name)}
 		},
-		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": func(args pulumi.MockResourceArgs) resource.PropertyMap {
+		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": func(_ pulumi.MockResourceArgs) resource.PropertyMap {
 			return resource.PropertyMap{"arn": resource.NewStringProperty("arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com")}
 		},
 		"aws:s3/bucketV2:BucketV2": func(args pulumi.MockResourceArgs) resource.PropertyMap {

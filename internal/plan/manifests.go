@@ -92,10 +92,7 @@ func gvk(token string) (string, string, bool) {
 	if parts[1] == "apiextensions.k8s.io" && parts[2] == "CustomResource" {
 		return "", "", true
 	}
-	group := parts[1]
-	if strings.HasPrefix(group, "core/") {
-		group = strings.TrimPrefix(group, "core/")
-	}
+	group := strings.TrimPrefix(parts[1], "core/")
 	return group, parts[2], true
 }
 

@@ -9,10 +9,14 @@ import "github.com/coreeng/developer-portal/internal/offline"
 // The recorder, its registrations and the fake outputs live in internal/offline (the offline
 // plan uses them too); these names keep the tests independent of that split.
 type (
-	Mocks       = offline.Mocks
-	Resource    = offline.Resource
+	// Mocks records every registration.
+	Mocks = offline.Mocks
+	// Resource is one registration.
+	Resource = offline.Resource
+	// OutputsFunc gives a resource type the outputs a real provider would compute.
 	OutputsFunc = offline.OutputsFunc
-	Awaited     = offline.Awaited
+	// Awaited is a resolved output.
+	Awaited = offline.Awaited
 )
 
 // Project and Stack name the mock deployment; URNs in assertions are built from them.
@@ -22,6 +26,7 @@ const (
 	FakeCACert = offline.FakeCACert
 )
 
+// NewMocks and the helpers below are internal/offline's, under the names the tests use.
 var (
 	NewMocks     = offline.NewMocks
 	Run          = offline.Run

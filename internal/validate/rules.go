@@ -38,10 +38,10 @@ func Quantity(s string) bool { return quantity.MatchString(s) }
 // "platform").
 func EntityRef(s string) bool { return entityRef.MatchString(s) }
 
-// GCPLabelKey and GCPLabelValue report whether s is a GCP resource label key or value.
+// GCPLabelKey reports whether s is a GCP resource label key.
 func GCPLabelKey(s string) bool { return gcpLabelKey.MatchString(s) }
 
-// GCPLabelValue: see GCPLabelKey (values may be empty).
+// GCPLabelValue reports whether s is a GCP resource label value (values may be empty).
 func GCPLabelValue(s string) bool { return gcpLabelValue.MatchString(s) }
 
 // GCPServiceAccountID reports whether s is a service account id: the shape of a project id.

@@ -163,7 +163,7 @@ func (b *browser) click(css, label, match string) {
 }
 
 // screenshot saves the viewport as <name>.png and fails the test on a blank or error page.
-func (b *browser) screenshot(name string) string {
+func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	b.settle()
 	path := b.saveScreenshot(name)
@@ -177,7 +177,6 @@ func (b *browser) screenshot(name string) string {
 	if problem := errorPage(b.text()); problem != "" {
 		b.t.Errorf("screenshot %s shows an error page: %s", path, problem)
 	}
-	return path
 }
 
 // settle waits until the page shows no progress bar for a second (data still loading, or

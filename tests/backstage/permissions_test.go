@@ -251,7 +251,7 @@ func testPermissions(t *testing.T, svc *client, signer *userTokenSigner, gen *ge
 
 // testMetrics scrapes the OpenTelemetry Prometheus exporter the start command loads, on the
 // port the Deployment exposes and the PodMonitoring/ServiceMonitor scrape.
-func testMetrics(t *testing.T, api *client) {
+func testMetrics(t *testing.T) {
 	url := fmt.Sprintf("http://127.0.0.1:%d%s", portal.DefaultMetricsPort, portal.DefaultMetricsPath)
 	// The catalog's gauges are observed at each collection; the HTTP metrics need traffic,
 	// which the earlier steps made.
@@ -261,7 +261,7 @@ func testMetrics(t *testing.T, api *client) {
 		resp, err := http.Get(url)
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			text = string(b)
 			if resp.StatusCode == http.StatusOK && strings.Contains(text, "catalog_entities_count") {
 				break

@@ -116,7 +116,7 @@ func shellWords(t *testing.T, cmd string, vars map[string]string) []string {
 // run runs a workflow command with the installed CLI in place of `npx --yes
 // @techdocs/cli@<version>`, after checking that the installed CLI is that version; extra flags
 // (what only a loopback run needs) come last.
-func (c techdocsCLI) run(t *testing.T, cmd workflowCommand, version, dir string, env []string, extra ...string) string {
+func (c techdocsCLI) run(t *testing.T, cmd workflowCommand, version, dir string, env []string, extra ...string) {
 	t.Helper()
 	npx := []string{"npx", "--yes", "@techdocs/cli@" + version}
 	if len(cmd.args) < len(npx) || strings.Join(cmd.args[:len(npx)], " ") != strings.Join(npx, " ") {
@@ -143,7 +143,6 @@ func (c techdocsCLI) run(t *testing.T, cmd workflowCommand, version, dir string,
 	if err != nil {
 		t.Fatalf("workflow step %q (%v): %v\n%s", cmd.step, args[1:], err, lastLines(string(out), 40))
 	}
-	return string(out)
 }
 
 // copyDocsSource copies what the workflow's checkout gives the generate step (mkdocs.yml and
