@@ -161,7 +161,7 @@ func (c *cluster) start(t *testing.T, name, bin string, args ...string) {
 		t.Fatalf("start %s: %v", name, err)
 	}
 	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); logFile.Close(); close(p.done) }()
+	go func() { _ = cmd.Wait(); _ = logFile.Close(); close(p.done) }()
 	c.procs = append(c.procs, p)
 }
 
@@ -211,7 +211,7 @@ func (c *cluster) waitHTTP(t *testing.T, name, url string, caPEM []byte, token s
 		}
 		resp, err := client.Do(req)
 		if err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
@@ -245,7 +245,7 @@ func (c *cluster) kubectlErr(stdin []byte, args ...string) ([]byte, error) {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
 	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("%v: %s", err, stderr.String())
+		return nil, fmt.Errorf("%w: %s", err, stderr.String())
 	}
 	return stdout.Bytes(), nil
 }
@@ -332,7 +332,7 @@ func freePort(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 

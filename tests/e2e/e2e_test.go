@@ -239,7 +239,7 @@ func (l *opLogs) writer(t *testing.T, op string) *os.File {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { f.Close() })
+	t.Cleanup(func() { _ = f.Close() })
 	return f
 }
 

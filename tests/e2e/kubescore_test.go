@@ -34,7 +34,7 @@ func loadSuppressions(t *testing.T, file string) []*suppression {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var out []*suppression
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
