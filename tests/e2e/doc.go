@@ -41,5 +41,7 @@
 // No kubelet runs, so pods never start. The harness, and only the harness, therefore sets the
 // pulumi.com/skipAwait annotation on the objects whose readiness needs running pods or an
 // ingress controller (Deployments, Services, Ingresses...), through a resource transform
-// registered before the stack program runs.
+// registered before the stack program runs. For the kinds where that annotation also skips the
+// wait for a deletion (Deployments among them) it sets background deletion, so that a delete is
+// finished when it returns, as the skipped wait would have made it.
 package e2e

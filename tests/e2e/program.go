@@ -32,8 +32,24 @@ var awaitedTypes = map[string]bool{
 // skipAwaitAnnotation is the provider's annotation that skips its readiness wait.
 const skipAwaitAnnotation = "pulumi.com/skipAwait"
 
+// For these kinds skipAwait also skips the provider's wait for a deletion to finish (a legacy
+// behaviour it keeps), and the provider deletes with foreground propagation: the object stays,
+// being deleted, until the garbage collector has been through it. A replacement's create could
+// then meet the old object. Background propagation removes the object at once, so a delete is
+// over when it returns, as it is with the provider's wait in a real cluster.
+const deletionPropagationAnnotation = "pulumi.com/deletionPropagationPolicy"
+
+var skipsDeleteWait = map[string]bool{
+	"kubernetes:apps/v1:Deployment":  true,
+	"kubernetes:apps/v1:StatefulSet": true,
+	"kubernetes:apps/v1:DaemonSet":   true,
+	"kubernetes:batch/v1:Job":        true,
+	"kubernetes:core/v1:Pod":         true,
+}
+
 // SkipAwait is the harness's resource transform: it annotates awaited resources with
-// pulumi.com/skipAwait. Only the e2e harness registers it; the product never skips awaits.
+// pulumi.com/skipAwait (and, where that skips the wait for deletions too, with background
+// deletion). Only the e2e harness registers it; the product never skips awaits.
 type SkipAwait struct {
 	mu        sync.Mutex
 	annotated []string
@@ -77,6 +93,9 @@ func (s *SkipAwait) transform(_ context.Context, args *pulumi.ResourceTransformA
 		return nil
 	}
 	annotations[skipAwaitAnnotation] = pulumi.String("true")
+	if skipsDeleteWait[args.Type] {
+		annotations[deletionPropagationAnnotation] = pulumi.String("background")
+	}
 	metadata["annotations"] = annotations
 	props["metadata"] = metadata
 	s.annotated = append(s.annotated, args.Type+" "+args.Name)
