@@ -334,6 +334,11 @@ func TestFaultKilledCLI(t *testing.T) {
 	if locks := stackLocks(t, f.e.backendDir); len(locks) == 0 {
 		t.Error("the killed update left no lock in the backend; the runbook's `pulumi cancel` step assumes it does")
 	}
+	// The runbook quotes what the next deploy says; it stops at the lock, before any change.
+	const lockedMessage = "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`."
+	if _, err := f.e.stack.Up(ctx); err == nil || !strings.Contains(err.Error(), lockedMessage) {
+		t.Errorf("an up after the kill does not stop with %q: %v", lockedMessage, err)
+	}
 
 	start = time.Now()
 	imported, cleared := f.recoverInterrupted(t, ctx)
