@@ -242,49 +242,81 @@ func stackLocks(t *testing.T, backendDir string) []string {
 // interrupt the CLI (SIGINT, which the engine handles gracefully); a crash needs the pid.
 func cliProcess(t *testing.T) int {
 	t.Helper()
+	self := os.Getpid()
+	var found []int
+	for pid, p := range processes(t) {
+		if p.ppid == self && p.comm == "pulumi" {
+			found = append(found, pid)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want one pulumi CLI process started by the test (pid %d), found %v", self, found)
+	}
+	return found[0]
+}
+
+type procInfo struct {
+	ppid int
+	comm string
+}
+
+// processes reads every process's parent and command name from /proc.
+func processes(t *testing.T) map[int]procInfo {
+	t.Helper()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	self := strconv.Itoa(os.Getpid())
-	var found []int
+	out := map[int]procInfo{}
 	for _, d := range entries {
 		pid, err := strconv.Atoi(d.Name())
 		if err != nil {
-			continue
-		}
-		comm, err := os.ReadFile(filepath.Join("/proc", d.Name(), "comm"))
-		if err != nil || strings.TrimSpace(string(comm)) != "pulumi" {
 			continue
 		}
 		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
 		if err != nil {
 			continue
 		}
-		// /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so fields are
-		// counted after its closing parenthesis.
-		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		if len(fields) > 1 && fields[1] == self {
-			found = append(found, pid)
+		// /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses,
+		// so the fields are counted after the last closing parenthesis.
+		open, close := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+		if open < 0 || close < open {
+			continue
 		}
+		fields := strings.Fields(string(stat[close+1:]))
+		if len(fields) < 2 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(fields[1])
+		out[pid] = procInfo{ppid: ppid, comm: string(stat[open+1 : close])}
 	}
-	if len(found) != 1 {
-		t.Fatalf("want one pulumi CLI process started by the test (pid %s), found %v", self, found)
+	return out
+}
+
+// descendants are the processes below pid: the CLI's plugins (each in a process group of its
+// own, so the CLI's group does not hold them).
+func descendants(t *testing.T, pid int) []int {
+	t.Helper()
+	children := map[int][]int{}
+	for p, info := range processes(t) {
+		children[info.ppid] = append(children[info.ppid], p)
 	}
-	return found[0]
+	var out []int
+	for queue := children[pid]; len(queue) > 0; queue = queue[1:] {
+		out = append(out, queue[0])
+		queue = append(queue, children[queue[0]]...)
+	}
+	return out
 }
 
 // killCLI kills the running CLI with SIGKILL, as the kernel's OOM killer or a lost CI runner
-// would, and returns the update's result. The CLI's plugins (the Kubernetes provider) outlive
-// it, orphaned; they are ended through the CLI's process group, which the Automation API gives
-// the CLI and its plugins alone.
+// would, and returns the update's result. Its plugins (the Kubernetes provider) outlive it,
+// orphaned, as after a real crash; once the update has returned they are ended too, by the
+// pids recorded before the kill, so that no test leaves processes behind.
 func killCLI(t *testing.T, done <-chan error) error {
 	t.Helper()
 	pid := cliProcess(t)
-	pgid, err := syscall.Getpgid(pid)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plugins := descendants(t, pid)
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("kill the CLI (pid %d): %v", pid, err)
 	}
@@ -294,8 +326,8 @@ func killCLI(t *testing.T, done <-chan error) error {
 	case <-time.After(time.Minute):
 		t.Fatal("the update did not return within a minute of its CLI being killed")
 	}
-	if pgid == pid && pgid != syscall.Getpgrp() {
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	for _, p := range plugins {
+		_ = syscall.Kill(p, syscall.SIGKILL)
 	}
 	return upErr
 }
