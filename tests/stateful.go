@@ -24,6 +24,10 @@ var statefulTypes = map[string]bool{
 	"github:index/team:Team":                    true,
 }
 
+// IsStateful reports whether a resource type is stateful: one whose replacement or deletion
+// loses data or access. The e2e upgrade test holds the real engine's preview to it.
+func IsStateful(typ string) bool { return statefulTypes[typ] }
+
 // statefulURNs lists the URNs of a plan's stateful resources as manifest lines, "<type> <urn>",
 // sorted.
 func statefulURNs(rs []testkit.Resource) []string {

@@ -40,10 +40,13 @@ type cluster struct {
 }
 
 type process struct {
-	name string
-	cmd  *exec.Cmd
-	log  string
-	done chan struct{}
+	name, bin string
+	args      []string
+	cmd       *exec.Cmd
+	log       string
+	done      chan struct{}
+	// killed: stopped on purpose by a fault test (kill), so not a failure of the control plane.
+	killed bool
 }
 
 // startCluster starts the control plane; it is stopped when the test ends.
@@ -149,8 +152,14 @@ current-context: %s
 
 func (c *cluster) start(t *testing.T, name, bin string, args ...string) {
 	t.Helper()
+	c.procs = append(c.procs, c.spawn(t, name, bin, args))
+}
+
+// spawn starts one control-plane process, appending its output to <name>.log.
+func (c *cluster) spawn(t *testing.T, name, bin string, args []string) *process {
+	t.Helper()
 	logPath := filepath.Join(c.dir, name+".log")
-	logFile, err := os.Create(logPath)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,15 +169,59 @@ func (c *cluster) start(t *testing.T, name, bin string, args ...string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
-	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	p := &process{name: name, bin: bin, args: args, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); _ = logFile.Close(); close(p.done) }()
-	c.procs = append(c.procs, p)
+	return p
+}
+
+// proc returns the index and process of a control-plane process by name.
+func (c *cluster) proc(t *testing.T, name string) (int, *process) {
+	t.Helper()
+	for i, p := range c.procs {
+		if p.name == name {
+			return i, p
+		}
+	}
+	t.Fatalf("no control-plane process %s", name)
+	return 0, nil
+}
+
+// kill stops a control-plane process with SIGKILL, as a crash would, and waits for it.
+func (c *cluster) kill(t *testing.T, name string) {
+	t.Helper()
+	_, p := c.proc(t, name)
+	p.killed = true
+	_ = p.cmd.Process.Kill()
+	<-p.done
+}
+
+// restart starts a killed process again with the same arguments (the same ports, certificates
+// and data), and waits until the API server answers again.
+func (c *cluster) restart(t *testing.T, name string) {
+	t.Helper()
+	i, p := c.proc(t, name)
+	if !p.killed {
+		t.Fatalf("restart %s: it was not killed", name)
+	}
+	c.procs[i] = c.spawn(t, p.name, p.bin, p.args)
+	c.waitHTTP(t, "kube-apiserver", c.URL+"/readyz", c.caPEM, c.Token)
+}
+
+// signal sends a signal to a control-plane process (SIGSTOP and SIGCONT pause and resume it).
+func (c *cluster) signal(t *testing.T, name string, sig syscall.Signal) {
+	t.Helper()
+	_, p := c.proc(t, name)
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signal %v to %s: %v", sig, name, err)
+	}
 }
 
 // stop ends the processes in reverse order of starting: SIGTERM, then SIGKILL after 10s.
 func (c *cluster) stop() {
 	for i := len(c.procs) - 1; i >= 0; i-- {
 		p := c.procs[i]
+		// SIGCONT first: a paused process would not act on SIGTERM.
+		_ = p.cmd.Process.Signal(syscall.SIGCONT)
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-p.done:
@@ -184,6 +237,9 @@ func (c *cluster) stop() {
 func (c *cluster) checkAlive(t *testing.T) {
 	t.Helper()
 	for _, p := range c.procs {
+		if p.killed {
+			continue
+		}
 		select {
 		case <-p.done:
 			t.Fatalf("%s exited:\n%s", p.name, tail(p.log, 40))

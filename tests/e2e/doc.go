@@ -14,8 +14,20 @@
 //	E2E_ETCD                     etcd binary
 //	E2E_KUBE_SCORE               kube-score binary
 //
-// Without them TestEndToEnd is skipped. With the Backstage toolchain that .ci/backstage installs
-// (.ci/run exports both from `.ci/backstage env`), TestEndToEnd also runs, after up and before
+// Without them every test that needs them is skipped. Each of these tests starts its own
+// control plane:
+//
+//   - TestEndToEnd: one happy lifecycle, from up to destroy;
+//   - TestFaultKilledCLI, TestFaultAPIServerDown, TestFaultProtectedDestroy (faults_test.go):
+//     the CLI killed with SIGKILL and kube-apiserver killed in the middle of an up, each
+//     recovered as docs/operators/runbook-failed-deploy.md says and checked to converge; a
+//     destroy refused by a protected resource, and namespaces retained on delete;
+//   - TestUpgradeKeepsStatefulResources (upgrade_test.go): up with the previous commit's
+//     program (E2E_UPGRADE_FROM, default HEAD~1; the clone needs that commit), then a preview
+//     with the current one must not replace or delete a stateful resource.
+//
+// With the Backstage toolchain that .ci/backstage installs (.ci/run exports both from
+// `.ci/backstage env`), TestEndToEnd also runs, after up and before
 // destroy, the root module's Backstage test (tests/backstage) against its API server: a real
 // Backstage backend's Kubernetes plugin must find the portal's Deployment, Service and Ingress
 // there. Without them that step is skipped:
@@ -23,11 +35,13 @@
 //	BACKSTAGE_NODE               Node.js 24 binary
 //	PG_BIN                       PostgreSQL 15 server binaries directory
 //
-// E2E_LOG_DIR, when set, keeps the progress logs of up and destroy and the Backstage test's
-// output (otherwise their last lines are printed only when they fail).
+// E2E_LOG_DIR, when set, keeps the progress logs of every up, destroy and refresh and the
+// Backstage test's output (otherwise their last lines are printed only when they fail).
 //
 // No kubelet runs, so pods never start. The harness, and only the harness, therefore sets the
 // pulumi.com/skipAwait annotation on the objects whose readiness needs running pods or an
 // ingress controller (Deployments, Services, Ingresses...), through a resource transform
-// registered before the stack program runs.
+// registered before the stack program runs. For the kinds where that annotation also skips the
+// wait for a deletion (Deployments among them) it sets background deletion, so that a delete is
+// finished when it returns, as the skipped wait would have made it.
 package e2e

@@ -44,7 +44,7 @@ func TestEndToEnd(t *testing.T) {
 	tenantsDir, tenants := e2eTenants(t)
 	sec := generateSecrets(t)
 	cfg := loadStackConfig(t, tenantsDir, sec)
-	sa := &skipAwait{}
+	sa := &SkipAwait{}
 	e := newStack(t, ctx, tl, c, cfg, sa)
 	logs := newOpLogs(t)
 
@@ -92,10 +92,7 @@ func TestEndToEnd(t *testing.T) {
 			"ClusterRoleBinding/" + portalName + "-kubernetes-read",
 		}
 		for _, tenant := range tenants {
-			want = append(want, "Namespace/"+tenant,
-				"RoleBinding/"+tenant+"/tenant-admin", "RoleBinding/"+tenant+"/tenant-view",
-				"ResourceQuota/"+tenant+"/tenant-quota", "LimitRange/"+tenant+"/tenant-limits",
-				"NetworkPolicy/"+tenant+"/tenant-isolation")
+			want = append(want, tenantObjects(tenant)...)
 		}
 		byID := index(live)
 		for _, id := range want {
@@ -116,23 +113,7 @@ func TestEndToEnd(t *testing.T) {
 	})
 
 	t.Run("second preview changes nothing", func(t *testing.T) {
-		events, steps := collectSteps()
-		start := time.Now()
-		res, err := e.stack.Preview(ctx, optpreview.EventStreams(events), optpreview.Diff())
-		if err != nil {
-			t.Fatalf("preview: %v", err)
-		}
-		t.Logf("timing: no-op preview %s (%v)", since(start), summary(res.ChangeSummary))
-		for _, s := range steps() {
-			if s.Op != "same" {
-				t.Errorf("perma-diff: %s %s (diffs %v)", s.Op, s.URN, s.Diffs)
-			}
-		}
-		for op, n := range res.ChangeSummary {
-			if op != "same" && n > 0 {
-				t.Errorf("change summary has %s: %d", op, n)
-			}
-		}
+		checkNoChanges(t, ctx, e)
 	})
 
 	t.Run("image change updates the Deployment only", func(t *testing.T) {
@@ -196,6 +177,37 @@ func TestEndToEnd(t *testing.T) {
 	})
 }
 
+// tenantObjects are the ids of the objects the e2e stack creates for a tenant.
+func tenantObjects(tenant string) []string {
+	return []string{"Namespace/" + tenant,
+		"RoleBinding/" + tenant + "/tenant-admin", "RoleBinding/" + tenant + "/tenant-view",
+		"ResourceQuota/" + tenant + "/tenant-quota", "LimitRange/" + tenant + "/tenant-limits",
+		"NetworkPolicy/" + tenant + "/tenant-isolation"}
+}
+
+// checkNoChanges previews the stack with its current program and configuration and fails on
+// any step but "same": a perma-diff, or a stack that has not converged.
+func checkNoChanges(t *testing.T, ctx context.Context, e *env) {
+	t.Helper()
+	events, steps := collectSteps()
+	start := time.Now()
+	res, err := e.stack.Preview(ctx, optpreview.EventStreams(events), optpreview.Diff())
+	if err != nil {
+		t.Fatalf("preview: %v", err)
+	}
+	t.Logf("timing: no-op preview %s (%v)", since(start), summary(res.ChangeSummary))
+	for _, s := range steps() {
+		if s.Op != "same" {
+			t.Errorf("perma-diff: %s %s (diffs %v)", s.Op, s.URN, s.Diffs)
+		}
+	}
+	for op, n := range res.ChangeSummary {
+		if op != "same" && n > 0 {
+			t.Errorf("change summary has %s: %d", op, n)
+		}
+	}
+}
+
 // firstLine is an Automation API error without the CLI output it carries (the operation's
 // log, shown separately).
 func firstLine(err error) string {
@@ -247,12 +259,24 @@ func (l *opLogs) tail(op string) string { return tail(filepath.Join(l.dir, op+".
 
 // stateFile is the part of an exported deployment the tests read.
 type stateFile struct {
-	Resources []struct {
-		URN     string         `json:"urn"`
-		Type    string         `json:"type"`
-		Custom  bool           `json:"custom"`
-		Outputs map[string]any `json:"outputs"`
-	} `json:"resources"`
+	Resources         []stateResource    `json:"resources"`
+	PendingOperations []pendingOperation `json:"pending_operations"`
+}
+
+type stateResource struct {
+	URN     string         `json:"urn"`
+	Type    string         `json:"type"`
+	Custom  bool           `json:"custom"`
+	Protect bool           `json:"protect"`
+	Inputs  map[string]any `json:"inputs"`
+	Outputs map[string]any `json:"outputs"`
+}
+
+// pendingOperation is an operation the engine began and never saw end: "creating",
+// "updating", "deleting", "reading" or "importing".
+type pendingOperation struct {
+	Resource stateResource `json:"resource"`
+	Type     string        `json:"type"`
 }
 
 func (e *env) state(t *testing.T, ctx context.Context) stateFile {

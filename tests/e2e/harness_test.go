@@ -13,19 +13,17 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/coreeng/developer-portal/stack"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 )
 
 const (
-	projectName = "developer-portal"
-	stackName   = "e2e"
+	projectName = ProjectName
+	stackName   = StackName
 	// tenantEnvironment is how tenant files name the e2e environment: "<cloud>-<environment>".
 	tenantEnvironment = "none-e2e"
 	stackFile         = "testdata/Pulumi.e2e.yaml"
@@ -104,6 +102,13 @@ type stackConfig struct {
 
 func loadStackConfig(t *testing.T, tenantsDir string, sec secrets) *stackConfig {
 	t.Helper()
+	return loadStackConfigFile(t, stackFile, tenantsDir, sec)
+}
+
+// loadStackConfigFile is loadStackConfig with another stack file (the upgrade test reads the
+// previous commit's).
+func loadStackConfigFile(t *testing.T, stackFile, tenantsDir string, sec secrets) *stackConfig {
+	t.Helper()
 	raw, err := os.ReadFile(stackFile)
 	if err != nil {
 		t.Fatal(err)
@@ -124,6 +129,14 @@ func loadStackConfig(t *testing.T, tenantsDir string, sec secrets) *stackConfig 
 
 // withImage returns a copy of the configuration with another portal image.
 func (c *stackConfig) withImage(t *testing.T, image string) *stackConfig {
+	return c.with(t, func(values map[string]any) {
+		values[stack.Namespace+":portal"].(map[string]any)["image"] = image
+	})
+}
+
+// with returns a copy of the configuration changed by edit (which gets the values by full key,
+// objects as maps).
+func (c *stackConfig) with(t *testing.T, edit func(values map[string]any)) *stackConfig {
 	t.Helper()
 	b, err := json.Marshal(c.values)
 	if err != nil {
@@ -133,7 +146,7 @@ func (c *stackConfig) withImage(t *testing.T, image string) *stackConfig {
 	if err := json.Unmarshal(b, &out.values); err != nil {
 		t.Fatal(err)
 	}
-	out.values[stack.Namespace+":portal"].(map[string]any)["image"] = image
+	edit(out.values)
 	return out
 }
 
@@ -179,10 +192,17 @@ func (c *stackConfig) configMap(t *testing.T) auto.ConfigMap {
 // environment to each, so that every example tenant is deployed.
 func e2eTenants(t *testing.T) (dir string, names []string) {
 	t.Helper()
+	return e2eTenantsFrom(t, exampleTenants)
+}
+
+// e2eTenantsFrom is e2eTenants with the example tenants of another directory (the upgrade test
+// reads the previous commit's).
+func e2eTenantsFrom(t *testing.T, examples string) (dir string, names []string) {
+	t.Helper()
 	dir = t.TempDir()
-	files, err := filepath.Glob(filepath.Join(exampleTenants, "*.yaml"))
+	files, err := filepath.Glob(filepath.Join(examples, "*.yaml"))
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no example tenants in %s (%v)", exampleTenants, err)
+		t.Fatalf("no example tenants in %s (%v)", examples, err)
 	}
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
@@ -206,85 +226,6 @@ func e2eTenants(t *testing.T) (dir string, names []string) {
 	return dir, names
 }
 
-// awaitedTypes are the resource types whose readiness the provider would wait for, and which
-// never become ready without a kubelet (pods) or an ingress controller (load balancer status).
-var awaitedTypes = map[string]bool{
-	"kubernetes:apps/v1:Deployment":            true,
-	"kubernetes:apps/v1:StatefulSet":           true,
-	"kubernetes:apps/v1:DaemonSet":             true,
-	"kubernetes:apps/v1:ReplicaSet":            true,
-	"kubernetes:batch/v1:Job":                  true,
-	"kubernetes:core/v1:Pod":                   true,
-	"kubernetes:core/v1:Service":               true,
-	"kubernetes:core/v1:PersistentVolumeClaim": true,
-	"kubernetes:networking.k8s.io/v1:Ingress":  true,
-}
-
-// skipAwaitAnnotation is the provider's annotation that skips its readiness wait.
-const skipAwaitAnnotation = "pulumi.com/skipAwait"
-
-// skipAwait is the harness's resource transform: it annotates awaited resources with
-// pulumi.com/skipAwait. Only the e2e harness registers it; the product never skips awaits.
-type skipAwait struct {
-	mu        sync.Mutex
-	annotated []string
-	problems  []string
-}
-
-func (s *skipAwait) transform(_ context.Context, args *pulumi.ResourceTransformArgs) *pulumi.ResourceTransformResult {
-	if !args.Custom || !awaitedTypes[args.Type] {
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	props := pulumi.Map{}
-	for k, v := range args.Props {
-		props[k] = v
-	}
-	metadata := pulumi.Map{}
-	switch md := args.Props["metadata"].(type) {
-	case nil:
-	case pulumi.Map:
-		for k, v := range md {
-			metadata[k] = v
-		}
-	default:
-		s.problems = append(s.problems, fmt.Sprintf("%s %s: metadata is a %T", args.Type, args.Name, md))
-		return nil
-	}
-	annotations := pulumi.Map{}
-	switch an := metadata["annotations"].(type) {
-	case nil:
-	case pulumi.Map:
-		for k, v := range an {
-			annotations[k] = v
-		}
-	case pulumi.StringMap:
-		for k, v := range an {
-			annotations[k] = v
-		}
-	default:
-		s.problems = append(s.problems, fmt.Sprintf("%s %s: metadata.annotations is a %T", args.Type, args.Name, an))
-		return nil
-	}
-	annotations[skipAwaitAnnotation] = pulumi.String("true")
-	metadata["annotations"] = annotations
-	props["metadata"] = metadata
-	s.annotated = append(s.annotated, args.Type+" "+args.Name)
-	return &pulumi.ResourceTransformResult{Props: props, Opts: args.Opts}
-}
-
-// program is the stack program as the e2e harness runs it: the product's stack.Program, after
-// the harness's skipAwait transform.
-func program(src stack.Source, sa *skipAwait) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		if err := ctx.RegisterResourceTransform(sa.transform); err != nil {
-			return err
-		}
-		return stack.Program(src)(ctx)
-	}
-}
-
 // env is the Pulumi stack under test with its backend and workspace directories.
 type env struct {
 	stack      auto.Stack
@@ -292,7 +233,7 @@ type env struct {
 	homeDir    string
 }
 
-func newStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, sa *skipAwait) *env {
+func newStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, sa *SkipAwait) *env {
 	t.Helper()
 	e := &env{backendDir: t.TempDir(), homeDir: t.TempDir()}
 	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: tl.pulumiRoot, SkipVersionCheck: true})
@@ -308,7 +249,7 @@ func newStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stac
 		"PATH":       tl.providerBin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"KUBECONFIG": c.Kubeconfig,
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, stackName, projectName, program(cfg.source(t), sa),
+	s, err := auto.UpsertStackInlineSource(ctx, stackName, projectName, Program(cfg.source(t), sa),
 		auto.Pulumi(cmd), auto.EnvVars(envVars), auto.PulumiHome(e.homeDir), auto.SecretsProvider("passphrase"))
 	if err != nil {
 		t.Fatalf("create stack: %v", err)
@@ -321,12 +262,27 @@ func newStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stac
 }
 
 // use points the stack at another configuration (program and config together).
-func (e *env) use(t *testing.T, ctx context.Context, cfg *stackConfig, sa *skipAwait) {
+func (e *env) use(t *testing.T, ctx context.Context, cfg *stackConfig, sa *SkipAwait) {
 	t.Helper()
-	e.stack.Workspace().SetProgram(program(cfg.source(t), sa))
+	e.stack.Workspace().SetProgram(Program(cfg.source(t), sa))
 	if err := e.stack.SetAllConfig(ctx, cfg.configMap(t)); err != nil {
 		t.Fatalf("set config: %v", err)
 	}
+}
+
+// cli runs the Pulumi CLI on the stack as an operator would: in the workspace's directory (the
+// one holding Pulumi.yaml and the stack settings) with the workspace's environment, so a test
+// runs a runbook's command exactly. It returns stdout and stderr together. Commands that run
+// the program (up, preview, refresh) need the Automation API's in-process language host and go
+// through e.stack instead.
+func (e *env) cli(ctx context.Context, args ...string) (string, error) {
+	ws := e.stack.Workspace()
+	vars := []string{"PULUMI_HOME=" + ws.PulumiHome()}
+	for k, v := range ws.GetEnvVars() {
+		vars = append(vars, k+"="+v)
+	}
+	stdout, stderr, _, err := ws.PulumiCommand().Run(ctx, ws.WorkDir(), nil, nil, nil, vars, args...)
+	return stdout + stderr, err
 }
 
 // step is one resource step of an operation, from the engine's event stream.
