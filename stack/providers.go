@@ -30,7 +30,12 @@ type Providers struct {
 func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 	p := &Providers{}
 	var err error
-	k8s := &kubernetes.ProviderArgs{}
+	// ConfigMaps update in place. By default the provider replaces a ConfigMap whose data
+	// changes, and a replacement of one with a fixed name is delete-first, which takes the
+	// Deployment that mounts it down with it: every new tenant (a catalog change) would be an
+	// outage of the portal. The pod template's checksum/config annotation rolls the pods
+	// instead, one by one.
+	k8s := &kubernetes.ProviderArgs{EnableConfigMapMutable: pulumi.BoolPtr(true)}
 	if cfg.Kubernetes.Context != "" {
 		k8s.Context = pulumi.StringPtr(cfg.Kubernetes.Context)
 	}
