@@ -35,6 +35,12 @@
 //	BACKSTAGE_NODE               Node.js 24 binary
 //	PG_BIN                       PostgreSQL 15 server binaries directory
 //
+// With CHROMIUM and TECHDOCS_CLI too (also printed by `.ci/backstage env`), the same go test
+// runs the browser test (tests/backstage/browser_test.go, TestPortalInBrowser) against this
+// API server: headless Chromium signs in to the portal and must see, among the rest, the
+// portal's Deployment, Service and Ingress on its Kubernetes tab. SCREENSHOT_DIR keeps its
+// screenshots (.ci/run: artifacts/screenshots).
+//
 // E2E_LOG_DIR, when set, keeps the progress logs of every up, destroy and refresh and the
 // Backstage test's output (otherwise their last lines are printed only when they fail).
 //
