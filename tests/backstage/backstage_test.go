@@ -231,68 +231,24 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 
 	// 3. The template's parameters, evaluated by the scaffolder's dry-run API.
 	t.Run("3-template-dry-run", func(t *testing.T) {
-		tmpl := api.rawEntity("template/default/request-a-tenancy")
-		if _, ok := tmpl["spec"].(map[string]any); !ok {
-			t.Fatalf("the template is not in the catalog: %v", tmpl)
-		}
-		// publish:github:pull-request calls the GitHub API even in dry-run mode (for the App's
-		// installation token), which this test cannot reach: dry-run the template as the
-		// catalog serves it, parameters and rendering steps unchanged, without the publishing
-		// steps and the output that refers to them.
-		spec := tmpl["spec"].(map[string]any)
-		var steps, skipped []any
-		for _, s := range spec["steps"].([]any) {
-			if action, _ := s.(map[string]any)["action"].(string); strings.HasPrefix(action, "publish:") {
-				skipped = append(skipped, action)
-				continue
-			}
-			steps = append(steps, s)
-		}
-		spec["steps"], spec["output"] = steps, map[string]any{}
-		t.Logf("dry-run without the steps that need GitHub: %v", skipped)
+		tmpl := templateWithoutPublishing(t, api)
+		t.Logf("dry-run without the steps that need GitHub: %v", tmpl.skipped)
 		skeleton := gen.skeleton
 		if skeleton.path == "" {
 			t.Fatal("no skeleton file in the catalog ConfigMap")
 		}
-		dir := []map[string]string{{
-			"path":          skeleton.path,
-			"base64Content": base64.StdEncoding.EncodeToString([]byte(skeleton.data)),
-		}}
 		valid := map[string]any{
 			"name": "payments-e2e", "parent": gen.someTenant, "description": "A tenant requested by the test.",
 			"contactEmail": "payments@cecg.io", "costCentre": "CECG-E2E-001",
 			"environments": []string{tenantEnv}, "adminGroup": "payments-admin@cecg.io",
 			"readonlyGroup": "payments-readonly@cecg.io", "repos": []string{"https://github.com/cecg/payments"},
 		}
-		code, body := api.status("POST", "/api/scaffolder/v2/dry-run", map[string]any{
-			"template": tmpl, "values": valid, "directoryContents": dir,
-		}, true)
+		code, body := tmpl.dryRun(api, skeleton, valid)
 		if code != http.StatusOK {
 			t.Fatalf("dry-run of a valid request: %d %s", code, body)
 		}
-		var res struct {
-			Log []struct {
-				Body struct {
-					Message string `json:"message"`
-					StepID  string `json:"stepId"`
-					Status  string `json:"status"`
-				} `json:"body"`
-			} `json:"log"`
-			DirectoryContents []struct {
-				Path          string `json:"path"`
-				Base64Content string `json:"base64Content"`
-			} `json:"directoryContents"`
-		}
-		if err := json.Unmarshal(body, &res); err != nil {
-			t.Fatal(err)
-		}
-		var rendered string
-		for _, f := range res.DirectoryContents {
-			if filepath.Base(f.Path) == "payments-e2e.yaml" {
-				b, _ := base64.StdEncoding.DecodeString(f.Base64Content)
-				rendered = string(b)
-			}
-		}
+		res := decodeDryRun(t, body)
+		rendered := string(res.file("payments-e2e.yaml"))
 		if rendered == "" {
 			t.Errorf("the dry-run rendered no payments-e2e.yaml; files: %+v", res.DirectoryContents)
 		} else {
@@ -334,9 +290,7 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 				}
 				values[k] = v
 			}
-			code, body := api.status("POST", "/api/scaffolder/v2/dry-run", map[string]any{
-				"template": tmpl, "values": values, "directoryContents": dir,
-			}, true)
+			code, body := tmpl.dryRun(api, skeleton, values)
 			if code != http.StatusBadRequest {
 				t.Errorf("dry-run with %s: %d, want 400: %s", c.name, code, trim(body))
 				continue

@@ -1,7 +1,6 @@
 package backstagee2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -167,7 +166,7 @@ func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	b.settle()
 	path := b.saveScreenshot(name)
-	img, err := png.Decode(bytes.NewReader(readFileBytes(b.t, path)))
+	img, err := png.Decode(strings.NewReader(readFile(b.t, path)))
 	if err != nil {
 		b.t.Fatalf("%s: %v", path, err)
 	}
@@ -270,15 +269,6 @@ func errorPage(text string) string {
 		}
 	}
 	return ""
-}
-
-func readFileBytes(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 // jsonString quotes s for a script.

@@ -2,8 +2,6 @@ package backstagee2e
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -346,47 +344,16 @@ func testRequestTenancy(t *testing.T, b *browser, api *client, gen *generated) {
 	t.Logf("review step:\n%s", lastLines(review, 30))
 	b.screenshot("5-request-a-tenancy-review")
 
-	tmpl := api.rawEntity("template/default/request-a-tenancy")
-	spec := tmpl["spec"].(map[string]any)
-	var steps []any
-	publishTarget := ""
-	for _, s := range spec["steps"].([]any) {
-		step := s.(map[string]any)
-		if step["action"] == "publish:github:pull-request" {
-			input, _ := step["input"].(map[string]any)
-			publishTarget, _ = input["targetPath"].(string)
-			continue
-		}
-		steps = append(steps, s)
+	tmpl := templateWithoutPublishing(t, api)
+	if target, _ := tmpl.publish["publish:github:pull-request"]["targetPath"].(string); target != "tenants" {
+		t.Errorf("the pull-request step writes to %q, want the tenants directory (tenants)", target)
 	}
-	if publishTarget != "tenants" {
-		t.Errorf("the pull-request step writes to %q, want the tenants directory (tenants)", publishTarget)
-	}
-	spec["steps"], spec["output"] = steps, map[string]any{}
-	code, body := api.status("POST", "/api/scaffolder/v2/dry-run", map[string]any{
-		"template": tmpl, "values": values,
-		"directoryContents": []map[string]string{{
-			"path": gen.skeleton.path, "base64Content": base64.StdEncoding.EncodeToString([]byte(gen.skeleton.data)),
-		}},
-	}, true)
+	code, body := tmpl.dryRun(api, gen.skeleton, values)
 	if code != http.StatusOK {
 		t.Fatalf("dry-run: %d %s", code, trim(body))
 	}
-	var res struct {
-		DirectoryContents []struct {
-			Path          string `json:"path"`
-			Base64Content string `json:"base64Content"`
-		} `json:"directoryContents"`
-	}
-	if err := json.Unmarshal(body, &res); err != nil {
-		t.Fatal(err)
-	}
-	var rendered []byte
-	for _, f := range res.DirectoryContents {
-		if filepath.Base(f.Path) == "payments-browser.yaml" {
-			rendered, _ = base64.StdEncoding.DecodeString(f.Base64Content)
-		}
-	}
+	res := decodeDryRun(t, body)
+	rendered := res.file("payments-browser.yaml")
 	if rendered == nil {
 		t.Fatalf("the dry run wrote no payments-browser.yaml: %+v", res.DirectoryContents)
 	}
