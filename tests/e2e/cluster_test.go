@@ -49,8 +49,10 @@ type process struct {
 	killed bool
 }
 
-// startCluster starts the control plane; it is stopped when the test ends.
-func startCluster(t *testing.T, tl tools) *cluster {
+// startCluster starts the control plane; it is stopped when the test ends. extraControllers
+// are kube-controller-manager controllers to run beyond the harness's usual ones (a test with
+// the fake kubelet adds workloadControllers).
+func startCluster(t *testing.T, tl tools, extraControllers ...string) *cluster {
 	t.Helper()
 	c := &cluster{dir: t.TempDir()}
 	t.Cleanup(c.stop)
@@ -105,7 +107,7 @@ func startCluster(t *testing.T, tl tools) *cluster {
 		"--root-ca-file="+pki.ca,
 		// namespace: finalizes deleted namespaces (else destroy waits on Terminating ones);
 		// resourcequota: fills a quota's status, which the provider waits for.
-		"--controllers=namespace,garbagecollector,serviceaccount,serviceaccount-token,resourcequota",
+		"--controllers="+strings.Join(append([]string{"namespace,garbagecollector,serviceaccount,serviceaccount-token,resourcequota"}, extraControllers...), ","),
 		"--bind-address=127.0.0.1",
 		"--secure-port="+freePort(t),
 		"--cert-dir="+filepath.Join(c.dir, "kcm-certs"),
