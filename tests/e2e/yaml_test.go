@@ -16,7 +16,6 @@ import (
 
 	"github.com/coreeng/developer-portal/access"
 	"github.com/coreeng/developer-portal/backstage"
-	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/portal"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -131,6 +130,11 @@ func TestYAMLProgram(t *testing.T) {
 			t.Fatalf("preview --expect-no-changes: %v\n%s", err, lastLines(out, 60))
 		}
 		t.Logf("timing: YAML preview %s", since(start))
+	})
+
+	t.Run("state holds no secret in plain text", func(t *testing.T) {
+		sec := secrets{"databasePassword": cfg["databasePassword"], "serviceToken": cfg["serviceToken"], "API server token": c.Token}
+		checkNoPlainSecrets(t, sec, y.backendDir, y.homeDir, y.dir)
 	})
 
 	t.Run("outputs", func(t *testing.T) {
@@ -317,6 +321,7 @@ func (p yamlProgram) goArgs(t *testing.T, cfg yamlConfig) (*access.Args, *portal
 	tenants := substitute(p.tenants, cfg).(map[string]any)
 	ta := &access.Args{}
 	ta.Environment, _ = tenants["environment"].(string)
+	ta.PortalNamespace, _ = tenants["portalNamespace"].(string)
 	var defs []access.Tenant
 	b, err := json.Marshal(tenants["tenants"])
 	if err != nil {
@@ -325,8 +330,9 @@ func (p yamlProgram) goArgs(t *testing.T, cfg yamlConfig) (*access.Args, *portal
 	if err := json.Unmarshal(b, &defs); err != nil {
 		t.Fatalf("tenants: %v", err)
 	}
-	delete(tenants, "environment")
-	delete(tenants, "tenants")
+	for _, k := range []string{"environment", "portalNamespace", "tenants"} {
+		delete(tenants, k)
+	}
 	decodeStrict(t, tenants, ta)
 	ta.Tenants = defs
 
@@ -343,7 +349,7 @@ func (p yamlProgram) goArgs(t *testing.T, cfg yamlConfig) (*access.Args, *portal
 	pa.Database = database.External{
 		Host: fmt.Sprint(flat["databaseHost"]), Port: port, Database: fmt.Sprint(flat["databaseName"]),
 		User: fmt.Sprint(flat["databaseUser"]), Password: pulumi.ToSecret(pulumi.String(fmt.Sprint(flat["databasePassword"]))).(pulumi.StringOutput),
-		CACert: fmt.Sprint(flat["databaseCaCertificate"]), Cloud: cloud.None,
+		CACert: fmt.Sprint(flat["databaseCaCertificate"]),
 	}.Connection()
 	pa.ServiceToken = pulumi.ToSecret(pulumi.String(fmt.Sprint(flat["serviceToken"]))).(pulumi.StringOutput)
 	return ta, pa
@@ -608,9 +614,9 @@ func short(v any) string {
 
 // yamlStack is the YAML program's stack, driven by the CLI binary in a copy of the project.
 type yamlStack struct {
-	dir  string
-	pulu string
-	env  []string
+	dir, backendDir, homeDir string
+	pulu                     string
+	env                      []string
 }
 
 // newYAMLStack copies the program into a temporary directory and creates its stack there, with a
@@ -618,7 +624,7 @@ type yamlStack struct {
 // language host, the coreplatform provider and the Kubernetes provider.
 func newYAMLStack(t *testing.T, ctx context.Context, tl tools, yt yamlTools, cfg yamlConfig) *yamlStack {
 	t.Helper()
-	y := &yamlStack{dir: t.TempDir(), pulu: filepath.Join(tl.pulumiRoot, "bin", "pulumi")}
+	y := &yamlStack{dir: t.TempDir(), backendDir: t.TempDir(), homeDir: t.TempDir(), pulu: filepath.Join(tl.pulumiRoot, "bin", "pulumi")}
 	raw, err := os.ReadFile(filepath.Join(yamlProgramDir, "Pulumi.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -626,10 +632,10 @@ func newYAMLStack(t *testing.T, ctx context.Context, tl tools, yt yamlTools, cfg
 	writeFile(t, filepath.Join(y.dir, "Pulumi.yaml"), string(raw))
 	sep := string(os.PathListSeparator)
 	y.env = append(os.Environ(),
-		"PULUMI_BACKEND_URL=file://"+filepath.ToSlash(t.TempDir()),
+		"PULUMI_BACKEND_URL=file://"+filepath.ToSlash(y.backendDir),
 		"PULUMI_CONFIG_PASSPHRASE=developer-portal-e2e-"+randomHex(t, 8),
 		"PULUMI_SKIP_UPDATE_CHECK=true",
-		"PULUMI_HOME="+t.TempDir(),
+		"PULUMI_HOME="+y.homeDir,
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true",
 		"PATH="+strings.Join([]string{yt.languageBin, yt.coreplatformBin, tl.providerBin,
 			filepath.Join(tl.pulumiRoot, "bin"), os.Getenv("PATH")}, sep),
