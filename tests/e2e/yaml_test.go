@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -172,7 +173,7 @@ func TestYAMLProgram(t *testing.T) {
 			key  string
 			bad  string
 			// want is the Go API's error for the same inputs.
-			want func(ta *access.Args, pa *portal.Args) error
+			want func(t *testing.T, ta *access.Args, pa *portal.Args) error
 			// createsNothing: the component fails before any resource is registered. A bad
 			// portal input is found once TenantAccess has given the portal its contribution,
 			// so the tenants may exist by then; none of the portal's objects may.
@@ -180,11 +181,14 @@ func TestYAMLProgram(t *testing.T) {
 		}{
 			{
 				name: "hostname not a DNS label", key: "hostname", bad: "portal.e2e",
-				want: func(_ *access.Args, pa *portal.Args) error { return pa.Validate() },
+				want: func(t *testing.T, ta *access.Args, pa *portal.Args) error {
+					pa.Contributions = contributions(t, ta)
+					return pa.Validate()
+				},
 			},
 			{
 				name: "environment not among environments", key: "environment", bad: "none-missing",
-				want:           func(ta *access.Args, _ *portal.Args) error { return ta.Validate() },
+				want:           func(_ *testing.T, ta *access.Args, _ *portal.Args) error { return ta.Validate() },
 				createsNothing: true,
 			},
 		}
@@ -196,8 +200,7 @@ func TestYAMLProgram(t *testing.T) {
 				}
 				bad[tt.key] = tt.bad
 				ta, pa := prog.goArgs(t, bad)
-				pa.Contributions = contributions(t, ta)
-				wantErr := tt.want(ta, pa)
+				wantErr := tt.want(t, ta, pa)
 				if wantErr == nil {
 					t.Fatalf("the Go API accepts %s=%q: not a bad input", tt.key, tt.bad)
 				}
@@ -215,11 +218,14 @@ func TestYAMLProgram(t *testing.T) {
 						t.Errorf("up output lacks the Go API's error line %q:\n%s", line, lastLines(out, 40))
 					}
 				}
+				t.Logf("up failed with the Go API's error %q", wantErr.Error())
 				if tt.createsNothing {
 					if diff := diffInventory(before, c.inventory(t)); diff != "" {
 						t.Errorf("a failed up changed the API server:\n%s", diff)
 					}
 				} else {
+					t.Logf("created before the portal's inputs were refused: %s",
+						strings.ReplaceAll(diffInventory(before, c.inventory(t)), "\n", ", "))
 					for _, id := range []string{"Namespace/" + portalNamespace, "ClusterRole/" + portalName + "-kubernetes-read"} {
 						if c.inventory(t)[id] {
 							t.Errorf("%s exists after a failed up", id)
@@ -521,6 +527,26 @@ func normalisedObjects(objs []object) map[string]object {
 				}
 			}
 		}
+		if n.kind() == "ConfigMap" {
+			// YAML documents compare by content: the component provider hands contributions
+			// over as plain objects, whose keys come back sorted, so the same catalog can be
+			// another text.
+			if data, ok := n["data"].(map[string]any); ok {
+				for k, v := range data {
+					if docs, ok := yamlDocuments(v); ok {
+						data[k] = map[string]any{"yaml documents": docs}
+					}
+				}
+			}
+		}
+		if n.kind() == "Deployment" {
+			// The checksum of the config's text: it follows the text, compared above by content.
+			if an, ok := get(n, "spec", "template", "metadata", "annotations").(map[string]any); ok {
+				if _, ok := an[configChecksum]; ok {
+					an[configChecksum] = "<present>"
+				}
+			}
+		}
 		if n.kind() == "Service" {
 			if spec, ok := n["spec"].(map[string]any); ok {
 				delete(spec, "clusterIP")
@@ -530,6 +556,30 @@ func normalisedObjects(objs []object) map[string]object {
 		out[n.id()] = n
 	}
 	return out
+}
+
+// configChecksum is the pod template annotation that rolls the pods when the config changes.
+const configChecksum = "checksum/config"
+
+// yamlDocuments parses a ConfigMap value as a stream of YAML documents.
+func yamlDocuments(v any) ([]any, bool) {
+	s, ok := v.(string)
+	if !ok || !strings.Contains(s, "\n") {
+		return nil, false
+	}
+	dec := yaml.NewDecoder(strings.NewReader(s))
+	var docs []any
+	for {
+		var doc any
+		err := dec.Decode(&doc)
+		if err == io.EOF {
+			return docs, true
+		}
+		if err != nil {
+			return nil, false
+		}
+		docs = append(docs, doc)
+	}
 }
 
 // compareObjects fails on any object only one side created, and on any field that differs,
@@ -554,6 +604,12 @@ func compareObjects(t *testing.T, want, got map[string]object) {
 		}
 	}
 	t.Logf("compared %d objects (%v)", len(want), kinds)
+	// The comparison is of objects whose readiness was awaited: neither side may skip it.
+	for id, o := range got {
+		if str(o, "metadata", "annotations", skipAwaitAnnotation) != "" || str(want[id], "metadata", "annotations", skipAwaitAnnotation) != "" {
+			t.Errorf("%s carries %s", id, skipAwaitAnnotation)
+		}
+	}
 	for _, id := range []string{"Namespace/" + portalNamespace, "Deployment/" + portalNamespace + "/" + portalName,
 		"Service/" + portalNamespace + "/" + portalName, "Ingress/" + portalNamespace + "/" + portalName} {
 		if want[id] == nil {
@@ -601,7 +657,33 @@ func diffValues(path string, a, b any) []string {
 	if reflect.DeepEqual(a, b) {
 		return nil
 	}
+	as, aok := a.(string)
+	bs, bok := b.(string)
+	if aok && bok && (strings.Contains(as, "\n") || strings.Contains(bs, "\n")) {
+		return []string{fmt.Sprintf("%s differs:\n%s", path, lineDiff(as, bs))}
+	}
 	return []string{fmt.Sprintf("%s: Go components %s, YAML program %s", path, short(a), short(b))}
+}
+
+// lineDiff shows where two documents part: a few lines of context from the first line that
+// differs, Go's side with "-", the YAML program's with "+".
+func lineDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	i := 0
+	for i < len(al) && i < len(bl) && al[i] == bl[i] {
+		i++
+	}
+	var out []string
+	for j := max(0, i-3); j < i; j++ {
+		out = append(out, "  "+al[j])
+	}
+	for j := i; j < min(len(al), i+6); j++ {
+		out = append(out, "- "+al[j])
+	}
+	for j := i; j < min(len(bl), i+6); j++ {
+		out = append(out, "+ "+bl[j])
+	}
+	return fmt.Sprintf("(line %d of %d vs %d)\n%s", i+1, len(al), len(bl), strings.Join(out, "\n"))
 }
 
 func short(v any) string {
