@@ -100,6 +100,7 @@ func TestYAMLProgram(t *testing.T) {
 	}
 
 	y := newYAMLStack(t, ctx, tl, yt, cfg)
+	logs := newOpLogs(t)
 	destroyed := false
 	t.Cleanup(func() {
 		if !destroyed {
@@ -112,8 +113,15 @@ func TestYAMLProgram(t *testing.T) {
 	t.Run("up creates what the Go components create", func(t *testing.T) {
 		start := time.Now()
 		out, err := y.run(ctx, "up", "--yes", "--skip-preview")
+		logs.keep(t, "yaml-up", out)
 		if err != nil {
 			t.Fatalf("up: %v\n%s", err, lastLines(out, 60))
+		}
+		// The provider's own words that it waited for the rollout and the load balancer.
+		for _, msg := range []string{"Deployment initialization complete", "Ingress initialization complete"} {
+			if !strings.Contains(out, msg) {
+				t.Errorf("up output lacks %q: the readiness wait did not run", msg)
+			}
 		}
 		t.Logf("timing: YAML up %s (fake kubelet: %s)", since(start), kubelet.stats())
 		refs = y.state(t, ctx).kubernetesObjects()
@@ -127,6 +135,7 @@ func TestYAMLProgram(t *testing.T) {
 	t.Run("second preview changes nothing", func(t *testing.T) {
 		start := time.Now()
 		out, err := y.run(ctx, "preview", "--expect-no-changes", "--diff")
+		logs.keep(t, "yaml-preview", out)
 		if err != nil {
 			t.Fatalf("preview --expect-no-changes: %v\n%s", err, lastLines(out, 60))
 		}
@@ -156,6 +165,7 @@ func TestYAMLProgram(t *testing.T) {
 	t.Run("destroy leaves the API server clean", func(t *testing.T) {
 		start := time.Now()
 		out, err := y.run(ctx, "destroy", "--yes", "--skip-preview")
+		logs.keep(t, "yaml-destroy", out)
 		if err != nil {
 			t.Fatalf("destroy: %v\n%s", err, lastLines(out, 60))
 		}
@@ -209,9 +219,15 @@ func TestYAMLProgram(t *testing.T) {
 
 				start := time.Now()
 				out, err := y.run(ctx, "up", "--yes", "--skip-preview")
+				logs.keep(t, "yaml-up-bad-"+tt.key, out)
 				t.Logf("timing: failing YAML up %s", since(start))
 				if err == nil {
 					t.Errorf("up succeeded with %s=%q", tt.key, tt.bad)
+				}
+				// Reported as an error of the component, not only somewhere in the output.
+				first, _, _ := strings.Cut(wantErr.Error(), "\n")
+				if !hasErrorLine(out, first) {
+					t.Errorf("up output has no error line with %q:\n%s", first, lastLines(out, 40))
 				}
 				for _, line := range strings.Split(wantErr.Error(), "\n") {
 					if !strings.Contains(out, line) {
@@ -242,6 +258,16 @@ func TestYAMLProgram(t *testing.T) {
 			})
 		}
 	})
+}
+
+// hasErrorLine reports whether a line of the CLI's output is an error holding text.
+func hasErrorLine(out, text string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "error: ") && strings.Contains(line, text) {
+			return true
+		}
+	}
+	return false
 }
 
 // yamlProgram is the YAML program's component inputs, as written in its Pulumi.yaml.
@@ -439,6 +465,15 @@ func runGoComponents(t *testing.T, ctx context.Context, tl tools, c *cluster, ku
 	}
 	if got := up.Outputs["namespace"].Value; got != portalNamespace {
 		t.Errorf("namespace output: got %v, want %s", got, portalNamespace)
+	}
+	progress, err := os.ReadFile(filepath.Join(logs.dir, "go-up.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range []string{"Deployment initialization complete", "Ingress initialization complete"} {
+		if !bytes.Contains(progress, []byte(msg)) {
+			t.Errorf("up progress lacks %q: the readiness wait did not run", msg)
+		}
 	}
 	refs := e.state(t, ctx).kubernetesObjects()
 	objects := normalisedObjects(c.readBack(t, refs))
@@ -692,6 +727,12 @@ func short(v any) string {
 		return string(b[:200]) + "..."
 	}
 	return string(b)
+}
+
+// keep writes a CLI run's output to the operation's log (kept under E2E_LOG_DIR when set).
+func (l *opLogs) keep(t *testing.T, op, out string) {
+	t.Helper()
+	writeFile(t, filepath.Join(l.dir, op+".log"), out)
 }
 
 // yamlStack is the YAML program's stack, driven by the CLI binary in a copy of the project.
