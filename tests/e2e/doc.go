@@ -24,7 +24,17 @@
 //     destroy refused by a protected resource, and namespaces retained on delete;
 //   - TestUpgradeKeepsStatefulResources (upgrade_test.go): up with the previous commit's
 //     program (E2E_UPGRADE_FROM, default HEAD~1; the clone needs that commit), then a preview
-//     with the current one must not replace or delete a stateful resource.
+//     with the current one must not replace or delete a stateful resource;
+//   - TestYAMLProgram (yaml_test.go): the Pulumi YAML program in testdata/yaml, run by the CLI
+//     binary with the YAML language host and this repository's component provider, must
+//     create the same objects as the Go components (portal.NewDeveloperPortal,
+//     access.NewTenantAccess) given the same inputs, preview no change, give its outputs,
+//     destroy cleanly, and fail a bad input with the Go API's error.
+//
+// TestYAMLProgram also needs (skipped, naming them, when unset):
+//
+//	E2E_LANGUAGE_YAML_BIN        directory holding pulumi-language-yaml
+//	E2E_COREPLATFORM_BIN         directory holding pulumi-resource-coreplatform
 //
 // With the Backstage toolchain that .ci/backstage installs (.ci/run exports both from
 // `.ci/backstage env`), TestEndToEnd also runs, after up and before
@@ -44,10 +54,17 @@
 // E2E_LOG_DIR, when set, keeps the progress logs of every up, destroy and refresh and the
 // Backstage test's output (otherwise their last lines are printed only when they fail).
 //
-// No kubelet runs, so pods never start. The harness, and only the harness, therefore sets the
-// pulumi.com/skipAwait annotation on the objects whose readiness needs running pods or an
-// ingress controller (Deployments, Services, Ingresses...), through a resource transform
-// registered before the stack program runs. For the kinds where that annotation also skips the
+// In the other tests no kubelet runs, so pods never start. The harness, and only the harness,
+// therefore sets the pulumi.com/skipAwait annotation on the objects whose readiness needs
+// running pods or an ingress controller (Deployments, Services, Ingresses...), through a
+// resource transform registered before the stack program runs. For the kinds where that annotation also skips the
 // wait for a deletion (Deployments among them) it sets background deletion, so that a delete is
 // finished when it returns, as the skipped wait would have made it.
+//
+// TestYAMLProgram cannot do that: a YAML program registers no transform, and the component
+// provider creates the objects. It runs a fake kubelet instead (kubelet_test.go), with the
+// controllers a rollout needs (deployment, replicaset, endpoint, endpointslice): a Ready Node,
+// pods bound to it and reported Running and Ready with an IP, pods being deleted removed at
+// once, and a load balancer address on every Ingress. The Kubernetes provider's readiness
+// waits then run for real, for the Go components as for the YAML program.
 package e2e
