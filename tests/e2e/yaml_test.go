@@ -218,6 +218,7 @@ func TestYAMLProgram(t *testing.T) {
 				defer y.setConfig(t, ctx, tt.key, cfg[tt.key])
 
 				start := time.Now()
+				destroyed = false
 				out, err := y.run(ctx, "up", "--yes", "--skip-preview")
 				logs.keep(t, "yaml-up-bad-"+tt.key, out)
 				t.Logf("timing: failing YAML up %s", since(start))
@@ -252,6 +253,7 @@ func TestYAMLProgram(t *testing.T) {
 				if out, err := y.run(ctx, "destroy", "--yes", "--skip-preview"); err != nil {
 					t.Fatalf("destroy: %v\n%s", err, lastLines(out, 40))
 				}
+				destroyed = true
 				if diff := diffInventory(before, c.inventory(t)); diff != "" {
 					t.Errorf("API server differs from before after destroy:\n%s", diff)
 				}
