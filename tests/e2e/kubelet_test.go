@@ -244,7 +244,7 @@ func (k *fakeKubelet) runningStatus(p *podItem) map[string]any {
 	return map[string]any{"status": map[string]any{
 		"phase": "Running", "hostIP": "127.0.0.1", "hostIPs": []map[string]string{{"ip": "127.0.0.1"}},
 		"podIP": ip, "podIPs": []map[string]string{{"ip": ip}}, "startTime": now,
-		"conditions": conditions, "containerStatuses": containers, "qosClass": "Burstable",
+		"conditions": conditions, "containerStatuses": containers,
 	}}
 }
 
