@@ -1,0 +1,126 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/internal/validate"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Contribution is what TenantAccess and GitHubIntegration hand the portal (their
+// `contribution` output, an element of the portal's `contributions` input): the non-secret
+// part of a backstage.Contribution. Secret environment variables never travel in it: they
+// reach the portal through its `secretEnv` input.
+type Contribution struct {
+	// Name identifies the contribution in errors and names its catalog file; a DNS label.
+	Name string `json:"name,omitempty"`
+	// Config is merged into the portal's app-config. It must hold no secret: reference secrets
+	// as ${VAR} and pass VAR in the portal's secretEnv.
+	Config map[string]any `json:"config,omitempty"`
+	// Entities are catalog entities added to the portal's generated catalog.
+	Entities []map[string]any `json:"entities,omitempty"`
+	// Files are non-secret files published beside the catalog (template skeletons), by path
+	// relative to the contribution's catalog directory.
+	Files map[string]string `json:"files,omitempty"`
+}
+
+// exportContribution is c as an output value. Its secret environment variables are left out
+// (the caller exports them as a secret of their own); plain environment variables, which no
+// component exposed here sets, would need awaiting and are refused.
+func exportContribution(c backstage.Contribution) (pulumi.Input, error) {
+	if len(c.Env) > 0 {
+		return nil, fmt.Errorf("contribution %q: environment variables cannot be exported", c.Name)
+	}
+	config, err := backstage.Generic(c.Config)
+	if err != nil {
+		return nil, fmt.Errorf("contribution %q: %w", c.Name, err)
+	}
+	out := Contribution{Name: c.Name, Config: config, Files: c.Files}
+	for _, e := range c.Entities {
+		m, err := backstage.Generic(e)
+		if err != nil {
+			return nil, fmt.Errorf("contribution %q: %w", c.Name, err)
+		}
+		out.Entities = append(out.Entities, m)
+	}
+	// The output is the JSON form, so that every language reads the same plain object.
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	var generic map[string]any
+	if err := json.Unmarshal(b, &generic); err != nil {
+		return nil, err
+	}
+	return pulumi.ToMap(generic), nil
+}
+
+// importContributions turns the portal's `contributions` input back into the values the Go
+// API takes. The app-config and entities are decoded strictly into their Go types, so a
+// hand-written contribution with a misspelled key fails here, naming it, instead of being
+// dropped.
+func importContributions(cs []Contribution, errs *validate.Errors) []backstage.Contribution {
+	out := make([]backstage.Contribution, 0, len(cs))
+	for i, c := range cs {
+		p := validate.Index("contributions", i)
+		bc := backstage.Contribution{Name: c.Name, Files: c.Files}
+		if err := strictYAML(c.Config, &bc.Config); err != nil {
+			errs.Add(p+".config", "%v", err)
+		}
+		for j, e := range c.Entities {
+			var entity backstage.Entity
+			if err := strictYAML(e, &entity); err != nil {
+				errs.Add(validate.Index(p+".entities", j), "%v", err)
+			}
+			bc.Entities = append(bc.Entities, entity)
+		}
+		out = append(out, bc)
+	}
+	return out
+}
+
+// strictYAML decodes a generic value into target through YAML (the types' yaml tags are the
+// app-config's keys), refusing keys the type does not know.
+func strictYAML(v, target any) error {
+	if v == nil {
+		return nil
+	}
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(target); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return errors.New(joinSorted(te.Errors))
+		}
+		return err
+	}
+	return nil
+}
+
+func joinSorted(msgs []string) string {
+	s := slices.Clone(msgs)
+	slices.Sort(s)
+	return strings.Join(s, "; ")
+}
+
+// secretEnvOutput is a contribution's secret environment variables as one secret map.
+func secretEnvOutput(c backstage.Contribution) pulumi.StringMapOutput {
+	m := pulumi.StringMap{}
+	for _, k := range slices.Sorted(maps.Keys(c.SecretEnv)) {
+		m[k] = c.SecretEnv[k]
+	}
+	return pulumi.ToSecret(m.ToStringMapOutput()).(pulumi.StringMapOutput)
+}
