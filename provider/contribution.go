@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -26,8 +27,10 @@ type Contribution struct {
 	// Config is merged into the portal's app-config. It must hold no secret: reference secrets
 	// as ${VAR} and pass VAR in the portal's secretEnv.
 	Config map[string]any `json:"config,omitempty"`
-	// Entities are catalog entities added to the portal's generated catalog.
-	Entities []map[string]any `json:"entities,omitempty"`
+	// Entities are catalog entities added to the portal's generated catalog, as YAML
+	// documents (a catalog-info.yaml file's content). Text, not objects, so that each
+	// entity's keys keep their order and the catalog is the one a Go program deploys.
+	Entities string `json:"entities,omitempty"`
 	// Files are non-secret files published beside the catalog (template skeletons), by path
 	// relative to the contribution's catalog directory.
 	Files map[string]string `json:"files,omitempty"`
@@ -44,14 +47,11 @@ func exportContribution(c backstage.Contribution) (pulumi.Input, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contribution %q: %w", c.Name, err)
 	}
-	out := Contribution{Name: c.Name, Config: config, Files: c.Files}
-	for _, e := range c.Entities {
-		m, err := backstage.Generic(e)
-		if err != nil {
-			return nil, fmt.Errorf("contribution %q: %w", c.Name, err)
-		}
-		out.Entities = append(out.Entities, m)
+	entities, err := backstage.MarshalEntities(c.Entities)
+	if err != nil {
+		return nil, fmt.Errorf("contribution %q: %w", c.Name, err)
 	}
+	out := Contribution{Name: c.Name, Config: config, Entities: string(entities), Files: c.Files}
 	// The output is the JSON form, so that every language reads the same plain object.
 	b, err := json.Marshal(out)
 	if err != nil {
@@ -76,16 +76,49 @@ func importContributions(cs []Contribution, errs *validate.Errors) []backstage.C
 		if err := strictYAML(c.Config, &bc.Config); err != nil {
 			errs.Add(p+".config", "%v", err)
 		}
-		for j, e := range c.Entities {
-			var entity backstage.Entity
-			if err := strictYAML(e, &entity); err != nil {
-				errs.Add(validate.Index(p+".entities", j), "%v", err)
-			}
-			bc.Entities = append(bc.Entities, entity)
+		entities, err := decodeEntities(c.Entities)
+		if err != nil {
+			errs.Add(p+".entities", "%v", err)
 		}
+		bc.Entities = entities
 		out = append(out, bc)
 	}
 	return out
+}
+
+// entityDoc is one catalog entity as decoded from YAML: the spec stays a YAML node, so that it
+// is written back with its keys in their order.
+type entityDoc struct {
+	APIVersion string             `yaml:"apiVersion"`
+	Kind       string             `yaml:"kind"`
+	Metadata   backstage.Metadata `yaml:"metadata"`
+	Spec       yaml.Node          `yaml:"spec,omitempty"`
+}
+
+// decodeEntities reads YAML documents of catalog entities, refusing unknown keys outside spec.
+func decodeEntities(text string) ([]backstage.Entity, error) {
+	var out []backstage.Entity
+	dec := yaml.NewDecoder(strings.NewReader(text))
+	dec.KnownFields(true)
+	for i := 0; ; i++ {
+		var doc entityDoc
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				return nil, fmt.Errorf("document %d: %s", i+1, joinSorted(te.Errors))
+			}
+			return nil, fmt.Errorf("document %d: %w", i+1, err)
+		}
+		e := backstage.Entity{APIVersion: doc.APIVersion, Kind: doc.Kind, Metadata: doc.Metadata}
+		if doc.Spec.Kind != 0 {
+			e.Spec = &doc.Spec
+		}
+		out = append(out, e)
+	}
 }
 
 // strictYAML decodes a generic value into target through YAML (the types' yaml tags are the
