@@ -48,7 +48,7 @@ func constructTenantAccess(ctx *pulumi.Context, name string, in pulumi.Map, opts
 	if err != nil {
 		return nil, err
 	}
-	return result(comp, pulumi.Map{"contribution": contribution}), nil
+	return result(comp, &tenantAccessOutputs{Contribution: contribution})
 }
 
 // tenantAccessArgs decodes the inputs; it registers nothing.

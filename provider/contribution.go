@@ -2,7 +2,6 @@ package provider
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -39,29 +38,19 @@ type Contribution struct {
 // exportContribution is c as an output value. Its secret environment variables are left out
 // (the caller exports them as a secret of their own); plain environment variables, which no
 // component exposed here sets, would need awaiting and are refused.
-func exportContribution(c backstage.Contribution) (pulumi.Input, error) {
+func exportContribution(c backstage.Contribution) (Contribution, error) {
 	if len(c.Env) > 0 {
-		return nil, fmt.Errorf("contribution %q: environment variables cannot be exported", c.Name)
+		return Contribution{}, fmt.Errorf("contribution %q: environment variables cannot be exported", c.Name)
 	}
 	config, err := backstage.Generic(c.Config)
 	if err != nil {
-		return nil, fmt.Errorf("contribution %q: %w", c.Name, err)
+		return Contribution{}, fmt.Errorf("contribution %q: %w", c.Name, err)
 	}
 	entities, err := backstage.MarshalEntities(c.Entities)
 	if err != nil {
-		return nil, fmt.Errorf("contribution %q: %w", c.Name, err)
+		return Contribution{}, fmt.Errorf("contribution %q: %w", c.Name, err)
 	}
-	out := Contribution{Name: c.Name, Config: config, Entities: string(entities), Files: c.Files}
-	// The output is the JSON form, so that every language reads the same plain object.
-	b, err := json.Marshal(out)
-	if err != nil {
-		return nil, err
-	}
-	var generic map[string]any
-	if err := json.Unmarshal(b, &generic); err != nil {
-		return nil, err
-	}
-	return pulumi.ToMap(generic), nil
+	return Contribution{Name: c.Name, Config: config, Entities: string(entities), Files: c.Files}, nil
 }
 
 // importContributions turns the portal's `contributions` input back into the values the Go
@@ -149,11 +138,11 @@ func joinSorted(msgs []string) string {
 	return strings.Join(s, "; ")
 }
 
-// secretEnvOutput is a contribution's secret environment variables as one secret map.
+// secretEnvOutput is a contribution's secret environment variables as one map.
 func secretEnvOutput(c backstage.Contribution) pulumi.StringMapOutput {
 	m := pulumi.StringMap{}
 	for _, k := range slices.Sorted(maps.Keys(c.SecretEnv)) {
 		m[k] = c.SecretEnv[k]
 	}
-	return pulumi.ToSecret(m.ToStringMapOutput()).(pulumi.StringMapOutput)
+	return m.ToStringMapOutput()
 }

@@ -26,7 +26,7 @@ func constructManagedDatabase(ctx *pulumi.Context, name string, in pulumi.Map, o
 	if err != nil {
 		return nil, err
 	}
-	return result(comp, nil), nil
+	return result(comp, nil)
 }
 
 // managedDatabaseArgs decodes the inputs; it registers nothing.

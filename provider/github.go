@@ -46,7 +46,7 @@ type gitHubIntegrationOutputs struct {
 	Contribution Contribution `pulumi:"contribution"`
 	// SecretEnv holds the credentials the contribution references, by environment variable
 	// name: pass it as the portal's secretEnv. Secret.
-	SecretEnv map[string]string `pulumi:"secretEnv" provider:"secret"`
+	SecretEnv pulumi.StringMapOutput `pulumi:"secretEnv" provider:"secret"`
 }
 
 // constructGitHubIntegration decodes the inputs into github.Args and calls
@@ -64,10 +64,7 @@ func constructGitHubIntegration(ctx *pulumi.Context, name string, in pulumi.Map,
 	if err != nil {
 		return nil, err
 	}
-	return result(comp, pulumi.Map{
-		"contribution": contribution,
-		"secretEnv":    secretEnvOutput(comp.Contribution),
-	}), nil
+	return result(comp, &gitHubIntegrationOutputs{Contribution: contribution, SecretEnv: secretEnvOutput(comp.Contribution)})
 }
 
 // gitHubIntegrationArgs decodes the inputs; it registers nothing.

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 
@@ -9,29 +10,67 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// result is the component's outputs: every field of the component struct with a pulumi tag
-// (what the Go API exposes), plus extra outputs only the provider has (a contribution). The
-// schema lists the same names (a test checks both).
-func result(comp pulumi.ComponentResource, extra pulumi.Map) *pprovider.ConstructResult {
-	state := componentOutputs(comp)
-	for k, v := range extra {
-		state[k] = v
+// result is the component's outputs: every field with a pulumi tag of the component struct
+// (what the Go API exposes) and of extra, a struct of the outputs only the provider has (a
+// contribution). The schema is generated from the same structs (a test checks that Construct
+// returns exactly its outputs).
+func result(comp pulumi.ComponentResource, extra any) (*pprovider.ConstructResult, error) {
+	state, err := outputsOf(comp)
+	if err != nil {
+		return nil, err
 	}
-	return &pprovider.ConstructResult{URN: comp.URN(), State: state}
+	if extra != nil {
+		more, err := outputsOf(extra)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range more {
+			state[k] = v
+		}
+	}
+	return &pprovider.ConstructResult{URN: comp.URN(), State: state}, nil
 }
 
-// componentOutputs reads the pulumi-tagged Output fields of a component struct.
-func componentOutputs(comp any) pulumi.Map {
-	v := reflect.ValueOf(comp).Elem()
+// outputsOf reads the pulumi-tagged fields of a struct (by pointer): Outputs as they are (made
+// secret when tagged provider:"secret"), plain values in their JSON form, so that every
+// language reads the same object.
+func outputsOf(v any) (pulumi.Map, error) {
+	rv := reflect.ValueOf(v).Elem()
 	state := pulumi.Map{}
-	for _, f := range reflect.VisibleFields(v.Type()) {
+	for _, f := range reflect.VisibleFields(rv.Type()) {
 		name, _, _ := strings.Cut(f.Tag.Get("pulumi"), ",")
 		if name == "" || !f.IsExported() {
 			continue
 		}
-		if out, ok := v.FieldByIndex(f.Index).Interface().(pulumi.Output); ok {
-			state[name] = out
+		value := rv.FieldByIndex(f.Index).Interface()
+		var out pulumi.Input
+		if o, ok := value.(pulumi.Output); ok {
+			out = o
+		} else {
+			generic, err := jsonValue(value)
+			if err != nil {
+				return nil, err
+			}
+			if m, ok := generic.(map[string]any); ok {
+				out = pulumi.ToMap(m)
+			} else {
+				out = pulumi.Any(generic)
+			}
 		}
+		if hasTag(f, secretTag) {
+			out = pulumi.ToSecret(out)
+		}
+		state[name] = out
 	}
-	return state
+	return state, nil
+}
+
+func jsonValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }

@@ -67,7 +67,7 @@ func constructPortal(ctx *pulumi.Context, name string, in pulumi.Map, opts pulum
 	if err != nil {
 		return nil, err
 	}
-	return result(comp, nil), nil
+	return result(comp, nil)
 }
 
 // portalArgs decodes and assembles the portal's Args; it registers nothing.
