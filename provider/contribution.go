@@ -26,10 +26,11 @@ type Contribution struct {
 	// Config is merged into the portal's app-config. It must hold no secret: reference secrets
 	// as ${VAR} and pass VAR in the portal's secretEnv.
 	Config map[string]any `json:"config,omitempty"`
-	// Entities are catalog entities added to the portal's generated catalog, as YAML
-	// documents (a catalog-info.yaml file's content). Text, not objects, so that each
-	// entity's keys keep their order and the catalog is the one a Go program deploys.
-	Entities string `json:"entities,omitempty"`
+	// Entities are catalog entities added to the portal's generated catalog, each one YAML
+	// document (as in a catalog-info.yaml file). Text, not objects, so that each entity's keys
+	// keep their order and the catalog is the one a Go program deploys; one string per entity,
+	// so that no string grows with the number of tenants past the inputs' length limit.
+	Entities []string `json:"entities,omitempty"`
 	// Files are non-secret files published beside the catalog (template skeletons), by path
 	// relative to the contribution's catalog directory.
 	Files map[string]string `json:"files,omitempty"`
@@ -46,11 +47,15 @@ func exportContribution(c backstage.Contribution) (Contribution, error) {
 	if err != nil {
 		return Contribution{}, fmt.Errorf("contribution %q: %w", c.Name, err)
 	}
-	entities, err := backstage.MarshalEntities(c.Entities)
-	if err != nil {
-		return Contribution{}, fmt.Errorf("contribution %q: %w", c.Name, err)
+	out := Contribution{Name: c.Name, Config: config, Files: c.Files}
+	for _, e := range c.Entities {
+		doc, err := backstage.MarshalEntities([]backstage.Entity{e})
+		if err != nil {
+			return Contribution{}, fmt.Errorf("contribution %q: %w", c.Name, err)
+		}
+		out.Entities = append(out.Entities, string(doc))
 	}
-	return Contribution{Name: c.Name, Config: config, Entities: string(entities), Files: c.Files}, nil
+	return out, nil
 }
 
 // importContributions turns the portal's `contributions` input back into the values the Go
@@ -65,11 +70,13 @@ func importContributions(cs []Contribution, errs *validate.Errors) []backstage.C
 		if err := strictYAML(c.Config, &bc.Config); err != nil {
 			errs.Add(p+".config", "%v", err)
 		}
-		entities, err := decodeEntities(c.Entities)
-		if err != nil {
-			errs.Add(p+".entities", "%v", err)
+		for j, text := range c.Entities {
+			entities, err := decodeEntities(text)
+			if err != nil {
+				errs.Add(validate.Index(p+".entities", j), "%v", err)
+			}
+			bc.Entities = append(bc.Entities, entities...)
 		}
-		bc.Entities = entities
 		out = append(out, bc)
 	}
 	return out

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/coreeng/developer-portal/access"
@@ -107,5 +109,38 @@ func TestSameResourcesAsTheGoAPI(t *testing.T) {
 		if !r.Inputs.DeepEquals(want.Inputs) {
 			t.Errorf("%s inputs differ:\nprovider: %v\n  Go API: %v", r.URN, r.Inputs, want.Inputs)
 		}
+	}
+}
+
+// TestManyTenants passes the contribution of 300 tenancies (far more text than one input string
+// may hold) from TenantAccess to the portal.
+func TestManyTenants(t *testing.T) {
+	defs := pulumi.Array{}
+	for i := range 300 {
+		name := fmt.Sprintf("tenant-%03d", i)
+		defs = append(defs, pulumi.Map{
+			"name": pulumi.String(name), "parent": pulumi.String("root"), "description": pulumi.String("Tenant " + name),
+			"contactEmail": pulumi.String(name + "@example.io"), "environments": pulumi.ToStringArray([]string{"gcp-dev"}),
+			"adminGroup": pulumi.String(name + "-admins@example.io"), "readonlyGroup": pulumi.String(name + "-readers@example.io"),
+		})
+	}
+	r := program(func(ctx *pulumi.Context, upstream pulumi.Resource, opts pulumi.ResourceOption) error {
+		in := validInputs[tTenants](upstream)
+		in["tenants"] = defs
+		ta, err := construct(ctx, tTenants, "tenants", in, opts)
+		if err != nil {
+			return err
+		}
+		part := await(t, ctx, ta.State.(pulumi.Map)["contribution"])
+		if b, _ := json.Marshal(part.Value); len(b) < 200_000 {
+			t.Errorf("contribution is %d bytes: the test needs one larger than any input string may be", len(b))
+		}
+		portalIn := validInputs[tPortal](upstream)
+		portalIn["contributions"] = pulumi.Array{pulumi.Any(part.Value)}
+		_, err = construct(ctx, tPortal, "portal", portalIn, opts)
+		return err
+	})
+	if r.err != nil {
+		t.Fatal(r.err)
 	}
 }
