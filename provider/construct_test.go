@@ -160,6 +160,8 @@ func TestDecodeErrors(t *testing.T) {
 			[]string{"databaseHost: is required", "databaseUser: is required"}},
 		{"output input of the wrong type", tPortal, set("databasePort", value(pulumi.String("5432"))),
 			[]string{"databasePort: expected an integer, got a string"}},
+		{"null connection input", tPortal, set("databaseHost", value(pulumi.Any(nil))),
+			[]string{"databaseHost: is required"}},
 		{"map of the wrong type", tPortal, set("serviceAccountAnnotations", value(pulumi.Map{"a": pulumi.Int(1)})),
 			[]string{"serviceAccountAnnotations: a: expected a string, got a number"}},
 		{"secretEnv names unknown", tPortal, set("secretEnv", func(pulumi.Resource) pulumi.Input { return testkit.Unknown() }),

@@ -36,8 +36,6 @@ func managedDatabaseArgs(ctx *pulumi.Context, in pulumi.Map) (*database.Args, er
 		return nil, err
 	}
 	a := di.Args
-	if di.IamServiceAccountEmail != nil {
-		a.IAMServiceAccountEmail = di.IamServiceAccountEmail
-	}
+	a.IAMServiceAccountEmail = di.IamServiceAccountEmail
 	return &a, nil
 }

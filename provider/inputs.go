@@ -105,6 +105,11 @@ func outputFields(t reflect.Type) map[string]reflect.StructField {
 	return out
 }
 
+// hasProblem reports whether errs already holds a problem of the property name.
+func hasProblem(errs *validate.Errors, name string) bool {
+	return slices.ContainsFunc(errs.Problems, func(p validate.Problem) bool { return p.Path == name })
+}
+
 func hasTag(f reflect.StructField, flag string) bool {
 	return slices.Contains(strings.Split(f.Tag.Get("provider"), ","), flag)
 }

@@ -84,7 +84,8 @@ func portalArgs(ctx *pulumi.Context, in pulumi.Map) (*portal.Args, error) {
 		{"databaseUser", pi.DatabaseUser}, {"databasePassword", pi.DatabasePassword},
 		{"databaseCaCertificate", pi.DatabaseCaCertificate},
 	} {
-		if _, given := in[req.name]; !given {
+		// Absent or null; a value of the wrong shape is already reported.
+		if req.value == nil && !hasProblem(&errs, req.name) {
 			errs.Add(req.name, "is required")
 		}
 	}
@@ -109,11 +110,7 @@ func portalArgs(ctx *pulumi.Context, in pulumi.Map) (*portal.Args, error) {
 		Password: pi.DatabasePassword, CACert: pi.DatabaseCaCertificate,
 		Auth: cloud.AuthPassword, PluginDivisionMode: database.PluginDivisionMode,
 	}
-	if pi.ServiceAccountAnnotations != nil {
-		a.ServiceAccountAnnotations = pi.ServiceAccountAnnotations
-	}
-	if pi.ServiceToken != nil {
-		a.ServiceToken = pi.ServiceToken
-	}
+	a.ServiceAccountAnnotations = pi.ServiceAccountAnnotations
+	a.ServiceToken = pi.ServiceToken
 	return &a, nil
 }
