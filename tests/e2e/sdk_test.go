@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -16,8 +17,8 @@ import (
 
 // The SDK test proves that a consumer's first `pulumi package add` of the component provider
 // works in TypeScript and Python: the real CLI's `pulumi package gen-sdk` generates both SDKs from
-// the committed schema, and the TypeScript one compiles with tsc. It needs, as .ci/e2e exports
-// them:
+// the committed schema, and the TypeScript one compiles with tsc; the provider binary must serve
+// that schema. It needs, as .ci/e2e exports them:
 //
 //	E2E_PULUMI_ROOT  directory holding bin/pulumi
 //	E2E_SDKGEN_BIN   directory holding the codegen-only pulumi-language-nodejs and
@@ -30,7 +31,8 @@ import (
 //	E2E_TS_MODULES   node_modules with typescript, @pulumi/pulumi and @types/node
 //	                 (tests/e2e/tools/sdk-typescript)
 //
-// The Python SDK is byte-compiled with python3 when the machine has it.
+// The Python SDK is byte-compiled with python3 when the machine has it. The served schema is
+// compared when E2E_COREPLATFORM_BIN (the directory holding pulumi-resource-coreplatform) is set.
 
 // providerSchema is the component provider's committed schema, relative to repoRoot.
 const providerSchema = "cmd/pulumi-resource-coreplatform/schema.json"
@@ -117,6 +119,18 @@ func TestSDK(t *testing.T) {
 		t.Fatalf("%s declares no secret input", schemaPath)
 	}
 
+	// What `pulumi package add` reads: the schema the provider binary serves must be the
+	// committed one the SDKs below are generated from.
+	t.Run("served schema", func(t *testing.T) {
+		bin := os.Getenv("E2E_COREPLATFORM_BIN")
+		if bin == "" {
+			t.Skip("E2E_COREPLATFORM_BIN unset: the provider binary's schema is not compared (run .ci/e2e)")
+		}
+		served, _ := runPulumi(t, pulumiRoot, sdkgenBin, "package", "get-schema",
+			filepath.Join(bin, "pulumi-resource-coreplatform"))
+		checkServedSchema(t, raw, served)
+	})
+
 	t.Run("nodejs", func(t *testing.T) {
 		dir := genSDK(t, pulumiRoot, sdkgenBin, schemaPath, "nodejs")
 		for _, r := range resources {
@@ -148,38 +162,79 @@ func TestSDK(t *testing.T) {
 	})
 }
 
-// genSDK runs `pulumi package gen-sdk` for one language as a consumer would, with the
-// codegen-only language hosts first on PATH, in an empty directory with an empty PULUMI_HOME
-// and a local backend, and no plugin downloads. It returns the SDK's directory.
+// genSDK runs `pulumi package gen-sdk` for one language as a consumer would and returns the
+// SDK's directory.
 func genSDK(t *testing.T, pulumiRoot, sdkgenBin, schemaPath, language string) string {
 	t.Helper()
-	work := t.TempDir()
-	out := filepath.Join(work, "sdk")
-	home := filepath.Join(work, "pulumi-home")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(pulumiRoot, "bin", "pulumi"),
-		"package", "gen-sdk", schemaPath, "--language", language, "--out", out)
-	cmd.Dir = work
-	cmd.Env = isolatedPulumiEnv(map[string]string{
-		"PATH":                     sdkgenBin + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"PULUMI_HOME":              home,
-		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(work),
-		"PULUMI_SKIP_UPDATE_CHECK": "true",
-		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-	})
+	out := filepath.Join(t.TempDir(), "sdk")
 	start := time.Now()
-	output, err := cmd.CombinedOutput()
+	_, output := runPulumi(t, pulumiRoot, sdkgenBin,
+		"package", "gen-sdk", schemaPath, "--language", language, "--out", out)
 	t.Logf("timing: gen-sdk --language %s %s", language, time.Since(start).Round(time.Millisecond))
-	if err != nil {
-		t.Fatalf("pulumi package gen-sdk --language %s: %v\n%s", language, err, output)
-	}
 	t.Logf("gen-sdk --language %s:\n%s", language, output)
 	dir := filepath.Join(out, language)
 	if _, err := os.Stat(dir); err != nil {
 		t.Fatalf("gen-sdk --language %s wrote no SDK: %v\n%s", language, err, output)
 	}
 	return dir
+}
+
+// runPulumi runs the CLI with the codegen-only language hosts first on PATH, in an empty
+// directory with an empty PULUMI_HOME and a local backend, and no plugin downloads. It returns
+// stdout and stderr; a failure fails the test.
+func runPulumi(t *testing.T, pulumiRoot, sdkgenBin string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	work := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(pulumiRoot, "bin", "pulumi"), args...)
+	cmd.Dir = work
+	cmd.Env = isolatedPulumiEnv(map[string]string{
+		"PATH":                     sdkgenBin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"PULUMI_HOME":              filepath.Join(work, ".pulumi"),
+		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(work),
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+	})
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("pulumi %s: %v\n%s%s", strings.Join(args, " "), err, out.String(), errOut.String())
+	}
+	return out.String(), errOut.String()
+}
+
+// checkServedSchema compares the schema `pulumi package get-schema` printed for the provider
+// binary with the committed one, as JSON values. The CLI adds an empty "config" when the schema
+// has none; that alone is no difference.
+func checkServedSchema(t *testing.T, committed []byte, served string) {
+	t.Helper()
+	var want, got map[string]any
+	if err := json.Unmarshal(committed, &want); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(served), &got); err != nil {
+		t.Fatalf("get-schema printed no JSON schema: %v\n%s", err, served)
+	}
+	if c, ok := got["config"].(map[string]any); ok && len(c) == 0 && want["config"] == nil {
+		delete(got, "config")
+	}
+	var differ []string
+	for k := range want {
+		if !reflect.DeepEqual(want[k], got[k]) {
+			differ = append(differ, k)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			differ = append(differ, k)
+		}
+	}
+	if len(differ) > 0 {
+		slices.Sort(differ)
+		t.Errorf("the provider binary serves a schema that differs from %s in %s", providerSchema,
+			strings.Join(differ, ", "))
+	}
 }
 
 // isolatedPulumiEnv is this process's environment without any PULUMI_ variable (a developer's
