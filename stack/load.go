@@ -9,10 +9,14 @@ import (
 	"github.com/coreeng/developer-portal/access"
 	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/github"
+	"github.com/coreeng/developer-portal/internal/configdecode"
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/coreeng/developer-portal/portal"
 	"github.com/coreeng/developer-portal/techdocs"
 )
+
+// unknownKey is the problem reported for a key no section knows.
+const unknownKey = "unknown key (check the spelling against the config reference in README.md)"
 
 // Config is one environment's whole configuration, decoded from the `developer-portal:*` keys.
 // Each component section decodes straight into that component's Args, so the config keys are
@@ -129,7 +133,7 @@ func load(src Source) (*Config, *validate.Errors) {
 			}
 			continue
 		}
-		if err := decodeSection(raw, s.target(cfg)); err != nil {
+		if err := configdecode.Decode(raw, s.target(cfg), unknownKey); err != nil {
 			errs.Merge(fullKey(s.key), err)
 			continue
 		}

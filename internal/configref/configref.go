@@ -50,6 +50,7 @@ type typeInfo struct {
 	st      *ast.StructType
 	file    *ast.File
 	imports map[string]string // local name -> directory
+	doc     string
 }
 
 // Generator resolves struct types across the module's packages.
@@ -106,7 +107,11 @@ func (g *Generator) parse(dir string) error {
 					continue
 				}
 				if st, ok := ts.Type.(*ast.StructType); ok {
-					g.types[dir+"."+ts.Name.Name] = &typeInfo{pkg: dir, st: st, file: f, imports: imports}
+					cg := ts.Doc
+					if cg == nil && len(gd.Specs) == 1 {
+						cg = gd.Doc
+					}
+					g.types[dir+"."+ts.Name.Name] = &typeInfo{pkg: dir, st: st, file: f, imports: imports, doc: docText(cg)}
 				}
 			}
 		}
@@ -142,13 +147,17 @@ func (g *Generator) Rows(s Section) ([]Row, error) {
 		} else if strings.HasPrefix(r.Type, "list of") {
 			r.Default = defaults[r.Key]
 		}
-		r.Required = s.Required[r.Key] || (s.Required == nil && requiredDoc.MatchString(r.Doc))
+		r.Required = s.Required[r.Key] || (s.Required == nil && RequiredDoc(r.Doc))
 	}
 	return rows, nil
 }
 
 // requiredDoc is a doc comment that says its key is required, unconditionally.
 var requiredDoc = regexp.MustCompile(`(^|\. )Required(\.|$)`)
+
+// RequiredDoc reports whether a doc comment says its key is required, unconditionally
+// ("... Required." but not "Required with cloud gcp").
+func RequiredDoc(doc string) bool { return requiredDoc.MatchString(doc) }
 
 // flatten records the JSON value of every leaf under key; lists and maps are one value.
 func flatten(key string, v any, out map[string]string) {
@@ -174,35 +183,13 @@ func flatten(key string, v any, out map[string]string) {
 
 // Outputs lists a component's outputs: the fields with a pulumi tag, and their doc comments.
 func (g *Generator) Outputs(c Component) ([]Row, error) {
-	if err := g.parse(c.Package); err != nil {
+	fields, err := g.Fields(c.Package, c.Type, "pulumi")
+	if err != nil {
 		return nil, err
 	}
-	ti, ok := g.types[c.Package+"."+c.Type]
-	if !ok {
-		return nil, fmt.Errorf("type %s.%s not found", c.Package, c.Type)
-	}
-	var rows []Row
-	prevDoc := ""
-	for _, f := range ti.st.Fields.List {
-		if f.Tag == nil || len(f.Names) == 0 {
-			continue
-		}
-		name := reflect.StructTag(strings.Trim(f.Tag.Value, "`")).Get("pulumi")
-		if name == "" {
-			continue
-		}
-		text := doc(f.Doc)
-		if text == "" && strings.Contains(prevDoc, f.Names[0].Name) {
-			text = prevDoc
-		}
-		if text != "" {
-			prevDoc = text
-		}
-		typ := ""
-		if sel, ok := f.Type.(*ast.SelectorExpr); ok {
-			typ = strings.TrimSuffix(sel.Sel.Name, "Output")
-		}
-		rows = append(rows, Row{Key: f.Names[0].Name + " (`" + name + "`)", Type: typ, Doc: text})
+	rows := make([]Row, 0, len(fields))
+	for _, f := range fields {
+		rows = append(rows, Row{Key: f.GoName + " (`" + f.Name + "`)", Type: strings.TrimSuffix(f.TypeName, "Output"), Doc: escape(f.Doc)})
 	}
 	return rows, nil
 }
@@ -228,37 +215,122 @@ func (g *Generator) walk(dir, typ, prefix string, rows *[]Row, depth int) error 
 	if depth > 8 {
 		return fmt.Errorf("%s: nesting too deep", prefix)
 	}
-	ti, ok := g.types[dir+"."+typ]
-	if !ok {
-		return fmt.Errorf("type %s.%s not found", dir, typ)
+	fields, err := g.Fields(dir, typ, "json")
+	if err != nil {
+		return err
 	}
-	prevDoc := ""
-	for _, f := range ti.st.Fields.List {
-		tag := ""
-		if f.Tag != nil {
-			tag = reflect.StructTag(strings.Trim(f.Tag.Value, "`")).Get("json")
-		}
-		if tag == "-" {
+	for _, f := range fields {
+		key := prefix + "." + f.Name
+		*rows = append(*rows, Row{Key: key, Type: f.Kind, Doc: escape(f.Doc)})
+		obj := f.Type.Object()
+		if obj == nil {
 			continue
 		}
-		name, _, _ := strings.Cut(tag, ",")
+		sub := key
+		if strings.HasPrefix(f.Kind, "list") {
+			sub = key + "[]"
+		}
+		if err := g.walk(obj.Dir, obj.Name, sub, rows, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TypeDoc is the doc comment of the struct type dir.typ, on one line.
+func (g *Generator) TypeDoc(dir, typ string) (string, error) {
+	if err := g.parse(dir); err != nil {
+		return "", err
+	}
+	ti, ok := g.types[dir+"."+typ]
+	if !ok {
+		return "", fmt.Errorf("type %s.%s not found", dir, typ)
+	}
+	return ti.doc, nil
+}
+
+// Field is one field of a struct as the reference and the provider schema see it.
+type Field struct {
+	// Name is the field's name under the tag key asked for (its config key for "json").
+	Name   string
+	GoName string
+	// Doc is the doc comment on one line (or the trailing comment, or the comment shared with
+	// the field before it, as in "RunAsUser and RunAsGroup of the pod").
+	Doc string
+	// Kind is the short type the reference shows ("string", "list of object", ...).
+	Kind string
+	Type TypeRef
+	// TypeName is the name of a type from another package ("StringOutput" for
+	// pulumi.StringOutput), "" otherwise.
+	TypeName string
+	Tag      reflect.StructTag
+}
+
+// TypeRef is a field's type, resolved across the module's packages.
+type TypeRef struct {
+	// Kind is string, integer, number, boolean, any, object (a struct of the module), array,
+	// map, or "" for a type the generator does not know.
+	Kind string
+	// Elem is the element type of an array or map.
+	Elem *TypeRef
+	// Dir and Name locate an object's struct type.
+	Dir, Name string
+}
+
+// Object returns the struct type an object, or a list or map of them, holds; nil otherwise.
+func (t TypeRef) Object() *TypeRef {
+	switch {
+	case t.Kind == "object":
+		return &t
+	case t.Elem != nil:
+		return t.Elem.Object()
+	}
+	return nil
+}
+
+// Fields lists the fields of the struct dir.typ that carry a name under tagKey ("json" for
+// config keys, "pulumi" for outputs), in source order; embedded structs contribute their own
+// fields, as encoding/json flattens them.
+func (g *Generator) Fields(dir, typ, tagKey string) ([]Field, error) {
+	if err := g.parse(dir); err != nil {
+		return nil, err
+	}
+	ti, ok := g.types[dir+"."+typ]
+	if !ok {
+		return nil, fmt.Errorf("type %s.%s not found", dir, typ)
+	}
+	var out []Field
+	prevDoc := ""
+	for _, f := range ti.st.Fields.List {
+		var tag reflect.StructTag
+		if f.Tag != nil {
+			tag = reflect.StructTag(strings.Trim(f.Tag.Value, "`"))
+		}
+		name, _, _ := strings.Cut(tag.Get(tagKey), ",")
+		if name == "-" {
+			continue
+		}
 		fdir, ftyp, kind := g.resolve(ti, f.Type)
-		if len(f.Names) == 0 { // embedded: its keys are this struct's keys
+		if len(f.Names) == 0 { // embedded: its fields are this struct's fields
+			if fdir == "" { // another module's type, such as pulumi.ResourceState
+				continue
+			}
 			if err := g.parse(fdir); err != nil {
-				return err
+				return nil, err
 			}
-			if err := g.walk(fdir, ftyp, prefix, rows, depth+1); err != nil {
-				return err
+			sub, err := g.Fields(fdir, ftyp, tagKey)
+			if err != nil {
+				return nil, err
 			}
+			out = append(out, sub...)
 			continue
 		}
 		if !f.Names[0].IsExported() || name == "" {
 			continue
 		}
-		key := prefix + "." + name
-		text := doc(f.Doc)
+		text := docText(f.Doc)
 		if text == "" {
-			text = doc(f.Comment) // a trailing comment, such as a default value
+			text = docText(f.Comment) // a trailing comment, such as a default value
 		}
 		if text == "" && prevDoc != "" && strings.Contains(prevDoc, f.Names[0].Name) {
 			text = prevDoc // "RunAsUser and RunAsGroup of the pod": one comment, two fields
@@ -266,25 +338,88 @@ func (g *Generator) walk(dir, typ, prefix string, rows *[]Row, depth int) error 
 		if len(f.Names) > 1 || text != "" {
 			prevDoc = text
 		}
-		*rows = append(*rows, Row{Key: key, Type: kind, Doc: text})
-		if ftyp == "" {
-			continue
+		typeName := ""
+		if sel, ok := f.Type.(*ast.SelectorExpr); ok {
+			typeName = sel.Sel.Name
 		}
-		if err := g.parse(fdir); err != nil {
-			return err
+		out = append(out, Field{Name: name, GoName: f.Names[0].Name, Doc: text, Kind: kind,
+			Type: g.typeRef(ti, f.Type), TypeName: typeName, Tag: tag})
+	}
+	return out, nil
+}
+
+// typeRef resolves a field's type expression.
+func (g *Generator) typeRef(ti *typeInfo, expr ast.Expr) TypeRef {
+	switch t := expr.(type) {
+	case *ast.StarExpr:
+		return g.typeRef(ti, t.X)
+	case *ast.ArrayType:
+		elem := g.typeRef(ti, t.Elt)
+		return TypeRef{Kind: "array", Elem: &elem}
+	case *ast.MapType:
+		elem := g.typeRef(ti, t.Value)
+		return TypeRef{Kind: "map", Elem: &elem}
+	case *ast.InterfaceType:
+		return TypeRef{Kind: "any"}
+	case *ast.Ident:
+		switch t.Name {
+		case "string", "bool", "int", "int64", "float64", "any":
+			return basicTypes[t.Name]
 		}
-		if _, isStruct := g.types[fdir+"."+ftyp]; !isStruct {
-			continue
+		if _, ok := g.types[ti.pkg+"."+t.Name]; ok {
+			return TypeRef{Kind: "object", Dir: ti.pkg, Name: t.Name}
 		}
-		sub := key
-		if strings.HasPrefix(kind, "list") {
-			sub = key + "[]"
+	case *ast.SelectorExpr:
+		pkg, ok := t.X.(*ast.Ident)
+		if !ok {
+			break
 		}
-		if err := g.walk(fdir, ftyp, sub, rows, depth+1); err != nil {
-			return err
+		if d, ok := ti.imports[pkg.Name]; ok {
+			if err := g.parse(d); err == nil {
+				if _, isStruct := g.types[d+"."+t.Sel.Name]; isStruct {
+					return TypeRef{Kind: "object", Dir: d, Name: t.Sel.Name}
+				}
+			}
+			break
+		}
+		if pkg.Name == "pulumi" {
+			return pulumiType(t.Sel.Name)
 		}
 	}
-	return nil
+	return TypeRef{}
+}
+
+var basicTypes = map[string]TypeRef{
+	"string": {Kind: "string"}, "bool": {Kind: "boolean"}, "int": {Kind: "integer"},
+	"int64": {Kind: "integer"}, "float64": {Kind: "number"}, "any": {Kind: "any"},
+}
+
+// pulumiType maps the SDK's Input and Output types (pulumi.StringInput, pulumi.IntOutput,
+// pulumi.StringMapInput...) to the value they carry.
+func pulumiType(name string) TypeRef {
+	base := strings.TrimSuffix(strings.TrimSuffix(name, "Input"), "Output")
+	for _, c := range []struct {
+		suffix string
+		kind   string
+	}{{"Map", "map"}, {"Array", "array"}} {
+		if elem, ok := strings.CutSuffix(base, c.suffix); ok && elem != "" {
+			e := pulumiType(elem)
+			return TypeRef{Kind: c.kind, Elem: &e}
+		}
+	}
+	switch base {
+	case "String", "URN", "ID":
+		return TypeRef{Kind: "string"}
+	case "Int":
+		return TypeRef{Kind: "integer"}
+	case "Float64":
+		return TypeRef{Kind: "number"}
+	case "Bool":
+		return TypeRef{Kind: "boolean"}
+	case "Any", "":
+		return TypeRef{Kind: "any"}
+	}
+	return TypeRef{}
 }
 
 // resolve returns the directory and name of a named type in expr (if any) and a short kind.
@@ -326,14 +461,16 @@ func (g *Generator) resolve(ti *typeInfo, expr ast.Expr) (dir, name, kind string
 	return "", "", "value"
 }
 
-// doc is a field comment on one line.
-func doc(cg *ast.CommentGroup) string {
+// docText is a field comment on one line.
+func docText(cg *ast.CommentGroup) string {
 	if cg == nil {
 		return ""
 	}
-	text := strings.Join(strings.Fields(cg.Text()), " ")
-	return strings.ReplaceAll(text, "|", "\\|")
+	return strings.Join(strings.Fields(cg.Text()), " ")
 }
+
+// escape keeps a text inside one Markdown table cell.
+func escape(text string) string { return strings.ReplaceAll(text, "|", "\\|") }
 
 // Markdown renders the sections as one table each.
 func (g *Generator) Markdown(sections []Section, extra []Row) (string, error) {

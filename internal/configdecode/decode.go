@@ -1,4 +1,7 @@
-package stack
+// Package configdecode decodes configuration given as JSON (stack config sections, a component
+// provider's inputs) into a component's Args strictly: the stack program and the component
+// provider share it, so the same input fails the same way, naming the same key, in both.
+package configdecode
 
 import (
 	"bytes"
@@ -13,10 +16,11 @@ import (
 	"github.com/coreeng/developer-portal/internal/validate"
 )
 
-// decodeSection decodes one config value (JSON, as Pulumi hands objects to programs) into
-// target, strictly: every key unknown to target's type is reported with its full path (a typo
-// must never be silently ignored), and a value of the wrong type names its key.
-func decodeSection(raw string, target any) error {
+// Decode decodes one config value (JSON, as Pulumi hands objects to programs) into target,
+// strictly: every key unknown to target's type is reported with its full path (a typo must
+// never be silently ignored) with the message unknown, and a value of the wrong type names its
+// key.
+func Decode(raw string, target any, unknown string) error {
 	var errs validate.Errors
 	var generic any
 	if err := json.Unmarshal([]byte(raw), &generic); err != nil {
@@ -32,7 +36,7 @@ func decodeSection(raw string, target any) error {
 	var keys keyProblems
 	keys.walk(generic, reflect.TypeOf(target), "")
 	for _, path := range keys.unknown {
-		errs.Add(path, "unknown key (check the spelling against the config reference in README.md)")
+		errs.Add(path, "%s", unknown)
 	}
 	for _, path := range keys.zeros {
 		errs.Add(path, "0 is out of range: it would silently mean the default; leave the key unset for the default, or give a value in range")
@@ -90,6 +94,15 @@ func (p *keyProblems) walk(v any, t reflect.Type, path string) {
 			p.walk(obj[k], t.Elem(), validate.Join(path, k))
 		}
 	}
+}
+
+// Fields maps the JSON names of a struct type's configurable fields to their types (embedded
+// structs flattened, as encoding/json does): the keys Decode accepts.
+func Fields(t reflect.Type) map[string]reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return jsonFields(t)
 }
 
 // jsonFields maps the JSON names of a struct's fields (embedded structs flattened, as

@@ -1,0 +1,68 @@
+package provider
+
+import (
+	"github.com/coreeng/developer-portal/access"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pprovider "github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+)
+
+// tenantAccessInputs are TenantAccess's inputs: the keys of the stack's
+// `developer-portal:tenants` section, this stack's environment and the tenant definitions.
+type tenantAccessInputs struct {
+	access.Args
+
+	// Environment is this stack's environment as tenants list it (e.g. "gcp-dev"); one of
+	// environments. Required.
+	Environment string `json:"environment,omitempty"`
+	// Tenants are the tenant definitions, each the content of one tenants/<name>.yaml file.
+	// When absent they are read from dir, relative to the provider's working directory.
+	Tenants []access.Tenant `json:"tenants,omitempty"`
+	// PortalNamespace is the developer portal's namespace (it holds the portal's Secret): no
+	// tenant may be named after it. Default: none reserved beyond the usual platform ones.
+	PortalNamespace string `json:"portalNamespace,omitempty"`
+}
+
+// tenantAccessOutputs are the outputs only the provider has.
+type tenantAccessOutputs struct {
+	// Contribution is what the portal adds for the tenants (a System per tenant, the "Request a
+	// tenancy" template): pass it in the portal's contributions. Nothing in it is secret.
+	Contribution Contribution `pulumi:"contribution"`
+}
+
+// constructTenantAccess decodes the inputs into access.Args, computes the contribution and
+// calls NewTenantAccess.
+func constructTenantAccess(ctx *pulumi.Context, name string, in pulumi.Map, opts pulumi.ResourceOption) (*pprovider.ConstructResult, error) {
+	args, err := tenantAccessArgs(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	part, err := access.Contribution(args)
+	if err != nil {
+		return nil, err
+	}
+	contribution, err := exportContribution(part)
+	if err != nil {
+		return nil, err
+	}
+	comp, err := access.NewTenantAccess(ctx, name, args, opts)
+	if err != nil {
+		return nil, err
+	}
+	return result(comp, &tenantAccessOutputs{Contribution: contribution})
+}
+
+// tenantAccessArgs decodes the inputs; it registers nothing.
+func tenantAccessArgs(ctx *pulumi.Context, in pulumi.Map) (*access.Args, error) {
+	var ti tenantAccessInputs
+	if _, err := decodeInputs(ctx, in, &ti); err != nil {
+		return nil, err
+	}
+	a := ti.Args
+	a.Environment = ti.Environment
+	a.Tenants = ti.Tenants
+	a.PortalNamespace = ti.PortalNamespace
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
