@@ -29,12 +29,21 @@
 //     binary with the YAML language host and this repository's component provider, must
 //     create the same objects as the Go components (portal.NewDeveloperPortal,
 //     access.NewTenantAccess) given the same inputs, preview no change, give its outputs,
-//     destroy cleanly, and fail a bad input with the Go API's error.
+//     destroy cleanly, and fail a bad input with the Go API's error;
+//   - TestSDK, TestSDKNames (sdk_test.go): `pulumi package gen-sdk` generates the TypeScript and
+//     Python SDKs from cmd/pulumi-resource-coreplatform/schema.json; every resource's file
+//     exists, secret inputs are wrapped as secrets, tsc compiles the TypeScript SDK and
+//     python3 byte-compiles the Python one; the schema the provider binary serves is the
+//     committed one. No control plane.
 //
-// TestYAMLProgram also needs (skipped, naming them, when unset):
+// TestYAMLProgram and TestSDK also need (skipped, naming them, when unset):
 //
 //	E2E_LANGUAGE_YAML_BIN        directory holding pulumi-language-yaml
 //	E2E_COREPLATFORM_BIN         directory holding pulumi-resource-coreplatform
+//	E2E_SDKGEN_BIN               directory holding the codegen-only pulumi-language-nodejs
+//	                             and pulumi-language-python (tools/sdkgen)
+//	E2E_TS_MODULES               node_modules with typescript, @pulumi/pulumi, @types/node
+//	                             (with BACKSTAGE_NODE: the tsc step)
 //
 // With the Backstage toolchain that .ci/backstage installs (.ci/run exports both from
 // `.ci/backstage env`), TestEndToEnd also runs, after up and before
