@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -301,8 +302,8 @@ type apiError struct {
 func (e *apiError) Error() string { return fmt.Sprintf("HTTP %d: %s", e.code, e.body) }
 
 func isNotFound(err error) bool {
-	ae, ok := err.(*apiError)
-	return ok && ae.code == http.StatusNotFound
+	var ae *apiError
+	return errors.As(err, &ae) && ae.code == http.StatusNotFound
 }
 
 // do calls the API server with the admin token, sending body as JSON and decoding the answer
