@@ -35,11 +35,7 @@ func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 	// Deployment that mounts it down with it: every new tenant (a catalog change) would be an
 	// outage of the portal. The pod template's checksum/config annotation rolls the pods
 	// instead, one by one.
-	k8s := &kubernetes.ProviderArgs{EnableConfigMapMutable: pulumi.BoolPtr(true)}
-	if cfg.Kubernetes.Context != "" {
-		k8s.Context = pulumi.StringPtr(cfg.Kubernetes.Context)
-	}
-	if p.Kubernetes, err = kubernetes.NewProvider(ctx, "kubernetes", k8s); err != nil {
+	if p.Kubernetes, err = kubernetesProvider(ctx, cfg); err != nil {
 		return nil, err
 	}
 	labels := map[string]string{"app": "developer-portal", "environment": cfg.Environment, "managed-by": "pulumi"}
@@ -74,7 +70,7 @@ func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 		}
 	}
 	if cfg.needsGitHubProvider() {
-		if p.GitHub, err = gh.NewProvider(ctx, "github", &gh.ProviderArgs{Owner: pulumi.StringPtr(cfg.GitHub.Organization)}); err != nil {
+		if p.GitHub, err = githubProvider(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -84,6 +80,18 @@ func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 		}
 	}
 	return p, nil
+}
+
+func kubernetesProvider(ctx *pulumi.Context, cfg *Config) (*kubernetes.Provider, error) {
+	k8s := &kubernetes.ProviderArgs{EnableConfigMapMutable: pulumi.BoolPtr(true)}
+	if cfg.Kubernetes.Context != "" {
+		k8s.Context = pulumi.StringPtr(cfg.Kubernetes.Context)
+	}
+	return kubernetes.NewProvider(ctx, "kubernetes", k8s)
+}
+
+func githubProvider(ctx *pulumi.Context, cfg *Config) (*gh.Provider, error) {
+	return gh.NewProvider(ctx, "github", &gh.ProviderArgs{Owner: pulumi.StringPtr(cfg.GitHub.Organization)})
 }
 
 func gcpProvider(ctx *pulumi.Context, name, project, region string, labels map[string]string) (*gcp.Provider, error) {
