@@ -106,6 +106,21 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 	if !ok("portal") {
 		return d
 	}
+	if cfg.Tenants.Shard.Index > 0 {
+		// A tenant shard's stack deploys no portal. Its settings are still checked, so that
+		// every stack of the project reports the same configuration problems, but not the
+		// catalog, nor the app-config and files built from it: they are the portal's stack's,
+		// and marshalling every tenant's entities is most of a shard program's time.
+		var parts []backstage.Contribution
+		for _, c := range d.contributions {
+			c.Entities = nil
+			parts = append(parts, c)
+		}
+		if err := cfg.portalArgs(dbMode, parts).Validate(); err != nil {
+			errs.Merge(fullKey("portal"), err)
+		}
+		return d
+	}
 	pa := cfg.portalArgs(dbMode, d.contributions)
 	if err := pa.Validate(); err != nil {
 		errs.Merge(fullKey("portal"), err)

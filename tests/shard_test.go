@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -97,6 +98,36 @@ func TestTenantShards(t *testing.T) {
 			strings.HasPrefix(r.Type, "github:index/team"):
 		default:
 			t.Errorf("shard 1 registers %s %s, which is the portal stack's", r.Type, r.Name)
+		}
+	}
+}
+
+// TestTenantShardReportsTheSameProblems: a shard's stack builds no portal, yet reports a
+// problem of the portal's settings, or of a tenant file, as the portal's stack does.
+func TestTenantShardReportsTheSameProblems(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(c *stackConfig)
+		want   string
+	}{
+		{"portal setting", func(c *stackConfig) { c.set("portal", "replicas", 0) }, "developer-portal:portal.replicas:"},
+		{"shard index past the count", func(c *stackConfig) { c.set("tenants", "shard.index", 2) }, "developer-portal:tenants.shard.index:"},
+	}
+	for _, tc := range cases {
+		for _, shard := range []map[string]any{{"count": 2}, {"count": 2, "index": 1}} {
+			t.Run(fmt.Sprintf("%s/%v", tc.name, shard), func(t *testing.T) {
+				c := loadStack(t, prodStack)
+				c.set("tenants", "shard", shard)
+				tc.mutate(c)
+				m := testkit.NewMocks()
+				err := testkit.Run(stack.Program(c.src), m, c.src.Values, c.src.SecretKeys()...)
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("want an error naming %s, got %v", tc.want, err)
+				}
+				if n := len(m.Resources()); n > 0 {
+					t.Errorf("%d resources registered despite the error", n)
+				}
+			})
 		}
 	}
 }
