@@ -30,11 +30,6 @@ type Providers struct {
 func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 	p := &Providers{}
 	var err error
-	// ConfigMaps update in place. By default the provider replaces a ConfigMap whose data
-	// changes, and a replacement of one with a fixed name is delete-first, which takes the
-	// Deployment that mounts it down with it: every new tenant (a catalog change) would be an
-	// outage of the portal. The pod template's checksum/config annotation rolls the pods
-	// instead, one by one.
 	if p.Kubernetes, err = kubernetesProvider(ctx, cfg); err != nil {
 		return nil, err
 	}
@@ -82,6 +77,14 @@ func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 	return p, nil
 }
 
+// kubernetesProvider is the cluster's provider, the same in the portal's stack and in a tenant
+// shard's.
+//
+// ConfigMaps update in place. By default the provider replaces a ConfigMap whose data
+// changes, and a replacement of one with a fixed name is delete-first, which takes the
+// Deployment that mounts it down with it: every new tenant (a catalog change) would be an
+// outage of the portal. The pod template's checksum/config annotation rolls the pods
+// instead, one by one.
 func kubernetesProvider(ctx *pulumi.Context, cfg *Config) (*kubernetes.Provider, error) {
 	k8s := &kubernetes.ProviderArgs{EnableConfigMapMutable: pulumi.BoolPtr(true)}
 	if cfg.Kubernetes.Context != "" {
@@ -90,6 +93,7 @@ func kubernetesProvider(ctx *pulumi.Context, cfg *Config) (*kubernetes.Provider,
 	return kubernetes.NewProvider(ctx, "kubernetes", k8s)
 }
 
+// githubProvider is the organisation's provider (teams, repository, files).
 func githubProvider(ctx *pulumi.Context, cfg *Config) (*gh.Provider, error) {
 	return gh.NewProvider(ctx, "github", &gh.ProviderArgs{Owner: pulumi.StringPtr(cfg.GitHub.Organization)})
 }

@@ -90,7 +90,11 @@ func shape(r e2e.ScaleResult) string {
 	if !sharded(r) {
 		return "one stack"
 	}
-	return fmt.Sprintf("sharded, %d per stack: %d stack(s), %d at a time", r.TenantsPerShard, r.Shards, max(r.Parallel, 1))
+	stacks := fmt.Sprintf("%d stacks, %d at a time", r.Shards, max(r.Parallel, 1))
+	if r.Shards <= 1 {
+		stacks = "1 stack"
+	}
+	return fmt.Sprintf("sharded, %d tenants a stack: %s", r.TenantsPerShard, stacks)
 }
 
 func op(r e2e.ScaleResult, name string) *e2e.OpResult {
@@ -237,7 +241,8 @@ func writeChart(path string, results []e2e.ScaleResult) error {
 		if i == 2 {
 			y = py(tg.s) + 6
 		}
-		drawText(img, width-right-textWidth(tg.label, 1)*2-4, y, tg.label, 2, color.RGBA{110, 110, 110, 255})
+		// Right-aligned at 500 tenants: clear of the legend and of a stopped run's label.
+		drawText(img, px(500)-textWidth(tg.label, 2), y, tg.label, 2, color.RGBA{110, 110, 110, 255})
 	}
 
 	one := func(r e2e.ScaleResult) bool { return !sharded(r) }

@@ -58,7 +58,7 @@ func TestReport(t *testing.T) {
 		"before\n" + beginMarker + "\n",
 		"| one stack | 100 | 600 | 90 (6.7) |",
 		"| one stack | 1000 | 6000 created | > 600 (stopped) (10.0) |",
-		"| sharded, 25 per stack: 40 stack(s), 2 at a time | 1000 | 6000 | 300 (20.0) |",
+		"| sharded, 25 tenants a stack: 40 stacks, 2 at a time | 1000 | 6000 | 300 (20.0) |",
 		endMarker + "\nafter\n",
 	} {
 		if !strings.Contains(got, want) {
