@@ -254,7 +254,9 @@ func writeChart(path string, results []e2e.ScaleResult) error {
 		{"sharded: one-tenant change", color.RGBA{230, 130, 0, 255}, sharded, "change", false},
 		{"sharded: destroy", color.RGBA{130, 60, 170, 255}, sharded, "destroy", true},
 	}
-	for i, s := range all {
+	// Drawn last to first, so that the one-stack series (listed first) stay on top.
+	for i := len(all) - 1; i >= 0; i-- {
+		s := all[i]
 		var prevX, prevY int
 		first := true
 		for _, r := range results {
