@@ -205,7 +205,7 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 	err = forEachStack(parallel, stacks, func(s *scaleStack) error {
 		pre, err := s.e.stack.Preview(ctx)
 		if err != nil {
-			return fmt.Errorf("preview of %s: %v", s.name, err)
+			return fmt.Errorf("preview of %s: %w", s.name, err)
 		}
 		mu.Lock()
 		defer mu.Unlock()

@@ -58,11 +58,14 @@ var glyphs = map[rune][7]string{
 	'%': {"##   ", "##  #", "   # ", "  #  ", " #   ", "#  ##", "   ##"},
 }
 
-// textWidth is the width in pixels of s drawn at scale.
-func textWidth(s string, scale int) int { return len([]rune(s)) * 6 * scale }
+// scale is the size of a font pixel on the chart: scale×scale image pixels.
+const scale = 2
 
-// drawText draws s with its top-left corner at (x, y), each font pixel a scale×scale square.
-func drawText(img *image.RGBA, x, y int, s string, scale int, c color.Color) {
+// textWidth is the width in pixels of s drawn.
+func textWidth(s string) int { return len([]rune(s)) * 6 * scale }
+
+// drawText draws s with its top-left corner at (x, y).
+func drawText(img *image.RGBA, x, y int, s string, c color.Color) {
 	for i, r := range strings.ToUpper(s) {
 		g, ok := glyphs[r]
 		if !ok {

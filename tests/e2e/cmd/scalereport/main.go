@@ -219,17 +219,17 @@ func writeChart(path string, results []e2e.ScaleResult) error {
 	for _, t := range []float64{10, 100, 1000} {
 		line(img, px(t), top, px(t), height-bottom, grey, false)
 		l := fmt.Sprint(t)
-		drawText(img, px(t)-textWidth(l, 2)/2, height-bottom+10, l, 2, black)
+		drawText(img, px(t)-textWidth(l)/2, height-bottom+10, l, black)
 	}
 	for _, s := range []float64{1, 10, 100, 1000, 10000} {
 		line(img, left, py(s), width-right, py(s), grey, false)
 		l := fmt.Sprint(s)
-		drawText(img, left-10-textWidth(l, 2), py(s)-7, l, 2, black)
+		drawText(img, left-10-textWidth(l), py(s)-7, l, black)
 	}
 	line(img, left, height-bottom, width-right, height-bottom, black, false)
 	line(img, left, top, left, height-bottom, black, false)
-	drawText(img, left+(width-left-right)/2-textWidth("tenants", 2)/2, height-bottom+36, "tenants", 2, black)
-	drawText(img, 8, 12, "seconds (log scales)", 2, black)
+	drawText(img, left+(width-left-right)/2-textWidth("tenants")/2, height-bottom+36, "tenants", black)
+	drawText(img, 8, 12, "seconds (log scales)", black)
 
 	targets := []struct {
 		s     float64
@@ -242,7 +242,7 @@ func writeChart(path string, results []e2e.ScaleResult) error {
 			y = py(tg.s) + 6
 		}
 		// Right-aligned at 500 tenants: clear of the legend and of a stopped run's label.
-		drawText(img, px(500)-textWidth(tg.label, 2), y, tg.label, 2, color.RGBA{110, 110, 110, 255})
+		drawText(img, px(500)-textWidth(tg.label), y, tg.label, color.RGBA{110, 110, 110, 255})
 	}
 
 	one := func(r e2e.ScaleResult) bool { return !sharded(r) }
@@ -270,14 +270,14 @@ func writeChart(path string, results []e2e.ScaleResult) error {
 			}
 			marker(img, x, y, s.c, r.Incomplete)
 			if r.Incomplete && s.op == "up" {
-				drawText(img, x-textWidth("stopped", 2)-10, y-22, "stopped", 2, s.c)
+				drawText(img, x-textWidth("stopped")-10, y-22, "stopped", s.c)
 				arrowUp(img, x, y, s.c)
 			}
 			prevX, prevY, first = x, y, false
 		}
 		ly := top + 10 + i*22
 		thick(img, left+16, ly+7, left+56, ly+7, s.c, s.dashed)
-		drawText(img, left+66, ly, s.label, 2, black)
+		drawText(img, left+66, ly, s.label, black)
 	}
 	f, err := os.Create(path)
 	if err != nil {
