@@ -39,6 +39,14 @@ type Args struct {
 	// ingress-nginx, istio-system, karpenter, monitoring...). Kubernetes' own namespaces
 	// (kube-*, default), the portal's and the isolation settings' are always reserved.
 	ReservedNamespaces []string `json:"reservedNamespaces,omitempty"`
+	// Shard splits the tenants over several stacks of the project, because the engine's cost
+	// of an update grows with the square of a stack's resources (docs/operators/scale.md).
+	// With count above 1, this stack provisions the namespaces (and teams) of shard index's
+	// tenants only; a tenant is in the shard of its top-level ancestor, so a tree of tenants
+	// stays in one stack. Shard 0 is the portal's stack, and its catalog still lists every
+	// tenant; a stack with another index provisions its tenants and nothing else. Default: one
+	// stack provisions every tenant.
+	Shard Shard `json:"shard,omitempty"`
 	// AllowNoTenants accepts a configuration without any tenant. Off by default: a wrong or
 	// empty dir would otherwise remove every tenant's access.
 	AllowNoTenants bool `json:"allowNoTenants,omitempty"`
@@ -53,6 +61,17 @@ type Args struct {
 	// from Dir.
 	Tenants []Tenant `json:"-"`
 }
+
+// Shard is one of count stacks provisioning the tenants.
+type Shard struct {
+	// Count is the number of stacks provisioning tenants (0 or 1: this one provisions all).
+	Count int `json:"count,omitempty"`
+	// Index is this stack's shard, from 1 to count-1; unset (0) in the portal's stack.
+	Index int `json:"index,omitempty"`
+}
+
+// Sharded reports whether the tenants are split over several stacks.
+func (s Shard) Sharded() bool { return s.Count > 1 }
 
 // Quota is the ResourceQuota of every tenant namespace. Values are Kubernetes quantities;
 // empty fields take the defaults shown.

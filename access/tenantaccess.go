@@ -36,9 +36,9 @@ func NewTenantAccess(ctx *pulumi.Context, name string, args *Args, opts ...pulum
 	}
 
 	s := newShared(p.args)
-	names := make(pulumi.StringArray, 0, len(p.here))
-	namespaces := make(pulumi.StringArray, 0, len(p.here))
-	for _, t := range p.here {
+	names := make(pulumi.StringArray, 0, len(p.provisioned))
+	namespaces := make(pulumi.StringArray, 0, len(p.provisioned))
+	for _, t := range p.provisioned {
 		ns, err := tenantNamespace(ctx, name, t, s, comp)
 		if err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package access
 
 import (
 	"errors"
+	"hash/fnv"
 	"maps"
 	"regexp"
 	"slices"
@@ -20,8 +21,11 @@ type plan struct {
 	tenants []Tenant       // every definition, in load order
 	byName  map[string]int // tenant name → index in tenants
 	here    []Tenant       // tenants in this environment, parents before children
-	teams   []Tenant       // tenants that get a GitHub team, parents before children
-	repo    Repo           // the tenants repository
+	// provisioned are the tenants in this environment whose namespaces this stack creates:
+	// here, or with tenants.shard its shard's part of it. The catalog lists all of here.
+	provisioned []Tenant
+	teams       []Tenant // tenants whose GitHub team this stack creates, parents before children
+	repo        Repo     // the tenants repository
 }
 
 // Validate checks the args and the tenant definitions (loading them from Dir when Tenants is
@@ -72,6 +76,7 @@ func (a *Args) resolve() (*plan, error) {
 	validateIsolation(&errs, args.Isolation)
 	validateTeams(&errs, args)
 	repo := validateRequests(&errs, args.Requests)
+	validateShard(&errs, args.Shard)
 
 	tenants := args.Tenants
 	if tenants == nil {
@@ -131,11 +136,39 @@ func (a *Args) resolve() (*plan, error) {
 		if inEnv {
 			p.here = append(p.here, t)
 		}
+		if args.Shard.Sharded() && shardOf(tenants, p.byName, i, args.Shard.Count) != args.Shard.Index {
+			continue
+		}
+		if inEnv {
+			p.provisioned = append(p.provisioned, t)
+		}
 		if args.ManageTeams() && (inEnv || args.GitHubTeams.AllEnvironments) {
 			p.teams = append(p.teams, t)
 		}
 	}
 	return p, nil
+}
+
+func validateShard(errs *validate.Errors, s Shard) {
+	switch {
+	case s.Count < 0:
+		errs.Add("shard.count", "%d must be 0 or more (0 and 1: this stack provisions every tenant)", s.Count)
+	case s.Index < 0 || s.Index >= max(s.Count, 1):
+		errs.Add("shard.index", "%d must be from 0 to shard.count-1 (%d)", s.Index, max(s.Count, 1)-1)
+	}
+}
+
+// shardOf is the shard of tenants[i]: its top-level ancestor's name hashed (FNV-1a) modulo
+// count. The hash of a name never changes, so adding a tenant never moves another one, and
+// a tree of tenants (a team and its parent team) stays in one stack. Parents are validated:
+// they exist and form no cycle.
+func shardOf(tenants []Tenant, byName map[string]int, i, count int) int {
+	for hops := 0; tenants[i].Parent != RootParent && hops < len(tenants); hops++ {
+		i = byName[tenants[i].Parent]
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(tenants[i].Name))
+	return int(h.Sum32() % uint32(count))
 }
 
 func validateQuota(errs *validate.Errors, q Quota) {

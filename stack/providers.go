@@ -30,16 +30,7 @@ type Providers struct {
 func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 	p := &Providers{}
 	var err error
-	// ConfigMaps update in place. By default the provider replaces a ConfigMap whose data
-	// changes, and a replacement of one with a fixed name is delete-first, which takes the
-	// Deployment that mounts it down with it: every new tenant (a catalog change) would be an
-	// outage of the portal. The pod template's checksum/config annotation rolls the pods
-	// instead, one by one.
-	k8s := &kubernetes.ProviderArgs{EnableConfigMapMutable: pulumi.BoolPtr(true)}
-	if cfg.Kubernetes.Context != "" {
-		k8s.Context = pulumi.StringPtr(cfg.Kubernetes.Context)
-	}
-	if p.Kubernetes, err = kubernetes.NewProvider(ctx, "kubernetes", k8s); err != nil {
+	if p.Kubernetes, err = kubernetesProvider(ctx, cfg); err != nil {
 		return nil, err
 	}
 	labels := map[string]string{"app": "developer-portal", "environment": cfg.Environment, "managed-by": "pulumi"}
@@ -74,7 +65,7 @@ func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 		}
 	}
 	if cfg.needsGitHubProvider() {
-		if p.GitHub, err = gh.NewProvider(ctx, "github", &gh.ProviderArgs{Owner: pulumi.StringPtr(cfg.GitHub.Organization)}); err != nil {
+		if p.GitHub, err = githubProvider(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
@@ -84,6 +75,27 @@ func newProviders(ctx *pulumi.Context, cfg *Config) (*Providers, error) {
 		}
 	}
 	return p, nil
+}
+
+// kubernetesProvider is the cluster's provider, the same in the portal's stack and in a tenant
+// shard's.
+//
+// ConfigMaps update in place. By default the provider replaces a ConfigMap whose data
+// changes, and a replacement of one with a fixed name is delete-first, which takes the
+// Deployment that mounts it down with it: every new tenant (a catalog change) would be an
+// outage of the portal. The pod template's checksum/config annotation rolls the pods
+// instead, one by one.
+func kubernetesProvider(ctx *pulumi.Context, cfg *Config) (*kubernetes.Provider, error) {
+	k8s := &kubernetes.ProviderArgs{EnableConfigMapMutable: pulumi.BoolPtr(true)}
+	if cfg.Kubernetes.Context != "" {
+		k8s.Context = pulumi.StringPtr(cfg.Kubernetes.Context)
+	}
+	return kubernetes.NewProvider(ctx, "kubernetes", k8s)
+}
+
+// githubProvider is the organisation's provider (teams, repository, files).
+func githubProvider(ctx *pulumi.Context, cfg *Config) (*gh.Provider, error) {
+	return gh.NewProvider(ctx, "github", &gh.ProviderArgs{Owner: pulumi.StringPtr(cfg.GitHub.Organization)})
 }
 
 func gcpProvider(ctx *pulumi.Context, name, project, region string, labels map[string]string) (*gcp.Provider, error) {

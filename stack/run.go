@@ -106,6 +106,21 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 	if !ok("portal") {
 		return d
 	}
+	if cfg.Tenants.Shard.Index > 0 {
+		// A tenant shard's stack deploys no portal. Its settings are still checked, so that
+		// every stack of the project reports the same configuration problems, but not the
+		// catalog, nor the app-config and files built from it: they are the portal's stack's,
+		// and marshalling every tenant's entities is most of a shard program's time.
+		var parts []backstage.Contribution
+		for _, c := range d.contributions {
+			c.Entities = nil
+			parts = append(parts, c)
+		}
+		if err := cfg.portalArgs(dbMode, parts).Validate(); err != nil {
+			errs.Merge(fullKey("portal"), err)
+		}
+		return d
+	}
 	pa := cfg.portalArgs(dbMode, d.contributions)
 	if err := pa.Validate(); err != nil {
 		errs.Merge(fullKey("portal"), err)
@@ -163,6 +178,9 @@ func (d *deployment) tenants(errs *validate.Errors) backstage.Contribution {
 // deploy registers everything. Only reached with a fully validated configuration.
 func (d *deployment) deploy(ctx *pulumi.Context) error {
 	cfg := d.cfg
+	if cfg.Tenants.Shard.Index > 0 {
+		return d.deployTenantShard(ctx)
+	}
 	p, err := newProviders(ctx, cfg)
 	if err != nil {
 		return err
@@ -223,6 +241,31 @@ func (d *deployment) deploy(ctx *pulumi.Context) error {
 		ctx.Export("ciPreviewIdentity", ghi.PreviewPrincipal)
 		ctx.Export("techdocsBucket", docs.BucketName)
 	}
+	return nil
+}
+
+// deployTenantShard registers a tenant shard's stack (tenants.shard.index above 0): its
+// tenants' namespaces and teams, with the Kubernetes and GitHub providers they need, and
+// nothing else; the portal, its catalog of every tenant and shard 0's tenants are the portal
+// stack's. The whole configuration was validated all the same, so every stack of the project
+// reports the same problems.
+func (d *deployment) deployTenantShard(ctx *pulumi.Context) error {
+	cfg := d.cfg
+	k8s, err := kubernetesProvider(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	p := &Providers{Kubernetes: k8s}
+	if cfg.Tenants.ManageTeams() {
+		if p.GitHub, err = githubProvider(ctx, cfg); err != nil {
+			return err
+		}
+	}
+	tenants, err := access.NewTenantAccess(ctx, "tenants", &cfg.Tenants, pulumi.Providers(p.forTenants()...))
+	if err != nil {
+		return err
+	}
+	ctx.Export("tenants", tenants.TenantNames)
 	return nil
 }
 

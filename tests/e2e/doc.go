@@ -34,7 +34,13 @@
 //     Python SDKs from cmd/pulumi-resource-coreplatform/schema.json; every resource's file
 //     exists, secret inputs are wrapped as secrets, tsc compiles the TypeScript SDK and
 //     python3 byte-compiles the Python one; the schema the provider binary serves is the
-//     committed one. No control plane.
+//     committed one. No control plane;
+//   - TestReshardTenants (reshard_test.go): an existing stack split into tenant shards in the
+//     order docs/operators/scale.md gives converges, every object kept;
+//   - TestScale (scale_test.go), only with E2E_SCALE=<sizes>: up, no-op preview, one-tenant
+//     change and destroy of generated tenants, with time, memory, CPU and state size
+//     (.ci/e2e runs 10 tenants; `.ci/e2e scale` 10, 100 and 1,000 and writes
+//     docs/operators/scale.md's tables and chart with cmd/scalereport).
 //
 // TestYAMLProgram and TestSDK also need (skipped, naming them, when unset):
 //

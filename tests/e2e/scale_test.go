@@ -1,0 +1,620 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coreeng/developer-portal/access"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"gopkg.in/yaml.v3"
+)
+
+// TestScale measures the stack with generated tenants through the real engine, provider and
+// API server, at every size E2E_SCALE lists (e.g. "10,100,1000"): an up from empty, a no-op
+// preview, an up that changes one tenant, and a destroy; for each, the wall time, the
+// resources per second, the peak RSS and the CPU time of the CLI, the program and the
+// provider, and the state files' size. It is a benchmark, not a check of speed: it fails only
+// when an operation fails (or a no-op preview is not one). Each size starts its own control
+// plane. docs/operators/scale.md shows the results and how to run it.
+//
+//   - E2E_SCALE_TENANTS_PER_SHARD=n splits the tenants over as many stacks as n tenants per
+//     stack need (tenants.shard, as docs/operators/scale.md sets it up); 0 (the default)
+//     keeps every tenant in one stack. A one-tenant change runs up in the tenant's stack and
+//     in the portal's (its catalog lists every tenant).
+//   - E2E_SCALE_PARALLEL=p runs up to p stacks' operations at once (default 1).
+//   - E2E_SCALE_LIMIT (a duration, default 30m) bounds the first up: a size that does not
+//     finish in it is recorded as incomplete, with the resources its state holds then.
+//   - E2E_SCALE_OUT appends one JSON line per size (a ScaleResult) to that file;
+//     cmd/scalereport turns the lines into scale.md's tables and chart.
+//   - E2E_SCALE_NOTE is recorded with the results (e.g. "machine busy with builds").
+//   - E2E_SCALE_PULUMI_<NAME>=v passes PULUMI_<NAME>=v to the CLI, to study engine settings.
+func TestScale(t *testing.T) {
+	sizes := scaleSizes(t)
+	if len(sizes) == 0 {
+		t.Skip("E2E_SCALE unset (e.g. E2E_SCALE=10,100,1000): the scale benchmark runs on demand")
+	}
+	tl := lookupTools(t)
+	limit := 30 * time.Minute
+	if v := os.Getenv("E2E_SCALE_LIMIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatalf("E2E_SCALE_LIMIT=%q: %v", v, err)
+		}
+		limit = d
+	}
+	perShard := envInt(t, "E2E_SCALE_TENANTS_PER_SHARD", 0)
+	parallel := envInt(t, "E2E_SCALE_PARALLEL", 1)
+	for _, n := range sizes {
+		t.Run(fmt.Sprintf("tenants=%d", n), func(t *testing.T) {
+			shards := 1
+			if perShard > 0 {
+				shards = (n + perShard - 1) / perShard
+			}
+			res := runScale(t, tl, n, shards, parallel, limit)
+			res.TenantsPerShard = perShard
+			res.Note = os.Getenv("E2E_SCALE_NOTE")
+			b, err := json.Marshal(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("result: %s", b)
+			if out := os.Getenv("E2E_SCALE_OUT"); out != "" {
+				f, err := os.OpenFile(out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer func() { _ = f.Close() }()
+				if _, err := f.Write(append(b, '\n')); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func envInt(t *testing.T, key string, def int) int {
+	t.Helper()
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		t.Fatalf("%s=%q: want a whole number", key, v)
+	}
+	return n
+}
+
+// scaleSizes parses E2E_SCALE.
+func scaleSizes(t *testing.T) []int {
+	t.Helper()
+	var sizes []int
+	for _, f := range strings.Split(os.Getenv("E2E_SCALE"), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > 9999 {
+			t.Fatalf("E2E_SCALE: %q is not a number of tenants from 1 to 9999", f)
+		}
+		sizes = append(sizes, n)
+	}
+	return sizes
+}
+
+// scaleStack is one stack of a measured shape: the portal's (shard 0) or a tenant shard's.
+type scaleStack struct {
+	name string
+	e    *env
+	// tenants are the tenants the stack provisions (its "tenants" output after up).
+	tenants map[string]bool
+}
+
+// runScale deploys n generated tenants to a fresh control plane, split over shards stacks
+// (tenants.shard; 1: one stack), and measures the four operations, running up to parallel
+// stacks at once.
+func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Duration) ScaleResult {
+	t.Helper()
+	ctx := context.Background()
+	res := ScaleResult{Tenants: n, Shards: shards, Parallel: parallel, CPUs: runtime.NumCPU(), LoadAvg: loadAvg(),
+		Date: time.Now().UTC().Format(time.RFC3339)}
+	c := startCluster(t, tl)
+	dir := t.TempDir()
+	tenants := generateTenants(t, n)
+	writeTenants(t, dir, tenants)
+	base := loadStackConfig(t, dir, generateSecrets(t))
+	logs := newOpLogs(t)
+	cp := controlPlanePIDs(c)
+	var stacks []*scaleStack
+	for i := 0; i < shards; i++ {
+		cfg, name := base, stackName
+		if shards > 1 {
+			cfg = base.with(t, func(values map[string]any) {
+				// Shard 0, the portal's stack, leaves the index unset: the configuration
+				// rejects a zero written out, which would read as the default.
+				shard := map[string]any{"count": shards}
+				if i > 0 {
+					shard["index"] = i
+				}
+				values["developer-portal:tenants"].(map[string]any)["shard"] = shard
+			})
+			name = fmt.Sprintf("%s-shard-%d", stackName, i)
+		}
+		stacks = append(stacks, &scaleStack{name: name, e: newScaleStack(t, ctx, tl, c, cfg, name)})
+	}
+	logName := func(op string, s *scaleStack) string { return fmt.Sprintf("scale-%d-%s-%s", n, s.name, op) }
+
+	// up from empty, bounded by limit.
+	upCtx, cancel := context.WithTimeout(ctx, limit)
+	var mu sync.Mutex
+	sm := startSampler(cp)
+	err := forEachStack(parallel, stacks, func(s *scaleStack) error {
+		up, err := s.e.stack.Up(upCtx, optup.ProgressStreams(logs.writer(t, logName("up", s))))
+		if err != nil {
+			return fmt.Errorf("up of %s: %s\n%s", s.name, firstLine(err), logs.tail(logName("up", s)))
+		}
+		names, _ := up.Outputs["tenants"].Value.([]any)
+		mu.Lock()
+		defer mu.Unlock()
+		s.tenants = map[string]bool{}
+		for _, v := range names {
+			s.tenants[fmt.Sprint(v)] = true
+		}
+		return nil
+	})
+	op := sm.stop("up")
+	timedOut := errors.Is(upCtx.Err(), context.DeadlineExceeded)
+	cancel()
+	for _, s := range stacks {
+		if size, count, cerr := scaleCheckpoint(s.e.backendDir, s.name); cerr == nil {
+			res.Resources += count
+			res.StateBytesTotal += size
+			res.StateBytes = max(res.StateBytes, size)
+		}
+	}
+	op.Steps = res.Resources
+	op.PerSecond = float64(op.Steps) / op.Seconds
+	res.Ops = append(res.Ops, op)
+	if err != nil {
+		if !timedOut {
+			t.Fatal(err)
+		}
+		res.Incomplete = true
+		t.Logf("up of %d tenants stopped after %s with %d resources in the state", n, limit, res.Resources)
+		return res
+	}
+	t.Logf("timing: up %.1fs, %d resources in %d stacks, largest state %d bytes", op.Seconds, res.Resources, shards, res.StateBytes)
+
+	// A no-op preview of every stack: every resource compared, none changed.
+	same := 0
+	sm = startSampler(cp)
+	err = forEachStack(parallel, stacks, func(s *scaleStack) error {
+		pre, err := s.e.stack.Preview(ctx)
+		if err != nil {
+			return fmt.Errorf("preview of %s: %w", s.name, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		same += pre.ChangeSummary["same"]
+		for k, v := range pre.ChangeSummary {
+			if k != "same" && v > 0 {
+				t.Errorf("the no-op preview of %s has %s: %d", s.name, k, v)
+			}
+		}
+		return nil
+	})
+	op = sm.stop("preview")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op.Steps = same
+	op.PerSecond = float64(op.Steps) / op.Seconds
+	res.Ops = append(res.Ops, op)
+	t.Logf("timing: no-op preview %.1fs (%d same)", op.Seconds, same)
+
+	// One tenant changes its contact: its namespace's annotation changes in its shard's
+	// stack, and the catalog in the portal's.
+	changed := tenants[len(tenants)/2]
+	changed.ContactEmail = "new-contact-" + changed.Name + "@cecg.io"
+	writeTenants(t, dir, []access.Tenant{changed})
+	affected := []*scaleStack{stacks[0]}
+	for _, s := range stacks[1:] {
+		if s.tenants[changed.Name] {
+			affected = append(affected, s)
+		}
+	}
+	if len(affected) == 1 && !stacks[0].tenants[changed.Name] {
+		t.Fatalf("no stack provisions tenant %s", changed.Name)
+	}
+	steps := 0
+	sm = startSampler(cp)
+	err = forEachStack(parallel, affected, func(s *scaleStack) error {
+		up, err := s.e.stack.Up(ctx, optup.ProgressStreams(logs.writer(t, logName("change", s))))
+		if err != nil {
+			return fmt.Errorf("up of one changed tenant in %s: %s\n%s", s.name, firstLine(err), logs.tail(logName("change", s)))
+		}
+		changes := deref(up.Summary.ResourceChanges)
+		mu.Lock()
+		defer mu.Unlock()
+		steps += changes["update"] + changes["create"] + changes["delete"] + changes["replace"]
+		t.Logf("one-tenant change in %s: %v", s.name, summary(changes))
+		return nil
+	})
+	op = sm.stop("change")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op.Steps = steps
+	op.PerSecond = float64(op.Steps) / op.Seconds
+	res.Ops = append(res.Ops, op)
+	t.Logf("timing: one-tenant change %.1fs (%d stacks, %d steps)", op.Seconds, len(affected), steps)
+
+	deleted := 0
+	sm = startSampler(cp)
+	err = forEachStack(parallel, stacks, func(s *scaleStack) error {
+		des, err := s.e.stack.Destroy(ctx, optdestroy.ProgressStreams(logs.writer(t, logName("destroy", s))))
+		if err != nil {
+			return fmt.Errorf("destroy of %s: %s\n%s", s.name, firstLine(err), logs.tail(logName("destroy", s)))
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		deleted += deref(des.Summary.ResourceChanges)["delete"]
+		return nil
+	})
+	op = sm.stop("destroy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op.Steps = deleted
+	op.PerSecond = float64(op.Steps) / op.Seconds
+	res.Ops = append(res.Ops, op)
+	t.Logf("timing: destroy %.1fs (%d deleted)", op.Seconds, deleted)
+	return res
+}
+
+// forEachStack runs f on every stack, at most parallel at once, and returns the first error.
+func forEachStack(parallel int, stacks []*scaleStack, f func(*scaleStack) error) error {
+	sem := make(chan struct{}, max(parallel, 1))
+	errs := make(chan error, len(stacks))
+	var wg sync.WaitGroup
+	for _, s := range stacks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs <- f(s)
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newScaleStack is newStack for a stack of another name: a shard's.
+func newScaleStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, name string) *env {
+	t.Helper()
+	e := &env{backendDir: t.TempDir(), homeDir: t.TempDir()}
+	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: tl.pulumiRoot, SkipVersionCheck: true})
+	if err != nil {
+		t.Fatalf("pulumi CLI in %s: %v", tl.pulumiRoot, err)
+	}
+	envVars := map[string]string{
+		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(e.backendDir),
+		"PULUMI_CONFIG_PASSPHRASE": "developer-portal-e2e-" + randomHex(t, 8),
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+		"PULUMI_HOME":              e.homeDir,
+		"PATH":                     tl.providerBin + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"KUBECONFIG":               c.Kubeconfig,
+	}
+	// Engine settings under study (PULUMI_SKIP_CHECKPOINTS, PULUMI_PARALLEL...) pass through.
+	for _, kv := range os.Environ() {
+		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "E2E_SCALE_PULUMI_") {
+			envVars[strings.TrimPrefix(k, "E2E_SCALE_")] = v
+		}
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, name, projectName, Program(cfg.source(t), &SkipAwait{}),
+		auto.Pulumi(cmd), auto.EnvVars(envVars), auto.PulumiHome(e.homeDir), auto.SecretsProvider("passphrase"))
+	if err != nil {
+		t.Fatalf("create stack %s: %v", name, err)
+	}
+	if err := s.SetAllConfig(ctx, cfg.configMap(t)); err != nil {
+		t.Fatalf("set config of %s: %v", name, err)
+	}
+	e.stack = s
+	return e
+}
+
+// scaleCheckpoint reads a stack's checkpoint file in the file backend: its size, and the
+// resources it holds.
+func scaleCheckpoint(backendDir, name string) (size int64, resources int, err error) {
+	paths, _ := filepath.Glob(filepath.Join(backendDir, ".pulumi", "stacks", "*", name+".json"))
+	if len(paths) != 1 {
+		return 0, 0, fmt.Errorf("want one checkpoint of stack %s in %s, found %v", name, backendDir, paths)
+	}
+	b, err := os.ReadFile(paths[0])
+	if err != nil {
+		return 0, 0, err
+	}
+	var cp struct {
+		Checkpoint struct {
+			Latest *stateFile `json:"latest"`
+		} `json:"checkpoint"`
+	}
+	if err := json.Unmarshal(b, &cp); err != nil {
+		return 0, 0, err
+	}
+	if cp.Checkpoint.Latest != nil {
+		resources = len(cp.Checkpoint.Latest.Resources)
+	}
+	return int64(len(b)), resources, nil
+}
+
+// generateTenants builds n valid tenants deployed to the e2e environment: a two-level tree,
+// one top-level tenant per ten, the others its children; each with its own repository.
+func generateTenants(t *testing.T, n int) []access.Tenant {
+	t.Helper()
+	tenants := make([]access.Tenant, 0, n)
+	parent := access.RootParent
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("scale-%04d", i)
+		p := parent
+		if i%10 == 0 {
+			p, parent = access.RootParent, name
+		}
+		tenants = append(tenants, access.Tenant{
+			Name:          name,
+			Parent:        p,
+			Description:   "A generated tenant of the scale benchmark.",
+			ContactEmail:  name + "@cecg.io",
+			CostCentre:    "CECG-SCALE-001",
+			Environments:  []string{tenantEnvironment},
+			Repos:         []string{"https://github.com/cecg/" + name},
+			AdminGroup:    name + "-admin@cecg.io",
+			ReadonlyGroup: name + "-readonly@cecg.io",
+			File:          name + ".yaml",
+		})
+	}
+	if err := access.ValidateTenants(tenants, []string{tenantEnvironment}); err != nil {
+		t.Fatalf("generated tenants are not valid: %v", err)
+	}
+	return tenants
+}
+
+// writeTenants writes each tenant to dir/<name>.yaml.
+func writeTenants(t *testing.T, dir string, tenants []access.Tenant) {
+	t.Helper()
+	for _, tn := range tenants {
+		b, err := yaml.Marshal(tn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, tn.Name+".yaml"), string(b))
+	}
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func controlPlanePIDs(c *cluster) map[string]int {
+	m := map[string]int{}
+	for _, p := range c.procs {
+		switch p.name {
+		case "kube-apiserver":
+			m["apiserver"] = p.cmd.Process.Pid
+		case "etcd":
+			m["etcd"] = p.cmd.Process.Pid
+		}
+	}
+	return m
+}
+
+// sampler reads /proc every 200ms while an operation runs: the peak RSS (VmHWM, the kernel's
+// own high-water mark, and VmRSS) and the CPU time of the CLI and the provider, found as
+// descendants of this process by name, and of this process itself (the inline program) and
+// the control plane.
+type sampler struct {
+	start  time.Time
+	fixed  map[string]int // role -> pid for long-lived processes: CPU counted as a delta
+	base   map[string]float64
+	mu     sync.Mutex
+	rss    map[string]int64
+	cpu    map[int]float64 // pid -> last CPU seconds seen, for processes of this operation
+	roleOf map[int]string
+	done   chan struct{}
+	wg     sync.WaitGroup
+}
+
+func startSampler(controlPlane map[string]int) *sampler {
+	s := &sampler{
+		start: time.Now(), fixed: map[string]int{"program": os.Getpid()}, base: map[string]float64{},
+		rss: map[string]int64{}, cpu: map[int]float64{}, roleOf: map[int]string{}, done: make(chan struct{}),
+	}
+	for k, v := range controlPlane {
+		s.fixed[k] = v
+	}
+	for role, pid := range s.fixed {
+		s.base[role] = procCPU(pid)
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			s.sample()
+			select {
+			case <-s.done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *sampler) sample() {
+	self := os.Getpid()
+	parents := procParents()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for pid, pp := range parents {
+		role := ""
+		switch {
+		case !descends(parents, pid, self):
+			continue
+		case pp.comm == "pulumi":
+			role = "cli"
+		case strings.HasPrefix(pp.comm, "pulumi-resource"):
+			role = "provider"
+		default:
+			continue
+		}
+		s.roleOf[pid] = role
+		if c := procCPU(pid); c > 0 {
+			s.cpu[pid] = c
+		}
+		if r := procRSS(pid); r > s.rss[role] {
+			s.rss[role] = r
+		}
+	}
+	for _, role := range []string{"program", "apiserver", "etcd"} {
+		if pid, ok := s.fixed[role]; ok {
+			if r := procRSSNow(pid); r > s.rss[role] {
+				s.rss[role] = r
+			}
+		}
+	}
+}
+
+func (s *sampler) stop(op string) OpResult {
+	close(s.done)
+	s.wg.Wait()
+	r := OpResult{Op: op, Seconds: time.Since(s.start).Seconds(), PeakRSS: s.rss, CPU: map[string]float64{}}
+	for pid, c := range s.cpu {
+		r.CPU[s.roleOf[pid]] += c
+	}
+	for role, pid := range s.fixed {
+		r.CPU[role] = procCPU(pid) - s.base[role]
+	}
+	return r
+}
+
+type procParent struct {
+	ppid int
+	comm string
+}
+
+// procParents reads every process's parent and command name from /proc.
+func procParents() map[int]procParent {
+	out := map[int]procParent{}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return out
+	}
+	for _, d := range entries {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		fields, comm, err := procStat(pid)
+		if err != nil || len(fields) < 2 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(fields[1])
+		out[pid] = procParent{ppid: ppid, comm: comm}
+	}
+	return out
+}
+
+func descends(parents map[int]procParent, pid, ancestor int) bool {
+	for i := 0; i < 64 && pid > 1; i++ {
+		p, ok := parents[pid]
+		if !ok {
+			return false
+		}
+		if p.ppid == ancestor {
+			return true
+		}
+		pid = p.ppid
+	}
+	return false
+}
+
+// procStat returns the fields of /proc/<pid>/stat after the command name, and the name.
+func procStat(pid int) ([]string, string, error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil, "", err
+	}
+	lp, rp := bytes.IndexByte(stat, '('), bytes.LastIndexByte(stat, ')')
+	if lp < 0 || rp < lp {
+		return nil, "", errors.New("malformed stat")
+	}
+	return strings.Fields(string(stat[rp+1:])), string(stat[lp+1 : rp]), nil
+}
+
+// procCPU is a process's user and system CPU time in seconds (clock ticks of 1/100 s).
+func procCPU(pid int) float64 {
+	f, _, err := procStat(pid)
+	if err != nil || len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	s, _ := strconv.ParseFloat(f[12], 64)
+	return (u + s) / 100
+}
+
+// procRSS is a process's peak resident set (VmHWM) in bytes.
+func procRSS(pid int) int64 { return procStatus(pid, "VmHWM:") }
+
+// procRSSNow is a process's current resident set (VmRSS) in bytes: for the long-lived
+// processes, whose high-water mark would span earlier operations.
+func procRSSNow(pid int) int64 { return procStatus(pid, "VmRSS:") }
+
+func procStatus(pid int, key string) int64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), key); ok {
+			fields := strings.Fields(v)
+			if len(fields) > 0 {
+				kb, _ := strconv.ParseInt(fields[0], 10, 64)
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
