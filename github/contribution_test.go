@@ -88,7 +88,7 @@ production:
 	wantEnv := []string{EnvAppClientSecret, EnvAppPrivateKey, EnvAppWebhookSecret, EnvAuthClientSecret}
 	assertSecretEnv(t, c, wantEnv, map[string]string{
 		EnvAppClientSecret: fakeClientSecret, EnvAuthClientSecret: fakeClientSecret,
-		EnvAppWebhookSecret: fakeWebhookSecret, EnvAppPrivateKey: testKeyPEM(t),
+		EnvAppWebhookSecret: fakeWebhookSecret, EnvAppPrivateKey: testkit.RSAKeyPEM(),
 	})
 	assertConfigHoldsNoSecret(t, doc)
 }
@@ -202,7 +202,7 @@ func assertConfigHoldsNoSecret(t *testing.T, doc backstage.Document) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range secretValues(t) {
+	for _, s := range secretValues() {
 		if strings.Contains(string(y), s) {
 			t.Errorf("app-config holds a secret value")
 		}

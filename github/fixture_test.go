@@ -1,11 +1,6 @@
 package github
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
-	"sync"
 	"testing"
 
 	"github.com/coreeng/developer-portal/internal/testkit"
@@ -40,24 +35,6 @@ const (
 	typeOIDC     = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 	typeRole     = "aws:iam/role:Role"
 )
-
-var (
-	keyOnce sync.Once
-	keyPEM  string
-)
-
-// testKeyPEM is a real RSA key in the PKCS#1 PEM form GitHub issues for Apps.
-func testKeyPEM(t testing.TB) string {
-	t.Helper()
-	keyOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		keyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
-	})
-	return keyPEM
-}
 
 const testAppConfig = `app:
   title: Core Platform
@@ -97,7 +74,7 @@ spec:
 
 // appArgs is a complete, valid configuration with App credentials.
 func appArgs(t testing.TB) *Args {
-	key, err := SecretPrivateKey(testKeyPEM(t))
+	key, err := SecretPrivateKey(testkit.RSAKeyPEM())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,8 +93,8 @@ func appArgs(t testing.TB) *Args {
 	}
 }
 
-func secretValues(t testing.TB) []string {
-	return []string{fakeClientSecret, fakeWebhookSecret, fakeToken, "PRIVATE KEY-----", testKeyPEM(t)[40:120]}
+func secretValues() []string {
+	return []string{fakeClientSecret, fakeWebhookSecret, fakeToken, "PRIVATE KEY-----", testkit.RSAKeyPEM()[40:120]}
 }
 
 // newMocks adds the outputs the GitHub provider computes.
@@ -200,7 +177,7 @@ func commonAssertions(t *testing.T, m *testkit.Mocks) {
 	testkit.AssertNoDuplicateURNs(t, m)
 	testkit.AssertExplicitProviders(t, m)
 	testkit.AssertParented(t, m, Type)
-	testkit.AssertNoSecretLeak(t, m, secretValues(t)...)
+	testkit.AssertNoSecretLeak(t, m, secretValues()...)
 }
 
 func testSecret(v string) pulumi.StringOutput {

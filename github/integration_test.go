@@ -237,7 +237,7 @@ func TestAppConfigFileMatchesTheDeployedDocument(t *testing.T) {
 			t.Errorf("committed app-config lacks %s", path)
 		}
 	}
-	testkit.AssertNoSecretLeak(t, m, secretValues(t)...)
+	testkit.AssertNoSecretLeak(t, m, secretValues()...)
 }
 
 func TestFilesOnABranch(t *testing.T) {
@@ -547,7 +547,7 @@ func TestCredentialsNeverReachAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for path, content := range files {
-		for _, s := range secretValues(t) {
+		for _, s := range secretValues() {
 			if strings.Contains(content, s) {
 				t.Errorf("%s holds a secret value", path)
 			}

@@ -127,7 +127,7 @@ func TestBadInputRegistersNothing(t *testing.T) {
 			if n := componentResources(m); n != 0 {
 				t.Errorf("%d resources registered before the error", n)
 			}
-			for _, s := range secretValues(t) {
+			for _, s := range secretValues() {
 				if strings.Contains(err.Error(), s) {
 					t.Errorf("error message quotes a secret")
 				}
@@ -194,7 +194,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 }
 
 func TestPrivateKeyPEM(t *testing.T) {
-	good := testKeyPEM(t)
+	good := testkit.RSAKeyPEM()
 	cases := []struct {
 		name string
 		key  string

@@ -308,7 +308,7 @@ func TestContributionRoundTrip(t *testing.T) {
 	ghPart, err := github.Contribution(&github.Args{
 		Organization: "CECG", App: github.AppArgs{AppID: "1", ClientID: "Iv23li"}, CodeOwners: []string{"@CECG/platform-team"},
 		Protection:    github.ProtectionArgs{BypassActors: []github.BypassActor{{ActorID: 1}}},
-		AppPrivateKey: pulumi.String(testKeyPEM()), AppClientSecret: pulumi.String(clientSecret),
+		AppPrivateKey: pulumi.String(testkit.RSAKeyPEM()), AppClientSecret: pulumi.String(clientSecret),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,6 @@
 package provider
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/pem"
-	"sync"
-
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
@@ -37,26 +31,9 @@ const (
 	tGitHub   = "coreplatform:github:GitHubIntegration"
 )
 
-var (
-	keyOnce sync.Once
-	keyPEM  string
-)
-
-// testKeyPEM is a real RSA key in the PKCS#1 PEM form GitHub issues for Apps.
-func testKeyPEM() string {
-	keyOnce.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			panic(err)
-		}
-		keyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
-	})
-	return keyPEM
-}
-
 // secrets are every secret value the fixtures pass.
 func secrets() []string {
-	return []string{dbPassword, serviceToken, envSecret, clusterToken, clientSecret, webhookSecret, testKeyPEM()[40:120]}
+	return []string{dbPassword, serviceToken, envSecret, clusterToken, clientSecret, webhookSecret, testkit.RSAKeyPEM()[40:120]}
 }
 
 // inputsFunc builds a component's inputs inside the program; upstream is a resource whose
@@ -133,7 +110,7 @@ var validInputs = map[string]inputsFunc{
 			"app":              pulumi.Map{"appId": pulumi.String("123456"), "clientId": pulumi.String("Iv23liTestClient")},
 			"files":            pulumi.Map{"manage": pulumi.Bool(false)},
 			"environment":      pulumi.String("dev"),
-			"appPrivateKey":    testkit.Secret(testKeyPEM()),
+			"appPrivateKey":    testkit.Secret(testkit.RSAKeyPEM()),
 			"appClientSecret":  pulumi.String(clientSecret), // plain: the provider makes it secret
 			"appWebhookSecret": testkit.Secret(webhookSecret),
 		}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -235,6 +236,13 @@ type env struct {
 
 func newStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, sa *SkipAwait) *env {
 	t.Helper()
+	return newNamedStack(t, ctx, tl, c, cfg, stackName, sa, nil)
+}
+
+// newNamedStack creates stack name in a backend of its own; extraEnv is added to the CLI's
+// environment.
+func newNamedStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, name string, sa *SkipAwait, extraEnv map[string]string) *env {
+	t.Helper()
 	e := &env{backendDir: t.TempDir(), homeDir: t.TempDir()}
 	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: tl.pulumiRoot, SkipVersionCheck: true})
 	if err != nil {
@@ -249,13 +257,14 @@ func newStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stac
 		"PATH":       tl.providerBin + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"KUBECONFIG": c.Kubeconfig,
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, stackName, projectName, Program(cfg.source(t), sa),
+	maps.Copy(envVars, extraEnv)
+	s, err := auto.UpsertStackInlineSource(ctx, name, projectName, Program(cfg.source(t), sa),
 		auto.Pulumi(cmd), auto.EnvVars(envVars), auto.PulumiHome(e.homeDir), auto.SecretsProvider("passphrase"))
 	if err != nil {
-		t.Fatalf("create stack: %v", err)
+		t.Fatalf("create stack %s: %v", name, err)
 	}
 	if err := s.SetAllConfig(ctx, cfg.configMap(t)); err != nil {
-		t.Fatalf("set config: %v", err)
+		t.Fatalf("set config of %s: %v", name, err)
 	}
 	e.stack = s
 	return e

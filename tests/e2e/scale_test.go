@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/coreeng/developer-portal/access"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"gopkg.in/yaml.v3"
@@ -310,38 +309,18 @@ func forEachStack(parallel int, stacks []*scaleStack, f func(*scaleStack) error)
 	return nil
 }
 
-// newScaleStack is newStack for a stack of another name: a shard's.
+// newScaleStack is newStack for a stack of another name (a shard's), with the engine settings
+// under study (E2E_SCALE_PULUMI_SKIP_CHECKPOINTS, E2E_SCALE_PULUMI_PARALLEL...) passed through
+// without their E2E_SCALE_ prefix.
 func newScaleStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, name string) *env {
 	t.Helper()
-	e := &env{backendDir: t.TempDir(), homeDir: t.TempDir()}
-	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: tl.pulumiRoot, SkipVersionCheck: true})
-	if err != nil {
-		t.Fatalf("pulumi CLI in %s: %v", tl.pulumiRoot, err)
-	}
-	envVars := map[string]string{
-		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(e.backendDir),
-		"PULUMI_CONFIG_PASSPHRASE": "developer-portal-e2e-" + randomHex(t, 8),
-		"PULUMI_SKIP_UPDATE_CHECK": "true",
-		"PULUMI_HOME":              e.homeDir,
-		"PATH":                     tl.providerBin + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"KUBECONFIG":               c.Kubeconfig,
-	}
-	// Engine settings under study (PULUMI_SKIP_CHECKPOINTS, PULUMI_PARALLEL...) pass through.
+	engine := map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "E2E_SCALE_PULUMI_") {
-			envVars[strings.TrimPrefix(k, "E2E_SCALE_")] = v
+			engine[strings.TrimPrefix(k, "E2E_SCALE_")] = v
 		}
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, name, projectName, Program(cfg.source(t), &SkipAwait{}),
-		auto.Pulumi(cmd), auto.EnvVars(envVars), auto.PulumiHome(e.homeDir), auto.SecretsProvider("passphrase"))
-	if err != nil {
-		t.Fatalf("create stack %s: %v", name, err)
-	}
-	if err := s.SetAllConfig(ctx, cfg.configMap(t)); err != nil {
-		t.Fatalf("set config of %s: %v", name, err)
-	}
-	e.stack = s
-	return e
+	return newNamedStack(t, ctx, tl, c, cfg, name, &SkipAwait{}, engine)
 }
 
 // scaleCheckpoint reads a stack's checkpoint file in the file backend: its size, and the
