@@ -41,3 +41,11 @@ type OpResult struct {
 	PeakRSS map[string]int64   `json:"peakRss"`
 	CPU     map[string]float64 `json:"cpu"`
 }
+
+// record adds op, which took steps resource steps, to the result and returns it completed.
+func (r *ScaleResult) record(op OpResult, steps int) OpResult {
+	op.Steps = steps
+	op.PerSecond = float64(steps) / op.Seconds
+	r.Ops = append(r.Ops, op)
+	return op
+}

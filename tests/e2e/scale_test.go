@@ -185,9 +185,7 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 			res.StateBytes = max(res.StateBytes, size)
 		}
 	}
-	op.Steps = res.Resources
-	op.PerSecond = float64(op.Steps) / op.Seconds
-	res.Ops = append(res.Ops, op)
+	op = res.record(op, res.Resources)
 	if err != nil {
 		if !timedOut {
 			t.Fatal(err)
@@ -220,9 +218,7 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 	if err != nil {
 		t.Fatal(err)
 	}
-	op.Steps = same
-	op.PerSecond = float64(op.Steps) / op.Seconds
-	res.Ops = append(res.Ops, op)
+	op = res.record(op, same)
 	t.Logf("timing: no-op preview %.1fs (%d same)", op.Seconds, same)
 
 	// One tenant changes its contact: its namespace's annotation changes in its shard's
@@ -257,9 +253,7 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 	if err != nil {
 		t.Fatal(err)
 	}
-	op.Steps = steps
-	op.PerSecond = float64(op.Steps) / op.Seconds
-	res.Ops = append(res.Ops, op)
+	op = res.record(op, steps)
 	t.Logf("timing: one-tenant change %.1fs (%d stacks, %d steps)", op.Seconds, len(affected), steps)
 
 	deleted := 0
@@ -278,9 +272,7 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 	if err != nil {
 		t.Fatal(err)
 	}
-	op.Steps = deleted
-	op.PerSecond = float64(op.Steps) / op.Seconds
-	res.Ops = append(res.Ops, op)
+	op = res.record(op, deleted)
 	t.Logf("timing: destroy %.1fs (%d deleted)", op.Seconds, deleted)
 	return res
 }
