@@ -46,17 +46,24 @@ func lookupTools(t *testing.T) tools {
 	env["E2E_KUBE_CONTROLLER_MANAGER"] = &tl.controllerManager
 	env["E2E_ETCD"] = &tl.etcd
 	env["E2E_KUBE_SCORE"] = &tl.kubeScore
+	lookupEnv(t, "end-to-end tools", env)
+	return tl
+}
+
+// lookupEnv sets each variable's value into its destination, and skips the test, naming every
+// unset variable, when one is missing.
+func lookupEnv(t *testing.T, what string, vars map[string]*string) {
+	t.Helper()
 	var missing []string
-	for k, p := range env {
+	for k, p := range vars {
 		if *p = os.Getenv(k); *p == "" {
 			missing = append(missing, k)
 		}
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		t.Skipf("end-to-end tools not configured (%s unset): run .ci/e2e", strings.Join(missing, ", "))
+		t.Skipf("%s not configured (%s unset): run .ci/e2e", what, strings.Join(missing, ", "))
 	}
-	return tl
 }
 
 // secrets are the stack's secret config values, generated for each run.

@@ -91,11 +91,8 @@ func secretNames(props map[string]sdkProperty) []string {
 }
 
 func TestSDK(t *testing.T) {
-	pulumiRoot, sdkgenBin := os.Getenv("E2E_PULUMI_ROOT"), os.Getenv("E2E_SDKGEN_BIN")
-	if pulumiRoot == "" || sdkgenBin == "" {
-		t.Skipf("SDK generation tools not configured (E2E_PULUMI_ROOT=%q, E2E_SDKGEN_BIN=%q): run .ci/e2e",
-			pulumiRoot, sdkgenBin)
-	}
+	var pulumiRoot, sdkgenBin string
+	lookupEnv(t, "SDK generation tools", map[string]*string{"E2E_PULUMI_ROOT": &pulumiRoot, "E2E_SDKGEN_BIN": &sdkgenBin})
 	root, err := filepath.Abs(repoRoot)
 	if err != nil {
 		t.Fatal(err)

@@ -37,19 +37,10 @@ type yamlTools struct {
 func lookupYAMLTools(t *testing.T) yamlTools {
 	t.Helper()
 	var yt yamlTools
-	var missing []string
-	for k, p := range map[string]*string{
+	lookupEnv(t, "YAML program tools", map[string]*string{
 		"E2E_LANGUAGE_YAML_BIN": &yt.languageBin,
 		"E2E_COREPLATFORM_BIN":  &yt.coreplatformBin,
-	} {
-		if *p = os.Getenv(k); *p == "" {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		sort.Strings(missing)
-		t.Skipf("YAML program tools not configured (%s unset): run .ci/e2e", strings.Join(missing, ", "))
-	}
+	})
 	return yt
 }
 
