@@ -586,7 +586,7 @@ func checkRollout(t *testing.T, ctx context.Context, c *cluster, n *realNode, e 
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		for time.Now().Before(deadline) {
+		for i := 0; time.Now().Before(deadline); i++ {
 			select {
 			case <-stop:
 				return
@@ -601,7 +601,7 @@ func checkRollout(t *testing.T, ctx context.Context, c *cluster, n *realNode, e 
 				time.Sleep(50 * time.Millisecond)
 				continue
 			}
-			ip := ips[requests%len(ips)]
+			ip := ips[i%len(ips)]
 			code, body := podGet(ip, 7007, "/api/catalog/entities?limit=1", token)
 			mu.Lock()
 			requests++
@@ -750,15 +750,7 @@ func (a *apiReader) podCounts(ns string) (total, ready int, err error) {
 // would (there is none on the node), so the provider's Ingress wait ends.
 func startIngressStandIn(t *testing.T, c *cluster) {
 	t.Helper()
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(c.caPEM)
-	ctx, cancel := context.WithCancel(context.Background())
-	k := &fakeKubelet{
-		c:      c,
-		client: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 20 * time.Second},
-		cancel: cancel,
-		done:   make(chan struct{}),
-	}
+	ctx, k := newFakeKubelet(c)
 	go func() {
 		defer close(k.done)
 		for ctx.Err() == nil {
@@ -769,7 +761,7 @@ func startIngressStandIn(t *testing.T, c *cluster) {
 			}
 		}
 	}()
-	t.Cleanup(func() { cancel(); <-k.done })
+	t.Cleanup(func() { k.cancel(); <-k.done })
 }
 
 // ---- PostgreSQL on the node's bridge ----
