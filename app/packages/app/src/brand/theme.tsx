@@ -21,35 +21,25 @@ const pageTheme = {
   home: genPageTheme({ colors: [colours.navy, colours.teal], shape: shapes.wave }),
 };
 
-const light = createUnifiedTheme({
-  palette: {
-    ...palettes.light,
-    primary: { main: colours.navy },
-    secondary: { main: colours.teal },
-    navigation: {
-      ...palettes.light.navigation,
-      background: colours.navy,
-      indicator: colours.teal,
+// One theme per Backstage palette, with the same brand colours on both.
+const coreTheme = (base: typeof palettes.light | typeof palettes.dark, primary: string) =>
+  createUnifiedTheme({
+    palette: {
+      ...base,
+      primary: { main: primary },
+      secondary: { main: colours.teal },
+      navigation: {
+        ...base.navigation,
+        background: colours.navy,
+        indicator: colours.teal,
+      },
     },
-  },
-  defaultPageTheme: 'home',
-  pageTheme,
-});
+    defaultPageTheme: 'home',
+    pageTheme,
+  });
 
-const dark = createUnifiedTheme({
-  palette: {
-    ...palettes.dark,
-    primary: { main: colours.tealLight },
-    secondary: { main: colours.teal },
-    navigation: {
-      ...palettes.dark.navigation,
-      background: colours.navy,
-      indicator: colours.teal,
-    },
-  },
-  defaultPageTheme: 'home',
-  pageTheme,
-});
+const light = coreTheme(palettes.light, colours.navy);
+const dark = coreTheme(palettes.dark, colours.tealLight);
 
 const provider = (theme: typeof light) => ({ children }: { children: ReactNode }) => (
   <UnifiedThemeProvider theme={theme}>{children}</UnifiedThemeProvider>
