@@ -90,12 +90,7 @@ func newEnvironments(ctx *pulumi.Context, name string, d *Args, repoName pulumi.
 		// none) gets no branch pattern: no job may use it.
 		failClosed := e.Workflow == "" && reviewers == nil
 		if e.DeployBranchOnly && !failClosed {
-			_, err := gh.NewRepositoryEnvironmentDeploymentPolicy(ctx, resource+"-"+DeployBranch, &gh.RepositoryEnvironmentDeploymentPolicyArgs{
-				Repository:    repoName,
-				Environment:   env.Environment,
-				BranchPattern: pulumi.String(DeployBranch),
-			}, pulumi.Parent(parent))
-			if err != nil {
+			if err := newDeployBranchPolicy(ctx, resource, repoName, env, parent); err != nil {
 				return err
 			}
 		}
@@ -140,14 +135,20 @@ func newEnvironments(ctx *pulumi.Context, name string, d *Args, repoName pulumi.
 		if err != nil {
 			return err
 		}
-		_, err = gh.NewRepositoryEnvironmentDeploymentPolicy(ctx, resource+"-"+DeployBranch, &gh.RepositoryEnvironmentDeploymentPolicyArgs{
-			Repository:    repoName,
-			Environment:   env.Environment,
-			BranchPattern: pulumi.String(DeployBranch),
-		}, pulumi.Parent(parent))
-		if err != nil {
+		if err := newDeployBranchPolicy(ctx, resource, repoName, env, parent); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// newDeployBranchPolicy names the deploy branch as the one branch that may use env.
+func newDeployBranchPolicy(ctx *pulumi.Context, resource string, repoName pulumi.StringInput, env *gh.RepositoryEnvironment,
+	parent pulumi.Resource) error {
+	_, err := gh.NewRepositoryEnvironmentDeploymentPolicy(ctx, resource+"-"+DeployBranch, &gh.RepositoryEnvironmentDeploymentPolicyArgs{
+		Repository:    repoName,
+		Environment:   env.Environment,
+		BranchPattern: pulumi.String(DeployBranch),
+	}, pulumi.Parent(parent))
+	return err
 }

@@ -48,17 +48,7 @@ func TestCheck(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := Check(strings.NewReader(tc.preview))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("findings = %q, want %d", got, len(tc.want))
-			}
-			for i, w := range tc.want {
-				if !strings.Contains(got[i].String(), w) {
-					t.Errorf("finding %d = %q, want it to mention %q", i, got[i], w)
-				}
-			}
+			assertFindings(t, got, err, tc.want)
 		})
 	}
 }
@@ -107,17 +97,7 @@ func TestCheckPlan(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := CheckPlan(strings.NewReader(tc.plan), strings.NewReader(tc.preview))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("findings = %v, want %d", got, len(tc.want))
-			}
-			for i, w := range tc.want {
-				if !strings.Contains(got[i].String(), w) {
-					t.Errorf("finding %d = %q, want it to mention %q", i, got[i], w)
-				}
-			}
+			assertFindings(t, got, err, tc.want)
 		})
 	}
 	for name, plan := range map[string]string{
@@ -155,6 +135,22 @@ func TestRunFailsOnFindings(t *testing.T) {
 	out.Reset()
 	if err := run([]string{path}, &out); err != nil {
 		t.Errorf("an empty preview failed: %v", err)
+	}
+}
+
+// assertFindings checks one finding per wanted substring, in order.
+func assertFindings(t *testing.T, got []Finding, err error, want []string) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("findings = %v, want %d", got, len(want))
+	}
+	for i, w := range want {
+		if !strings.Contains(got[i].String(), w) {
+			t.Errorf("finding %d = %q, want it to mention %q", i, got[i], w)
+		}
 	}
 }
 
