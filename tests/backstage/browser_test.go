@@ -99,7 +99,7 @@ func TestPortalInBrowser(t *testing.T) {
 
 	// The organisation's members, as the GitHub organisation sync would create them.
 	orgFile := filepath.Join(root, "catalog", "test-org", "org.yaml")
-	writeYAMLDocs(t, orgFile, testOrganisation(gen))
+	writeYAMLDocs(t, orgFile, testOrganisation(gen, github))
 
 	port := freePort(t)
 	base := fmt.Sprintf("http://localhost:%d", port)
@@ -453,26 +453,38 @@ func readBrowserConfig(t *testing.T, path string) browserConfig {
 }
 
 // testOrganisation is the GitHub organisation's members as Backstage entities: an admin in
-// the portal's admin group, and a member of one tenant's team.
-func testOrganisation(gen *generated) []any {
-	user := func(name string, groups ...string) map[string]any {
-		return map[string]any{
-			"apiVersion": "backstage.io/v1alpha1", "kind": "User",
-			"metadata": map[string]any{"name": name},
-			"spec": map[string]any{
-				"profile":  map[string]any{"displayName": name, "email": name + "@cecg.io"},
-				"memberOf": groups,
-			},
-		}
-	}
+// the portal's admin group, and a member of one tenant's team, each an account of github.
+func testOrganisation(gen *generated, github *fakeGitHub) []any {
+	github.setAccount(adminLogin, 5_000_001)
+	github.setAccount(memberLogin, 5_000_002)
 	return []any{
-		map[string]any{
-			"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
-			"metadata": map[string]any{"name": portal.DefaultAdminGroup},
-			"spec":     map[string]any{"type": "team", "children": []string{}},
+		orgGroup(gen.adminGroup),
+		orgUser(adminLogin, github.nodeID(adminLogin), gen.adminGroup),
+		orgUser(memberLogin, github.nodeID(memberLogin), gen.someTenant),
+	}
+}
+
+// orgUser is a User entity as the GitHub organisation sync writes it: named after the login,
+// annotated with the login and the account's node ID (what sign-in matches).
+func orgUser(login, nodeID string, groups ...string) map[string]any {
+	return map[string]any{
+		"apiVersion": "backstage.io/v1alpha1", "kind": "User",
+		"metadata": map[string]any{"name": login, "annotations": map[string]string{
+			"github.com/user-login": login, "github.com/user-id": nodeID,
+		}},
+		"spec": map[string]any{
+			"profile":  map[string]any{"displayName": login, "email": login + "@cecg.io"},
+			"memberOf": groups,
 		},
-		user(adminLogin, portal.DefaultAdminGroup),
-		user(memberLogin, gen.someTenant),
+	}
+}
+
+// orgGroup is a Group entity as the organisation sync writes a team.
+func orgGroup(slug string) map[string]any {
+	return map[string]any{
+		"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+		"metadata": map[string]any{"name": slug},
+		"spec":     map[string]any{"type": "team", "children": []string{}},
 	}
 }
 
