@@ -450,6 +450,18 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 
 const portalReadiness = "/.backstage/health/v1/readiness"
 
+// bootPrerequisites skips the test unless BACKSTAGE_E2E=1, and returns the node binary, the
+// test's temporary directory and a PostgreSQL 15 started in it.
+func bootPrerequisites(t *testing.T) (nodeBin, tmp string, pg *postgres) {
+	t.Helper()
+	if os.Getenv("BACKSTAGE_E2E") != "1" {
+		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) to boot a real Backstage backend")
+	}
+	tmp = postgresReachableTempDir(t)
+	pg = startPostgres(t, envOr("PG_BIN", "/usr/lib/postgresql/15/bin"), filepath.Join(tmp, "pg"))
+	return envOr("BACKSTAGE_NODE", "node"), tmp, pg
+}
+
 // checkConfigLog fails on a configuration Backstage rejected or warned about.
 func checkConfigLog(t *testing.T, logPath string) {
 	t.Helper()

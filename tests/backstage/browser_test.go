@@ -104,31 +104,11 @@ func TestPortalInBrowser(t *testing.T) {
 	port := freePort(t)
 	base := fmt.Sprintf("http://localhost:%d", port)
 	overlay := filepath.Join(root, "app-config.browser.yaml")
-	writeYAML(t, overlay, map[string]any{
-		// The browser reaches the portal on loopback, not at its Ingress host.
-		"app": map[string]any{"baseUrl": base},
-		"backend": map[string]any{
-			"baseUrl": base,
-			"listen":  map[string]any{"host": "127.0.0.1", "port": port},
-			"cors":    map[string]any{"origin": base},
-		},
-		// The test-only sign-in: GitHub's OAuth endpoints and user API at the loopback
-		// stand-in (GitHub Enterprise's setting). No configuration the stack generates holds
-		// this key (TestGeneratedConfigHasNoTestSignIn).
-		"auth": map[string]any{"providers": map[string]any{"github": map[string]any{
-			cfg.authEnvironment: map[string]any{"enterpriseInstanceUrl": github.URL},
-		}}},
-		// The generated locations, and the organisation's members (see testOrganisation).
-		"catalog": map[string]any{"locations": append(cfg.locations, map[string]any{
-			"type": "file", "target": orgFile, "rules": []any{map[string]any{"allow": []string{"User", "Group"}}},
-		})},
-		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
-			"type": "config", "clusters": []any{kube.cluster(gen.clusterName)},
-		}}},
-		"techdocs": map[string]any{"publisher": map[string]any{"awsS3": map[string]any{
-			"endpoint": store.URL, "s3ForcePathStyle": true,
-		}}},
-	})
+	cfgOverlay := signInOverlay(base, port, cfg.authEnvironment, github, cfg.locations, orgFile, kube, gen.clusterName)
+	cfgOverlay["techdocs"] = map[string]any{"publisher": map[string]any{"awsS3": map[string]any{
+		"endpoint": store.URL, "s3ForcePathStyle": true,
+	}}}
+	writeYAML(t, overlay, cfgOverlay)
 	env := backendEnv(t, gen, kube, refuse.URL, tmp,
 		"OTEL_EXPORTER_PROMETHEUS_PORT="+strconv.Itoa(freePort(t)),
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION="+cfg.region,
@@ -570,4 +550,32 @@ func (g *generated) childTenant(t *testing.T) (child, parent string) {
 	}
 	t.Fatalf("no tenant of %s has a parent in %s", g.tenantEnv, g.tenantEnv)
 	return "", ""
+}
+
+// signInOverlay is the app-config overlay of a portal users sign in to on loopback: the
+// portal at base, GitHub sign-in through the loopback github, the generated catalog locations
+// plus the organisation's members (orgFile), and the generated cluster at the test's API
+// server.
+func signInOverlay(base string, port int, authEnvironment string, github *fakeGitHub, locations []any, orgFile string, kube *kubeAPI, cluster string) map[string]any {
+	return map[string]any{
+		// The browser reaches the portal on loopback, not at its Ingress host.
+		"app": map[string]any{"baseUrl": base},
+		"backend": map[string]any{
+			"baseUrl": base,
+			"listen":  map[string]any{"host": "127.0.0.1", "port": port},
+			"cors":    map[string]any{"origin": base},
+		},
+		// The test-only sign-in: GitHub's OAuth endpoints and user API at the loopback
+		// stand-in (GitHub Enterprise's setting). No configuration the stack generates holds
+		// this key (TestGeneratedConfigHasNoTestSignIn); the resolvers stay as generated.
+		"auth": map[string]any{"providers": map[string]any{"github": map[string]any{
+			authEnvironment: map[string]any{"enterpriseInstanceUrl": github.URL},
+		}}},
+		"catalog": map[string]any{"locations": append(append([]any{}, locations...), map[string]any{
+			"type": "file", "target": orgFile, "rules": []any{map[string]any{"allow": []string{"User", "Group"}}},
+		})},
+		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
+			"type": "config", "clusters": []any{kube.cluster(cluster)},
+		}}},
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -32,13 +31,7 @@ const rdsIAMUser = "portal_iam"
 // replaced): real RDS, which checks the token's signature against IAM, cannot run here. The
 // bootstrap SQL the stack outputs (the rds_iam grant) is run on the test's real PostgreSQL 15.
 func TestBackstageSignsRDSIAMTokens(t *testing.T) {
-	if os.Getenv("BACKSTAGE_E2E") != "1" {
-		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) to boot a real Backstage backend")
-	}
-	nodeBin := envOr("BACKSTAGE_NODE", "node")
-	pgBin := envOr("PG_BIN", "/usr/lib/postgresql/15/bin")
-	tmp := postgresReachableTempDir(t)
-	pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
+	nodeBin, tmp, pg := bootPrerequisites(t)
 
 	// The AWS test stack, its database in the platform's account with IAM logins.
 	var sf map[string]any
@@ -197,7 +190,7 @@ const (
 func (s *postgresStandIn) serve(c net.Conn, tlsConfig *tls.Config) {
 	defer func() { _ = c.Close() }()
 	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
-	var conn net.Conn = c
+	conn := c
 	login := pgLogin{}
 	for {
 		body, err := readStartup(conn)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -26,13 +25,7 @@ import (
 // login renamed and then registered by another account does not reach the old holder's
 // catalog user, while the renamed account still signs in as that user.
 func TestGitHubSignInMatchesAccountID(t *testing.T) {
-	if os.Getenv("BACKSTAGE_E2E") != "1" {
-		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) to boot a real Backstage backend")
-	}
-	nodeBin := envOr("BACKSTAGE_NODE", "node")
-	pgBin := envOr("PG_BIN", "/usr/lib/postgresql/15/bin")
-	tmp := postgresReachableTempDir(t)
-	pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
+	nodeBin, tmp, pg := bootPrerequisites(t)
 	secrets := freshSecrets(t, pg.password)
 	gen := generate(t, stackFile, filepath.Join(tmp, "tenants"), pg, secrets)
 	root := filepath.Join(tmp, "pod")
@@ -58,25 +51,7 @@ func TestGitHubSignInMatchesAccountID(t *testing.T) {
 	port := freePort(t)
 	base := fmt.Sprintf("http://localhost:%d", port)
 	overlay := filepath.Join(root, "app-config.signin.yaml")
-	writeYAML(t, overlay, map[string]any{
-		"app": map[string]any{"baseUrl": base},
-		"backend": map[string]any{
-			"baseUrl": base,
-			"listen":  map[string]any{"host": "127.0.0.1", "port": port},
-			"cors":    map[string]any{"origin": base},
-		},
-		// GitHub's OAuth endpoints and user API at the loopback stand-in (a test-only key:
-		// TestGeneratedConfigHasNoTestSignIn). The resolvers stay as generated.
-		"auth": map[string]any{"providers": map[string]any{"github": map[string]any{
-			cfg.environment: map[string]any{"enterpriseInstanceUrl": github.URL},
-		}}},
-		"catalog": map[string]any{"locations": append(cfg.locations, map[string]any{
-			"type": "file", "target": orgFile, "rules": []any{map[string]any{"allow": []string{"User", "Group"}}},
-		})},
-		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
-			"type": "config", "clusters": []any{kube.cluster(gen.clusterName)},
-		}}},
-	})
+	writeYAML(t, overlay, signInOverlay(base, port, cfg.environment, github, cfg.locations, orgFile, kube, gen.clusterName))
 	env := backendEnv(t, gen, kube, refuse.URL, tmp, "OTEL_EXPORTER_PROMETHEUS_PORT="+strconv.Itoa(freePort(t)))
 	be := startBackend(t, nodeBin, tmp, env, appConfigPath, overlay)
 	api := &client{t: t, base: base, token: tokenOf(t, gen)}
