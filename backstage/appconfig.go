@@ -69,7 +69,9 @@ type DatabaseConnection struct {
 	User          string `yaml:"user,omitempty" json:"user,omitempty"`
 	Password      string `yaml:"password,omitempty" json:"password,omitempty"`
 	Database      string `yaml:"database,omitempty" json:"database,omitempty"`
-	SSL           *SSL   `yaml:"ssl,omitempty" json:"ssl,omitempty"`
+	// Region is the AWS region an RDS IAM token is signed for (type rds).
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
+	SSL    *SSL   `yaml:"ssl,omitempty" json:"ssl,omitempty"`
 }
 
 // SSL is backend.database.connection.ssl.
@@ -92,6 +94,17 @@ type BackendAuth struct {
 type ExternalAccess struct {
 	Type    string                `yaml:"type" json:"type"`
 	Options ExternalAccessOptions `yaml:"options" json:"options"`
+	// AccessRestrictions limit the token to these plugins, and within each to these
+	// permissions; without them a static token may do anything (service principals bypass the
+	// permission policy).
+	AccessRestrictions []AccessRestriction `yaml:"accessRestrictions,omitempty" json:"accessRestrictions,omitempty"`
+}
+
+// AccessRestriction is one entry of an externalAccess entry's accessRestrictions: a plugin
+// the token may call and the permissions it is granted there.
+type AccessRestriction struct {
+	Plugin     string   `yaml:"plugin" json:"plugin"`
+	Permission []string `yaml:"permission,omitempty" json:"permission,omitempty"`
 }
 
 // ExternalAccessOptions are the options of one backend.auth.externalAccess entry.
@@ -174,6 +187,9 @@ type Duration struct {
 type Kubernetes struct {
 	ServiceLocatorMethod  ServiceLocatorMethod   `yaml:"serviceLocatorMethod" json:"serviceLocatorMethod"`
 	ClusterLocatorMethods []ClusterLocatorMethod `yaml:"clusterLocatorMethods" json:"clusterLocatorMethods"`
+	// ObjectTypes are the object kinds the plugin fetches for an entity (its default list
+	// includes configmaps).
+	ObjectTypes []string `yaml:"objectTypes,omitempty" json:"objectTypes,omitempty"`
 }
 
 // ServiceLocatorMethod is kubernetes.serviceLocatorMethod.

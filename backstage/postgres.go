@@ -7,17 +7,14 @@ import (
 
 // IAMAuthProblem is the one rule on passwordless database logins, which every layer (the
 // database component, the portal and the stack) applies. On GCP the portal signs in through
-// the Cloud SQL connector (connection.type cloudsql), proven against the image's backend. The
-// pinned backend can also sign RDS IAM tokens (connection.type rds), but this library does
-// not build that path (the rds-db:connect policy, the rds_iam grant, a test of the token
-// sign-in), so on AWS and elsewhere the portal logs in with a password. It returns "" when
-// IAM authentication is supported on the cloud.
+// the Cloud SQL connector (connection.type cloudsql); on AWS it signs an RDS IAM token with
+// its IRSA role (connection.type rds). A database of no cloud takes a password. It returns ""
+// when IAM authentication is supported on the cloud.
 func IAMAuthProblem(provider string) string {
-	if provider == cloud.GCP {
+	if provider == cloud.GCP || provider == cloud.AWS {
 		return ""
 	}
-	return "iam is only supported on GCP (through the Cloud SQL connector; RDS IAM sign-in is " +
-		"not built by this library); use password"
+	return "iam is only supported on GCP (Cloud SQL connector) and AWS (RDS IAM tokens); use password"
 }
 
 // Postgres is everything the portal needs to reach its PostgreSQL database. ManagedDatabase
@@ -41,6 +38,16 @@ type Postgres struct {
 	Cloud string
 	// CloudSQLInstance is "project:region:instance" (GCP, IAM auth through the Cloud SQL connector).
 	CloudSQLInstance pulumi.StringInput
+	// Region is the RDS instance's AWS region (AWS, IAM auth: the region the token is signed for).
+	Region string
 	// PluginDivisionMode is "schema" (one database, a schema per plugin) or "database".
 	PluginDivisionMode string
 }
+
+// CloudSQLConnector reports whether the portal reaches the database through the Cloud SQL
+// connector (IAM authentication on GCP): no host, port, password or CA of its own.
+func (p Postgres) CloudSQLConnector() bool { return p.Auth == cloud.AuthIAM && p.Cloud == cloud.GCP }
+
+// RDSIAM reports whether the portal signs in to RDS with IAM tokens (IAM authentication on
+// AWS): host, port and the server's CA as with a password, and no password.
+func (p Postgres) RDSIAM() bool { return p.Auth == cloud.AuthIAM && p.Cloud == cloud.AWS }

@@ -31,9 +31,10 @@ var SupportedEngineVersions = []string{"14", "15", "16", "17"}
 type Args struct {
 	// Cloud is "gcp" (Cloud SQL) or "aws" (RDS). Required.
 	Cloud string `json:"cloud,omitempty"`
-	// Auth is "password" (default: a generated password handed to the portal as a secret) or,
-	// on GCP only, "iam" (no password: Cloud SQL IAM database authentication through the Cloud
-	// SQL connector). RDS IAM sign-in is not built yet, so AWS takes password only.
+	// Auth is "password" (default: a generated password handed to the portal as a secret) or
+	// "iam" (no password: on GCP Cloud SQL IAM database authentication through the Cloud SQL
+	// connector; on AWS RDS IAM tokens the portal signs with its IRSA role, which the
+	// component grants rds-db:connect on the instance as User).
 	Auth string `json:"auth,omitempty"`
 	// DatabaseName is the database Backstage uses (one schema per plugin). Default "backstage".
 	// Changing it creates a new, empty database.
@@ -66,6 +67,10 @@ type Args struct {
 	// IAMServiceAccountEmail is the portal's GCP service account (bound to its Kubernetes
 	// service account by Workload Identity). Required with cloud "gcp" and auth "iam".
 	IAMServiceAccountEmail pulumi.StringInput `json:"-"`
+	// IAMRoleName is the portal's IAM role (assumed by its Kubernetes service account through
+	// IRSA), in the instance's account. Required with cloud "aws" and auth "iam": the
+	// component gives it rds-db:connect on the instance as User, and nothing else.
+	IAMRoleName pulumi.StringInput `json:"-"`
 }
 
 // GCPArgs configures a Cloud SQL for PostgreSQL instance.
@@ -105,8 +110,8 @@ type MaintenanceWindow struct {
 
 // AWSArgs configures an RDS for PostgreSQL instance.
 type AWSArgs struct {
-	// Region of the account's provider (informational for the stack, which builds the provider;
-	// checked for shape only).
+	// Region of the account's provider (the stack fills it from its cloud section). Required
+	// with auth "iam": the portal signs its RDS IAM tokens for this region.
 	Region string `json:"region,omitempty"`
 	// InstanceClass such as db.t4g.medium or db.m7g.large. Default db.t4g.medium.
 	InstanceClass string `json:"instanceClass,omitempty"`

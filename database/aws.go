@@ -1,6 +1,10 @@
 package database
 
 import (
+	"encoding/json"
+
+	"github.com/coreeng/developer-portal/cloud"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -105,12 +109,29 @@ func newRDS(ctx *pulumi.Context, name string, d *Args, password pulumi.StringOut
 		args.MonitoringInterval = pulumi.Int(enhancedMonitoringSeconds)
 		args.MonitoringRoleArn = pulumi.String(w.MonitoringRoleARN)
 	}
-	// Password only: RDS IAM logins are not supported (backstage.IAMAuthProblem).
-	args.Username = pulumi.String(d.User)
-	args.Password = password
+	iamAuth := d.Auth == cloud.AuthIAM
+	if iamAuth {
+		// The master user is an administrator's, not the portal's; RDS generates its password
+		// and keeps it in Secrets Manager, so no password exists in Pulumi's state or the pod.
+		args.Username = pulumi.String(RDSAdminUser)
+		args.ManageMasterUserPassword = pulumi.Bool(true)
+		if w.KMSKeyID != "" {
+			args.MasterUserSecretKmsKeyId = pulumi.String(w.KMSKeyID)
+		}
+	} else {
+		args.Username = pulumi.String(d.User)
+		args.Password = password
+	}
 	inst, err := rds.NewInstance(ctx, name+"-instance", args, append([]pulumi.ResourceOption{parent}, dataOptions(d, true)...)...)
 	if err != nil {
 		return nil, err
+	}
+	sql := emptyString()
+	if iamAuth {
+		if err := grantConnect(ctx, name, d, inst, parent); err != nil {
+			return nil, err
+		}
+		sql = pulumi.String(RDSBootstrapSQL(d.DatabaseName, d.User)).ToStringOutput()
 	}
 
 	b := &built{
@@ -122,8 +143,40 @@ func newRDS(ctx *pulumi.Context, name string, d *Args, password pulumi.StringOut
 		connectionName:   emptyString(),
 		endpoint:         inst.Endpoint,
 		principal:        emptyString(),
-		sql:              emptyString(),
+		sql:              sql,
 		cloudSQLInstance: nil,
 	}
 	return b, nil
+}
+
+// connectPolicy is an IAM policy document, built from Go values and marshalled.
+type connectPolicy struct {
+	Version   string             `json:"Version"`
+	Statement []connectStatement `json:"Statement"`
+}
+
+type connectStatement struct {
+	Effect   string `json:"Effect"`
+	Action   string `json:"Action"`
+	Resource string `json:"Resource"`
+}
+
+// grantConnect gives the portal's role rds-db:connect on this instance as the portal's user
+// only: an inline policy of the role, so it goes with the instance it names.
+func grantConnect(ctx *pulumi.Context, name string, d *Args, inst *rds.Instance, parent pulumi.ResourceOption) error {
+	policy := pulumi.All(inst.Arn, inst.ResourceId).ApplyT(func(v []any) (string, error) {
+		resource, err := RDSConnectResource(v[0].(string), v[1].(string), d.User)
+		if err != nil {
+			return "", err
+		}
+		b, err := json.Marshal(connectPolicy{Version: "2012-10-17", Statement: []connectStatement{{
+			Effect: "Allow", Action: "rds-db:connect", Resource: resource,
+		}}})
+		return string(b), err
+	}).(pulumi.StringOutput)
+	_, err := iam.NewRolePolicy(ctx, name+"-connect", &iam.RolePolicyArgs{
+		Role:   d.IAMRoleName,
+		Policy: policy,
+	}, parent)
+	return err
 }

@@ -24,6 +24,36 @@ func CloudSQLBootstrapSQL(database, iamUser string) string {
 	}, "\n")
 }
 
+// RDSAdminUser is the instance's master user in IAM mode: an administrator's login, apart
+// from the portal's, whose password RDS generates and keeps in Secrets Manager
+// (manageMasterUserPassword), so neither Pulumi nor the portal ever holds it.
+const RDSAdminUser = "postgres"
+
+// RDSBootstrapSQL is what an administrator runs once as RDSAdminUser in IAM mode: RDS has no
+// IAM users of its own, so the portal's login is created here, may only sign in with IAM
+// tokens (the rds_iam role), and owns nothing beyond the portal's database, where Backstage
+// creates one schema per plugin.
+func RDSBootstrapSQL(database, user string) string {
+	return strings.Join([]string{
+		"-- Run once as " + RDSAdminUser + " (its password is the instance's master user secret in Secrets Manager).",
+		fmt.Sprintf("CREATE ROLE %s WITH LOGIN;", QuoteIdent(user)),
+		fmt.Sprintf("GRANT rds_iam TO %s;", QuoteIdent(user)),
+		fmt.Sprintf("GRANT ALL PRIVILEGES ON DATABASE %s TO %s;", QuoteIdent(database), QuoteIdent(user)),
+		"",
+	}, "\n")
+}
+
+// RDSConnectResource is the resource of the rds-db:connect permission that lets a principal
+// sign in to the instance of instanceARN (arn:<partition>:rds:<region>:<account>:db:<id>),
+// whose DbiResourceId is resourceID, as user.
+func RDSConnectResource(instanceARN, resourceID, user string) (string, error) {
+	parts := strings.Split(instanceARN, ":")
+	if len(parts) != 7 || parts[0] != "arn" || parts[2] != "rds" || parts[5] != "db" || resourceID == "" {
+		return "", fmt.Errorf("%q is not an RDS instance ARN (or the DbiResourceId is empty)", instanceARN)
+	}
+	return fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", parts[1], parts[3], parts[4], resourceID, user), nil
+}
+
 // CloudSQLInstanceCondition is the IAM condition expression limiting a project-level grant
 // to one Cloud SQL instance.
 func CloudSQLInstanceCondition(project, instance string) string {

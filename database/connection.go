@@ -12,7 +12,11 @@ import (
 // ManagedDatabase.Connection, which starts from it.
 func (a Args) ConnectionMode() backstage.Postgres {
 	d := a.WithDefaults()
-	return backstage.Postgres{Auth: d.Auth, Cloud: d.Cloud, PluginDivisionMode: PluginDivisionMode}
+	p := backstage.Postgres{Auth: d.Auth, Cloud: d.Cloud, PluginDivisionMode: PluginDivisionMode}
+	if d.AWS != nil && d.Auth == cloud.AuthIAM {
+		p.Region = d.AWS.Region
+	}
+	return p
 }
 
 // External is a PostgreSQL another program manages, which the portal uses with a password.

@@ -1,6 +1,7 @@
 package database
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -53,6 +54,10 @@ func (c matrixCase) args() *Args {
 			SubnetIDs:        []string{"subnet-0123456789abcdef0", "subnet-0123456789abcdef1"},
 			SecurityGroupIDs: []string{"sg-0123456789abcdef0"},
 			CABundle:         testCABundle,
+		}
+		if c.auth == cloud.AuthIAM {
+			a.AWS.Region = "eu-west-2"
+			a.IAMRoleName = pulumi.String(portalRoleName)
 		}
 		if !c.dev {
 			a.BackupRetentionDays = 14
@@ -329,6 +334,7 @@ func assertRDS(t *testing.T, dep deployment, tc matrixCase, name string) {
 	if inst.Protect != prod || inst.RetainOnDelete != prod {
 		t.Errorf("instance protect/retain = %v/%v, want %v", inst.Protect, inst.RetainOnDelete, prod)
 	}
+	assertRDSLogin(t, dep, tc, name, inst)
 	if prod {
 		testkit.AssertProtected(t, m, tRDS)
 		kms := "arn:aws:kms:eu-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -370,13 +376,8 @@ func assertRDS(t *testing.T, dep deployment, tc matrixCase, name string) {
 		t.Error("RDS connection has a Cloud SQL instance")
 	}
 
-	wantString(t, inst, "username", "backstage")
-	if !inst.InputIsSecret("password") {
+	if tc.auth == cloud.AuthPassword && !inst.InputIsSecret("password") {
 		t.Error("RDS password input is not secret")
-	}
-	wantAbsent(t, inst, "manageMasterUserPassword")
-	if n := len(m.ByType(tRolePolicy)); n != 0 {
-		t.Errorf("RDS attached %d role policies", n)
 	}
 }
 
@@ -389,4 +390,54 @@ func toStrings(v any) []string {
 		}
 	}
 	return out
+}
+
+const portalRoleName = "developer-portal-dev"
+
+// assertRDSLogin: with passwords the master user is the portal's, with the generated
+// password; with IAM the master user is an administrator's whose password RDS manages, no
+// password exists anywhere, and the portal's role may connect as the portal's user to this
+// instance only.
+func assertRDSLogin(t *testing.T, dep deployment, tc matrixCase, name string, inst testkit.Resource) {
+	t.Helper()
+	policies := dep.m.ByType(tRolePolicy)
+	if tc.auth != cloud.AuthIAM {
+		wantString(t, inst, "username", "backstage")
+		wantAbsent(t, inst, "manageMasterUserPassword")
+		if len(policies) != 0 {
+			t.Errorf("password mode grants %d role policies", len(policies))
+		}
+		return
+	}
+	wantString(t, inst, "username", RDSAdminUser)
+	wantBool(t, inst, "manageMasterUserPassword", true)
+	wantAbsent(t, inst, "password")
+	if tc.dev {
+		wantAbsent(t, inst, "masterUserSecretKmsKeyId")
+	} else {
+		wantString(t, inst, "masterUserSecretKmsKeyId", "arn:aws:kms:eu-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+	}
+	policy := dep.m.MustFind(t, tRolePolicy, name+"-connect")
+	wantString(t, policy, "role", portalRoleName)
+	var doc struct {
+		Statement []struct {
+			Effect, Action, Resource string
+		}
+	}
+	if err := json.Unmarshal([]byte(policy.String("policy")), &doc); err != nil {
+		t.Fatalf("policy: %v", err)
+	}
+	want := "arn:aws:rds-db:eu-west-2:111111111111:dbuser:db-ABCDEFGHIJKL/backstage"
+	if len(doc.Statement) != 1 || doc.Statement[0].Effect != "Allow" || doc.Statement[0].Action != "rds-db:connect" || doc.Statement[0].Resource != want {
+		t.Errorf("connect policy = %+v, want Allow rds-db:connect on %s only", doc.Statement, want)
+	}
+	sql, _ := dep.outs["bootstrapSql"].Value.(string)
+	for _, stmt := range []string{`CREATE ROLE "backstage" WITH LOGIN;`, `GRANT rds_iam TO "backstage";`, `GRANT ALL PRIVILEGES ON DATABASE "backstage" TO "backstage";`} {
+		if !strings.Contains(sql, stmt) {
+			t.Errorf("bootstrap SQL lacks %s:\n%s", stmt, sql)
+		}
+	}
+	if c := dep.comp.Connection; c.Region != "eu-west-2" || !c.RDSIAM() {
+		t.Errorf("connection region %q, RDS IAM %v", c.Region, c.RDSIAM())
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
 )
@@ -54,6 +53,9 @@ func (a *Args) checkWiring() error {
 	var errs validate.Errors
 	if a != nil && a.Cloud == cloud.GCP && a.WithDefaults().Auth == cloud.AuthIAM && a.IAMServiceAccountEmail == nil {
 		errs.Add("iamServiceAccountEmail", "is required with auth %q on GCP (the portal's Workload Identity service account)", cloud.AuthIAM)
+	}
+	if a != nil && a.Cloud == cloud.AWS && a.WithDefaults().Auth == cloud.AuthIAM && a.IAMRoleName == nil {
+		errs.Add("iamRoleName", "is required with auth %q on AWS (the portal's IRSA role, granted rds-db:connect)", cloud.AuthIAM)
 	}
 	return errs.Err()
 }
@@ -111,8 +113,8 @@ func (a *Args) validate() error {
 		if d.BackupRetentionDays > 35 {
 			errs.Add("backupRetentionDays", "must be between 1 and 35 on RDS, got %d", d.BackupRetentionDays)
 		}
-		if d.Auth == cloud.AuthIAM {
-			errs.Add("auth", "%s", backstage.IAMAuthProblem(cloud.AWS))
+		if d.Auth == cloud.AuthIAM && d.AWS != nil && d.AWS.Region == "" {
+			errs.Add("aws.region", "is required with auth %q: the portal signs its RDS IAM tokens for the instance's region", cloud.AuthIAM)
 		}
 	}
 	return errs.Err()

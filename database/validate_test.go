@@ -96,7 +96,7 @@ func TestBadInput(t *testing.T) {
 			return a
 		}, "", []string{"aws.kmsKeyId", "aws.monitoringRoleArn"}, "ARN"},
 		{"gcp iam without service account", func() *Args { a := validGCP(); a.Auth = "iam"; return a }, "", []string{"iamServiceAccountEmail"}, "Workload Identity"},
-		{"aws iam", func() *Args { a := validAWS(); a.Auth = "iam"; return a }, "", []string{"auth"}, "only supported on GCP"},
+		{"aws iam without role or region", func() *Args { a := validAWS(); a.Auth = "iam"; return a }, "", []string{"aws.region", "iamRoleName"}, "IRSA"},
 		{"bad label", func() *Args { a := validGCP(); a.Labels = map[string]string{"Team": "A B"}; return a }, "", []string{"labels.Team"}, "lower-case"},
 		{"bad component name", validGCP, "Portal_DB", []string{""}, "component name"},
 		{"several problems at once", func() *Args {
@@ -285,13 +285,34 @@ func TestProblemOrderIsStable(t *testing.T) {
 	}
 }
 
-// TestIAMAuthOnlyWhereSupported: the one rule (backstage.IAMAuthProblem) refuses IAM logins
-// on AWS in the component too, so no RDS IAM connection is ever built.
-func TestIAMAuthOnlyWhereSupported(t *testing.T) {
+// TestRDSIAMNeedsTheRegion: RDS IAM logins are accepted once the region the tokens are
+// signed for is known, and refused without it, naming the key.
+func TestRDSIAMNeedsTheRegion(t *testing.T) {
 	a := validAWS()
 	a.Auth = "iam"
-	err := a.Validate()
-	if err == nil || !strings.Contains(err.Error(), "auth: iam is only supported on GCP") {
+	if err := a.Validate(); err == nil || !strings.Contains(err.Error(), "aws.region: is required") {
+		t.Fatalf("Validate() without a region = %v", err)
+	}
+	a.AWS.Region = "eu-west-2"
+	if err := a.Validate(); err != nil {
 		t.Fatalf("Validate() = %v", err)
+	}
+	if got := a.ConnectionMode(); got.Region != "eu-west-2" || !got.RDSIAM() {
+		t.Errorf("connection mode = %+v", got)
+	}
+}
+
+func TestRDSConnectResource(t *testing.T) {
+	for _, c := range []struct{ arn, id, want string }{
+		{"arn:aws:rds:eu-west-2:111111111111:db:portal-db", "db-ABC", "arn:aws:rds-db:eu-west-2:111111111111:dbuser:db-ABC/backstage"},
+		{"arn:aws-us-gov:rds:us-gov-west-1:222222222222:db:x", "db-Z", "arn:aws-us-gov:rds-db:us-gov-west-1:222222222222:dbuser:db-Z/backstage"},
+		{"arn:aws:rds:eu-west-2:111111111111:cluster:portal", "db-ABC", ""},
+		{"arn:aws:rds:eu-west-2:111111111111:db:portal-db", "", ""},
+		{"not-an-arn", "db-ABC", ""},
+	} {
+		got, err := RDSConnectResource(c.arn, c.id, "backstage")
+		if got != c.want || (err == nil) != (c.want != "") {
+			t.Errorf("RDSConnectResource(%q, %q) = %q, %v; want %q", c.arn, c.id, got, err, c.want)
+		}
 	}
 }

@@ -23,9 +23,12 @@ const (
 	githubHost       = "github.com"
 	githubURL        = "https://github.com"
 	authEnvironment  = "production"
-	// signInResolver matches the GitHub login to the name of a User entity, which is how the
-	// org sync provider names users.
-	signInResolver = "usernameMatchingUserEntityName"
+	// signInResolver matches the signed-in GitHub account's immutable ID (its node ID) to the
+	// github.com/user-id annotation the organisation sync writes on each User entity. A login
+	// can be renamed and then registered by another account; an account's ID cannot, so the
+	// login-matching resolver (usernameMatchingUserEntityName, deprecated by the provider)
+	// would let the new holder of a login sign in as the catalog user of the old one.
+	signInResolver = "userIdMatchingUserEntityAnnotation"
 )
 
 // discoveryProvider is one entry of catalog.providers.github

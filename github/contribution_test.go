@@ -73,7 +73,7 @@ production:
   clientSecret: ${AUTH_GITHUB_CLIENT_SECRET}
   signIn:
     resolvers:
-      - resolver: usernameMatchingUserEntityName`,
+      - resolver: userIdMatchingUserEntityAnnotation`,
 	}
 	for path, want := range cases {
 		var w any

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"slices"
+
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
@@ -12,16 +14,34 @@ var readVerbs = []string{"get", "list", "watch"}
 
 // KubernetesReadRules are the rules of the portal's ClusterRole: the resources the Backstage
 // Kubernetes plugin documents, with their API groups listed explicitly (the documented
-// apiGroups ['*'] fails least-privilege checks), read-only, and never secrets.
+// apiGroups ['*'] fails least-privilege checks), read-only, and never Secrets or ConfigMaps
+// (configuration, often with credentials in it, that the views do not need). The plugin's
+// kubernetes.objectTypes are the same resources (KubernetesObjectTypes).
 func KubernetesReadRules() []PolicyRule {
 	return []PolicyRule{
-		{APIGroups: []string{""}, Resources: []string{"pods", "configmaps", "services", "limitranges", "resourcequotas"}, Verbs: readVerbs},
+		{APIGroups: []string{""}, Resources: []string{"pods", "services", "limitranges", "resourcequotas"}, Verbs: readVerbs},
 		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "replicasets", "statefulsets", "daemonsets"}, Verbs: readVerbs},
 		{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}, Verbs: readVerbs},
 		{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"ingresses"}, Verbs: readVerbs},
 		{APIGroups: []string{"batch"}, Resources: []string{"jobs", "cronjobs"}, Verbs: readVerbs},
-		{APIGroups: []string{"metrics.k8s.io"}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}},
+		{APIGroups: []string{metricsGroup}, Resources: []string{"pods"}, Verbs: []string{"get", "list"}},
 	}
+}
+
+// metricsGroup serves the pods' resource usage, which the plugin reads beside the objects.
+const metricsGroup = "metrics.k8s.io"
+
+// KubernetesObjectTypes are the object kinds the Kubernetes plugin fetches
+// (kubernetes.objectTypes): the resources the ClusterRole lets it read, so the plugin asks for
+// nothing it is refused and the default list's configmaps are left out.
+func KubernetesObjectTypes() []string {
+	var out []string
+	for _, r := range KubernetesReadRules() {
+		if !slices.Contains(r.APIGroups, metricsGroup) {
+			out = append(out, r.Resources...)
+		}
+	}
+	return out
 }
 
 // PolicyRule is one RBAC rule, as plain values.

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/coreeng/developer-portal/backstage"
-	"github.com/coreeng/developer-portal/cloud"
 )
 
 // Where things live in the pod, and the environment variables the app-config references.
@@ -117,8 +116,9 @@ func baseConfig(d *Args, files []catalogFile) backstage.AppConfig {
 			},
 			Database: databaseConfig(d.Database),
 			Auth: &backstage.BackendAuth{ExternalAccess: []backstage.ExternalAccess{{
-				Type:    "static",
-				Options: backstage.ExternalAccessOptions{Token: ref(EnvServiceToken), Subject: d.Name + "-automation"},
+				Type:               "static",
+				Options:            backstage.ExternalAccessOptions{Token: ref(EnvServiceToken), Subject: d.Name + "-automation"},
+				AccessRestrictions: ServiceTokenAccess(),
 			}}},
 		},
 		Catalog:    &backstage.Catalog{Locations: catalogLocations(files)},
@@ -132,7 +132,7 @@ func baseConfig(d *Args, files []catalogFile) backstage.AppConfig {
 
 func databaseConfig(db backstage.Postgres) *backstage.Database {
 	out := &backstage.Database{Client: "pg", PluginDivisionMode: db.PluginDivisionMode}
-	if db.Auth == cloud.AuthIAM {
+	if db.CloudSQLConnector() {
 		// The Cloud SQL connector authenticates with the pod's IAM identity and wraps the
 		// connection in its own mutual TLS, so there is neither a password nor a CA here.
 		out.Connection = &backstage.DatabaseConnection{
@@ -154,6 +154,14 @@ func databaseConfig(db backstage.Postgres) *backstage.Database {
 			RejectUnauthorized: true,
 			CA:                 &backstage.FileRef{File: DatabaseCAPath},
 		},
+	}
+	if db.RDSIAM() {
+		// The backend signs a 15-minute RDS IAM token for host, port, user and region with
+		// the pod's IRSA credentials (@backstage/backend-defaults' rds connector), and renews
+		// it before it expires; the server is still verified against its CA.
+		out.Connection.Type = "rds"
+		out.Connection.Password = ""
+		out.Connection.Region = db.Region
 	}
 	return out
 }
@@ -219,6 +227,28 @@ func kubernetesConfig(d *Args) *backstage.Kubernetes {
 	return &backstage.Kubernetes{
 		ServiceLocatorMethod:  backstage.ServiceLocatorMethod{Type: "multiTenant"},
 		ClusterLocatorMethods: methods,
+		ObjectTypes:           KubernetesObjectTypes(),
+	}
+}
+
+// ServiceTokenAccess is all the static service token may do (backend.auth.externalAccess
+// accessRestrictions). Its callers are the checks of a running portal through Backstage's
+// HTTP API (the Backstage and browser tests, an operator's smoke test): they read the
+// catalog and the configured clusters and dry-run "Request a tenancy". Service principals
+// bypass the permission policy, so without this list the token could do anything a plugin
+// offers: register locations, delete entities, run templates that publish, use the Kubernetes
+// proxy. (A restricted token is never delegated: an entity's workloads, which the Kubernetes
+// plugin looks up through the catalog on the caller's behalf, are a signed-in user's view.)
+func ServiceTokenAccess() []backstage.AccessRestriction {
+	return []backstage.AccessRestriction{
+		{Plugin: "catalog", Permission: []string{"catalog.entity.read", "catalog.location.read"}},
+		{Plugin: "kubernetes", Permission: []string{"kubernetes.clusters.read"}},
+		// A dry run needs the task and dry-run permissions, and executes the template's
+		// actions (fetch:template renders the files; publishing steps are left out).
+		{Plugin: "scaffolder", Permission: []string{
+			"scaffolder.template.parameter.read", "scaffolder.template.step.read",
+			"scaffolder.task.create", "scaffolder.template.dry-run", "scaffolder.action.execute",
+		}},
 	}
 }
 

@@ -1,10 +1,12 @@
 package portal
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/cloud"
 )
 
 func TestAppConfigMergesContributionsInOrderThenExtra(t *testing.T) {
@@ -92,8 +94,8 @@ func TestAppConfigPermissionPolicyInput(t *testing.T) {
 	cases := []struct {
 		name, adminGroup, want string
 	}{
-		{"default", "", "group:default/platform-team"},
-		{"configured team", "portal-admins", "group:default/portal-admins"},
+		{"the stack's team", "platform-team", "group:default/platform-team"},
+		{"another team", "portal-admins", "group:default/portal-admins"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -111,5 +113,27 @@ func TestAppConfigPermissionPolicyInput(t *testing.T) {
 				t.Errorf("corePlatform.adminGroup = %v, want %s", v, c.want)
 			}
 		})
+	}
+}
+
+// TestAppConfigRDSIAM: with IAM logins on AWS the backend signs RDS IAM tokens
+// (connection.type rds) for the generated host, port, user and region, verifies the server
+// against the mounted CA, and no password exists: not in the config, the Secret or the env.
+func TestAppConfigRDSIAM(t *testing.T) {
+	args := validArgs()
+	args.Database.Auth, args.Database.Cloud, args.Database.Password = cloud.AuthIAM, cloud.AWS, nil
+	args.Database.Region = "eu-west-2"
+	doc, err := AppConfig(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"type": "rds", "host": "${POSTGRES_HOST}", "port": "${POSTGRES_PORT}", "user": "${POSTGRES_USER}",
+		"database": "${POSTGRES_DB}", "region": "eu-west-2",
+		"ssl": map[string]any{"rejectUnauthorized": true, "ca": map[string]any{"$file": DatabaseCAPath}},
+	}
+	got, _ := doc.Get("backend.database.connection")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("backend.database.connection = %#v\nwant %#v", got, want)
 	}
 }

@@ -15,7 +15,6 @@ const (
 	DefaultTitle                      = "Core Platform"
 	DefaultOrganization               = "CECG"
 	DefaultOwner                      = "platform-team"
-	DefaultAdminGroup                 = "platform-team"
 	DefaultIngressControllerNamespace = "platform-ingress"
 	DefaultAPIServerPort              = 443
 	DefaultRunAsID                    = 10001
@@ -90,11 +89,13 @@ type Args struct {
 	Organization string `json:"organization,omitempty"`
 	// Owner is spec.owner of the portal's own catalog entity. Default "platform-team".
 	Owner string `json:"owner,omitempty"`
-	// AdminGroup is the slug of the GitHub team whose members may unregister and delete
-	// catalog entities and manage templates; every other signed-in member of the organisation
-	// reads the catalog, docs and Kubernetes views and runs templates. The organisation sync
-	// turns the team into the Group entity the portal's permission policy checks. Default
-	// "platform-team".
+	// AdminGroup is the slug of the GitHub team whose members administer the portal: register
+	// locations, create, refresh, unregister and delete catalog entities, manage templates,
+	// read and cancel anyone's template runs, use the Kubernetes proxy. Every other signed-in
+	// member of the organisation reads the catalog, docs and Kubernetes views, runs templates,
+	// reads and cancels their own runs and refreshes the entities their teams own. The
+	// organisation sync turns the team into the Group entity the portal's permission policy
+	// checks. Required: no default, so a stack names the team it trusts.
 	AdminGroup string `json:"adminGroup,omitempty"`
 	// Resources of the Backstage container.
 	Resources Resources `json:"resources,omitempty"`

@@ -29,10 +29,8 @@ type podConfig struct {
 // annotations that roll the pods when any of them changes.
 func (b *built) newConfig(appConfig string, files []catalogFile, token pulumi.StringOutput) (*podConfig, error) {
 	db := b.d.Database
-	iam := db.Auth == cloud.AuthIAM
-
 	data := pulumi.StringMap{appConfigKey: pulumi.String(appConfig)}
-	if !iam {
+	if !db.CloudSQLConnector() {
 		data[dbCAKey] = db.CACert
 	}
 	appCM, err := corev1.NewConfigMap(b.ctx, b.name+"-app-config", &corev1.ConfigMapArgs{
@@ -56,7 +54,7 @@ func (b *built) newConfig(appConfig string, files []catalogFile, token pulumi.St
 	}
 
 	secretValues := map[string]pulumi.StringInput{EnvServiceToken: token}
-	if !iam {
+	if or(db.Auth, cloud.AuthPassword) == cloud.AuthPassword {
 		secretValues[EnvPostgresPassword] = db.Password
 	}
 	for _, c := range b.d.Contributions {
@@ -93,7 +91,7 @@ func (b *built) newConfig(appConfig string, files []catalogFile, token pulumi.St
 		"checksum/config":  pulumi.String(hex.EncodeToString(configSum.Sum(nil))),
 		"checksum/secrets": secretChecksum(keys, hashInputs),
 	}
-	if !iam {
+	if !db.CloudSQLConnector() {
 		annotations["checksum/db-ca"] = db.CACert.ToStringOutput().ApplyT(func(ca string) string {
 			sum := sha256.Sum256([]byte(ca))
 			return hex.EncodeToString(sum[:])
@@ -135,7 +133,7 @@ func (b *built) plainEnv() corev1.EnvVarArray {
 	add := func(name string, v pulumi.StringInput) {
 		env = append(env, corev1.EnvVarArgs{Name: pulumi.String(name), Value: v})
 	}
-	if db.Auth == cloud.AuthIAM {
+	if db.CloudSQLConnector() {
 		add(EnvPostgresInstance, db.CloudSQLInstance)
 	} else {
 		add(EnvPostgresHost, db.Host)

@@ -21,7 +21,6 @@ func (a Args) WithDefaults() Args {
 	d.Title = or(a.Title, DefaultTitle)
 	d.Organization = or(a.Organization, DefaultOrganization)
 	d.Owner = or(a.Owner, DefaultOwner)
-	d.AdminGroup = or(a.AdminGroup, DefaultAdminGroup)
 	if a.RunAsUser == nil {
 		d.RunAsUser = ptr(DefaultRunAsID)
 	}

@@ -29,6 +29,7 @@ func ExampleNewDeveloperPortal() {
 			Hostname:   "portal",
 			Domain:     "dev.cecg.platform.cecg.io",
 			Kubernetes: portal.Kubernetes{ClusterName: "dev"},
+			AdminGroup: "platform-team",
 			Database: backstage.Postgres{
 				Host:     pulumi.String("10.10.0.3"),
 				Port:     pulumi.Int(5432),

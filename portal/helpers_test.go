@@ -44,6 +44,7 @@ func validArgs() *Args {
 		Hostname:   "portal",
 		Domain:     "dev.cecg.platform.cecg.io",
 		Kubernetes: Kubernetes{ClusterName: "dev"},
+		AdminGroup: "platform-team",
 		NetworkPolicy: NetworkPolicy{
 			DatabaseCIDRs: []string{"10.10.0.0/24"},
 		},

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"github.com/coreeng/developer-portal/cloud"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -48,7 +47,7 @@ func (b *built) newNetworkPolicy() error {
 	}
 
 	var dbPort pulumi.Input = d.Database.Port
-	if d.Database.Auth == cloud.AuthIAM {
+	if d.Database.CloudSQLConnector() {
 		dbPort = pulumi.Int(cloudSQLConnectorPort)
 	}
 	egress := networkingv1.NetworkPolicyEgressRuleArray{

@@ -83,7 +83,10 @@ func (a *Args) validate() error {
 	if !validate.EntityRef(d.Owner) {
 		errs.Add("owner", "%q is not a catalog entity reference", d.Owner)
 	}
-	if !validate.GitHubTeamSlug(d.AdminGroup) {
+	switch {
+	case d.AdminGroup == "":
+		errs.Add("adminGroup", "is required: the slug of the GitHub team that administers the portal (e.g. \"platform-team\")")
+	case !validate.GitHubTeamSlug(d.AdminGroup):
 		errs.Add("adminGroup", "%q is not a GitHub team slug (lower case letters, digits, '-' and '_', e.g. \"platform-team\")", d.AdminGroup)
 	}
 	validateResources(&errs, d.Resources)
@@ -388,6 +391,9 @@ func validateDatabase(errs *validate.Errors, db backstage.Postgres) {
 		if db.Password != nil {
 			errs.Add("database.password", "must be empty with IAM authentication")
 		}
+		if db.Cloud == cloud.AWS && !validate.AWSRegion(db.Region) {
+			errs.Add("database.region", "%q is not an AWS region: the RDS IAM token is signed for the instance's region", db.Region)
+		}
 	default:
 		errs.Add("database.auth", "%q is not password or iam", db.Auth)
 	}
@@ -404,8 +410,7 @@ func (a *Args) checkWiring() error {
 	if db.User == nil {
 		errs.Add("database.user", "is required")
 	}
-	switch or(db.Auth, cloud.AuthPassword) {
-	case cloud.AuthPassword:
+	if !db.CloudSQLConnector() {
 		if db.Host == nil {
 			errs.Add("database.host", "is required")
 		}
@@ -415,11 +420,14 @@ func (a *Args) checkWiring() error {
 		if db.CACert == nil {
 			errs.Add("database.caCert", "is required: the portal verifies the server's certificate")
 		}
+	}
+	switch or(db.Auth, cloud.AuthPassword) {
+	case cloud.AuthPassword:
 		if db.Password == nil {
 			errs.Add("database.password", "is required with password authentication")
 		}
 	case cloud.AuthIAM:
-		if backstage.IAMAuthProblem(db.Cloud) == "" && db.CloudSQLInstance == nil {
+		if db.CloudSQLConnector() && db.CloudSQLInstance == nil {
 			errs.Add("database.cloudSqlInstance", "is required with IAM authentication on GCP (project:region:instance)")
 		}
 	}

@@ -59,11 +59,15 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		}, "autoscaling.maxReplicas", "less than"},
 		{"root user", func(a *Args) { a.RunAsUser = ptr(0) }, "runAsUser", "non-root"},
 		{"admin group not a team slug", func(a *Args) { a.AdminGroup = "group:default/Platform Team" }, "adminGroup", "team slug"},
+		{"admin group missing", func(a *Args) { a.AdminGroup = "" }, "adminGroup", "is required"},
 		{"missing database password", func(a *Args) { a.Database.Password = nil }, "database.password", "required"},
 		{"missing database CA", func(a *Args) { a.Database.CACert = nil }, "database.caCert", "verifies"},
-		{"iam on aws", func(a *Args) {
+		{"iam on aws without the region", func(a *Args) {
 			a.Database.Auth, a.Database.Cloud, a.Database.Password = cloud.AuthIAM, "aws", nil
-		}, "database.auth", "RDS"},
+		}, "database.region", "RDS IAM token"},
+		{"iam without a cloud", func(a *Args) {
+			a.Database.Auth, a.Database.Cloud, a.Database.Password = cloud.AuthIAM, "none", nil
+		}, "database.auth", "only supported on GCP"},
 		{"inline secret in extraAppConfig", func(a *Args) {
 			a.ExtraAppConfig = map[string]any{"auth": map[string]any{"providers": map[string]any{"github": map[string]any{"production": map[string]any{"clientSecret": "plaintext"}}}}}
 		}, "extraAppConfig.auth.providers.github.production.clientSecret", "holds a literal secret"},

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"github.com/coreeng/developer-portal/cloud"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -68,7 +67,7 @@ func (b *built) podSpec(sa *corev1.ServiceAccount, cfg *podConfig) *corev1.PodSp
 		})
 	}
 	configItems := corev1.KeyToPathArray{corev1.KeyToPathArgs{Key: pulumi.String(appConfigKey), Path: pulumi.String(appConfigKey)}}
-	if d.Database.Auth != cloud.AuthIAM {
+	if !d.Database.CloudSQLConnector() {
 		configItems = append(configItems, corev1.KeyToPathArgs{Key: pulumi.String(dbCAKey), Path: pulumi.String(dbCAKey)})
 	}
 	var catalogItems corev1.KeyToPathArray

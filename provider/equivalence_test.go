@@ -51,6 +51,7 @@ func TestSameResourcesAsTheGoAPI(t *testing.T) {
 		_, err = construct(ctx, tPortal, "portal", pulumi.Map{
 			"image": pulumi.String("ghcr.io/coreeng/developer-portal:1.4.2"), "hostname": pulumi.String("portal"),
 			"domain": pulumi.String("dev.example.io"), "kubernetes": pulumi.Map{"clusterName": pulumi.String("dev")},
+			"adminGroup":   pulumi.String("platform-team"),
 			"databaseHost": pulumi.String(upstreamHost), "databaseName": pulumi.String("backstage"),
 			"databaseUser": pulumi.String("backstage"), "databasePassword": testkit.Secret(dbPassword),
 			"databaseCaCertificate": pulumi.String(testkit.FakeCACert), "serviceToken": testkit.Secret(serviceToken),
@@ -77,7 +78,7 @@ func TestSameResourcesAsTheGoAPI(t *testing.T) {
 		}
 		_, err = portal.NewDeveloperPortal(ctx, "portal", &portal.Args{
 			Image: "ghcr.io/coreeng/developer-portal:1.4.2", Hostname: "portal", Domain: "dev.example.io",
-			Kubernetes: portal.Kubernetes{ClusterName: "dev"},
+			Kubernetes: portal.Kubernetes{ClusterName: "dev"}, AdminGroup: "platform-team",
 			Database: backstage.Postgres{
 				Host: pulumi.String(upstreamHost), Port: pulumi.Int(DefaultDatabasePort), Database: pulumi.String("backstage"),
 				User: pulumi.String("backstage"), Password: testkit.Secret(dbPassword).(pulumi.AnyOutput).AsStringOutput(),

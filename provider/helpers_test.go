@@ -49,6 +49,7 @@ var validInputs = map[string]inputsFunc{
 			"image":      pulumi.String("ghcr.io/coreeng/developer-portal:1.4.2"),
 			"hostname":   pulumi.String("portal"),
 			"domain":     pulumi.String("dev.example.io"),
+			"adminGroup": pulumi.String("platform-team"),
 			"replicas":   pulumi.Float64(3), // numbers reach a provider as float64
 			"tls":        pulumi.Map{"mode": pulumi.String("certManager"), "clusterIssuer": pulumi.String("letsencrypt")},
 			"kubernetes": pulumi.Map{"clusterName": pulumi.String("dev")},

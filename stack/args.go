@@ -13,10 +13,14 @@ import (
 
 // The component Args the stack builds from its configuration (copies: cfg is not changed).
 
-func (c *Config) databaseArgs(iamEmail pulumi.StringInput) *database.Args {
+func (c *Config) databaseArgs(id *identity.WorkloadIdentity) *database.Args {
 	a := c.Database.Args
 	if a.Auth == cloud.AuthIAM {
-		a.IAMServiceAccountEmail = iamEmail
+		if c.Cloud.Provider == cloud.AWS {
+			a.IAMRoleName = id.RoleName
+		} else {
+			a.IAMServiceAccountEmail = id.Email
+		}
 	}
 	return &a
 }

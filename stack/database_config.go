@@ -133,6 +133,11 @@ func (d *Database) resolve(platform *Cloud) error {
 			errs.Add("aws", "is required on AWS (subnetIds, securityGroupIds, caBundle)")
 			break
 		}
+		if d.Placement == "paired" && d.Args.Auth == cloud.AuthIAM {
+			// The portal's role lives in the platform's account; RDS accepts IAM tokens only
+			// from principals of the instance's own account.
+			errs.Add("auth", "iam needs placement platform on AWS: RDS IAM tokens must be signed by a role of the instance's account, and the portal's role is the platform's")
+		}
 		if d.Placement == "paired" && d.Paired != nil {
 			if !awsAccountID.MatchString(d.Paired.AccountID) {
 				errs.Add("paired.accountId", "%q is not a 12-digit AWS account id", d.Paired.AccountID)

@@ -275,7 +275,7 @@ func (d *deployment) database(ctx *pulumi.Context, p *Providers, id *identity.Wo
 	if ext := cfg.externalDatabase(); ext != nil {
 		return ext.Connection(), pulumi.Map{"databaseHost": pulumi.String(ext.Host)}, nil
 	}
-	db, err := database.NewManagedDatabase(ctx, "portal-db", cfg.databaseArgs(id.Email),
+	db, err := database.NewManagedDatabase(ctx, "portal-db", cfg.databaseArgs(id),
 		pulumi.Providers(p.forDatabase()...))
 	if err != nil {
 		return backstage.Postgres{}, nil, err

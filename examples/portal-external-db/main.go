@@ -82,6 +82,7 @@ func program(ctx *pulumi.Context) error {
 		Hostname:      "portal",
 		Domain:        "dev.example.com",
 		Kubernetes:    portal.Kubernetes{ClusterName: "dev"},
+		AdminGroup:    "platform-team",
 		Database:      db.Connection(),
 		Contributions: []backstage.Contribution{tenantCatalog},
 	}

@@ -299,14 +299,18 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		}
 	})
 
-	// 4. The Kubernetes plugin: the configured cluster, and the portal's own objects.
+	// Signed-in members of the organisation and the admin group (see permissions_test.go).
+	users := signInTestUsers(t, api, signer, gen, pg)
+
+	// 4. The Kubernetes plugin: the configured cluster, and the portal's own objects, as a
+	// member sees them (the service token may not act through the catalog on its behalf).
 	t.Run("4-kubernetes", func(t *testing.T) {
 		clusters := api.get("/api/kubernetes/clusters")
 		if !strings.Contains(clusters, `"name":"`+gen.clusterName+`"`) {
 			t.Errorf("/api/kubernetes/clusters lacks %s: %s", gen.clusterName, clusters)
 		}
 		portal := api.rawEntity("component/default/" + gen.portalName)
-		code, body := api.status("POST", "/api/kubernetes/services/"+gen.portalName, map[string]any{"entity": portal}, true)
+		code, body := users.member.status("POST", "/api/kubernetes/services/"+gen.portalName, map[string]any{"entity": portal}, true)
 		if code != http.StatusOK {
 			t.Fatalf("/api/kubernetes/services/%s: %d %s", gen.portalName, code, trim(body))
 		}
@@ -359,8 +363,21 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 			}
 		}
 		t.Logf("Kubernetes plugin, entity %s on cluster %s: %v (API server: %s)", gen.portalName, gen.clusterName, found, kube.describe)
+		// Never ConfigMaps or Secrets: kubernetes.objectTypes leaves them out (and the
+		// ClusterRole does not grant them).
+		for typ := range found {
+			if typ == "configmaps" || typ == "secrets" {
+				t.Errorf("the Kubernetes plugin returned %s: %v", typ, found[typ])
+			}
+		}
 		if kube.seen != nil {
-			t.Logf("stand-in API server requests: %v", kube.seen())
+			seen := kube.seen()
+			for _, p := range seen {
+				if strings.HasSuffix(p, "/configmaps") || strings.HasSuffix(p, "/secrets") {
+					t.Errorf("the Kubernetes plugin asked the API server for %s", p)
+				}
+			}
+			t.Logf("stand-in API server requests: %v", seen)
 		}
 	})
 
@@ -392,7 +409,7 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 
 	// 6. The permission policy, against the running backend, as signed-in members.
 	t.Run("6-permissions", func(t *testing.T) {
-		testPermissions(t, api, signer, gen, pg)
+		testPermissions(t, api, users, gen)
 	})
 
 	// 7. Metrics on the Deployment's metrics port, from the image's start command.
@@ -432,6 +449,18 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 }
 
 const portalReadiness = "/.backstage/health/v1/readiness"
+
+// bootPrerequisites skips the test unless BACKSTAGE_E2E=1, and returns the node binary, the
+// test's temporary directory and a PostgreSQL 15 started in it.
+func bootPrerequisites(t *testing.T) (nodeBin, tmp string, pg *postgres) {
+	t.Helper()
+	if os.Getenv("BACKSTAGE_E2E") != "1" {
+		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) to boot a real Backstage backend")
+	}
+	tmp = postgresReachableTempDir(t)
+	pg = startPostgres(t, envOr("PG_BIN", "/usr/lib/postgresql/15/bin"), filepath.Join(tmp, "pg"))
+	return envOr("BACKSTAGE_NODE", "node"), tmp, pg
+}
 
 // checkConfigLog fails on a configuration Backstage rejected or warned about.
 func checkConfigLog(t *testing.T, logPath string) {
@@ -559,6 +588,8 @@ type generated struct {
 	// knownEnvironments are the environments tenant files may name (tenants.environments).
 	knownEnvironments []string
 	hasTechDocs       bool
+	// adminGroup is the slug of the portal's admin team (corePlatform.adminGroup is its Group).
+	adminGroup string
 }
 
 // generate runs the real stack program under the offline plan's mock engine with the stack
@@ -731,11 +762,19 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 				} `yaml:"clusters"`
 			} `yaml:"clusterLocatorMethods"`
 		} `yaml:"kubernetes"`
-		TechDocs map[string]any `yaml:"techdocs"`
+		TechDocs     map[string]any `yaml:"techdocs"`
+		CorePlatform struct {
+			AdminGroup string `yaml:"adminGroup"`
+		} `yaml:"corePlatform"`
 	}
 	if err := yaml.Unmarshal([]byte(appConfig), &cfg); err != nil {
 		t.Fatal(err)
 	}
+	slug, ok := strings.CutPrefix(cfg.CorePlatform.AdminGroup, "group:default/")
+	if !ok || slug == "" {
+		t.Fatalf("the generated app-config names no admin group (corePlatform.adminGroup %q)", cfg.CorePlatform.AdminGroup)
+	}
+	g.adminGroup = slug
 	if len(cfg.Kubernetes.ClusterLocatorMethods) == 0 || len(cfg.Kubernetes.ClusterLocatorMethods[0].Clusters) == 0 {
 		t.Fatal("the generated app-config configures no Kubernetes cluster")
 	}

@@ -100,45 +100,28 @@ func TestPortalInBrowser(t *testing.T) {
 	// The organisation's members, as the GitHub organisation sync would create them, and a
 	// service of the member's tenancy, as its repository's catalog-info.yaml would declare it.
 	orgFile := filepath.Join(root, "catalog", "test-org", "org.yaml")
-	writeYAMLDocs(t, orgFile, testOrganisation(gen))
+	writeYAMLDocs(t, orgFile, testOrganisation(gen, github))
 	serviceFile := filepath.Join(root, "catalog", "test-org", "service.yaml")
 	writeYAMLDocs(t, serviceFile, []any{testService(gen.someTenant)})
 
 	port := freePort(t)
 	base := fmt.Sprintf("http://localhost:%d", port)
 	overlay := filepath.Join(root, "app-config.browser.yaml")
-	writeYAML(t, overlay, map[string]any{
-		// The browser reaches the portal on loopback, not at its Ingress host.
-		"app": map[string]any{"baseUrl": base},
-		"backend": map[string]any{
-			"baseUrl": base,
-			"listen":  map[string]any{"host": "127.0.0.1", "port": port},
-			"cors":    map[string]any{"origin": base},
-		},
-		// The test-only sign-in: GitHub's OAuth endpoints and user API at the loopback
-		// stand-in (GitHub Enterprise's setting). No configuration the stack generates holds
-		// this key (TestGeneratedConfigHasNoTestSignIn).
-		"auth": map[string]any{"providers": map[string]any{"github": map[string]any{
-			cfg.authEnvironment: map[string]any{"enterpriseInstanceUrl": github.URL},
-		}}},
-		// The generated locations, and the organisation's members (see testOrganisation).
-		"catalog": map[string]any{"locations": append(cfg.locations, map[string]any{
-			"type": "file", "target": orgFile, "rules": []any{map[string]any{"allow": []string{"User", "Group"}}},
-		}, map[string]any{
-			"type": "file", "target": serviceFile, "rules": []any{map[string]any{"allow": []string{"Component"}}},
-		})},
-		// Search indexes every 20 s instead of every 10 minutes, so that the test's search
-		// sees the catalog and the docs the backend loaded after its first run.
-		"search": map[string]any{"collators": map[string]any{
-			"catalog": map[string]any{"schedule": testIndexSchedule}, "techdocs": map[string]any{"schedule": testIndexSchedule},
-		}},
-		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
-			"type": "config", "clusters": []any{kube.cluster(gen.clusterName)},
-		}}},
-		"techdocs": map[string]any{"publisher": map[string]any{"awsS3": map[string]any{
-			"endpoint": store.URL, "s3ForcePathStyle": true,
-		}}},
+	cfgOverlay := signInOverlay(base, port, cfg.authEnvironment, github, cfg.locations, orgFile, kube, gen.clusterName)
+	// A service of the member's tenancy, as its repository's catalog-info.yaml would declare it.
+	catalog := cfgOverlay["catalog"].(map[string]any)
+	catalog["locations"] = append(catalog["locations"].([]any), map[string]any{
+		"type": "file", "target": serviceFile, "rules": []any{map[string]any{"allow": []string{"Component"}}},
 	})
+	// Search indexes every 20 s instead of every 10 minutes, so that the test's search sees the
+	// catalog and the docs the backend loaded after its first run.
+	cfgOverlay["search"] = map[string]any{"collators": map[string]any{
+		"catalog": map[string]any{"schedule": testIndexSchedule}, "techdocs": map[string]any{"schedule": testIndexSchedule},
+	}}
+	cfgOverlay["techdocs"] = map[string]any{"publisher": map[string]any{"awsS3": map[string]any{
+		"endpoint": store.URL, "s3ForcePathStyle": true,
+	}}}
+	writeYAML(t, overlay, cfgOverlay)
 	env := backendEnv(t, gen, kube, refuse.URL, tmp,
 		"OTEL_EXPORTER_PROMETHEUS_PORT="+strconv.Itoa(freePort(t)),
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION="+cfg.region,
@@ -488,26 +471,38 @@ func readBrowserConfig(t *testing.T, path string) browserConfig {
 }
 
 // testOrganisation is the GitHub organisation's members as Backstage entities: an admin in
-// the portal's admin group, and a member of one tenant's team.
-func testOrganisation(gen *generated) []any {
-	user := func(name string, groups ...string) map[string]any {
-		return map[string]any{
-			"apiVersion": "backstage.io/v1alpha1", "kind": "User",
-			"metadata": map[string]any{"name": name},
-			"spec": map[string]any{
-				"profile":  map[string]any{"displayName": name, "email": name + "@cecg.io"},
-				"memberOf": groups,
-			},
-		}
-	}
+// the portal's admin group, and a member of one tenant's team, each an account of github.
+func testOrganisation(gen *generated, github *fakeGitHub) []any {
+	github.setAccount(adminLogin, 5_000_001)
+	github.setAccount(memberLogin, 5_000_002)
 	return []any{
-		map[string]any{
-			"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
-			"metadata": map[string]any{"name": portal.DefaultAdminGroup},
-			"spec":     map[string]any{"type": "team", "children": []string{}},
+		orgGroup(gen.adminGroup),
+		orgUser(adminLogin, github.nodeID(adminLogin), gen.adminGroup),
+		orgUser(memberLogin, github.nodeID(memberLogin), gen.someTenant),
+	}
+}
+
+// orgUser is a User entity as the GitHub organisation sync writes it: named after the login,
+// annotated with the login and the account's node ID (what sign-in matches).
+func orgUser(login, nodeID string, groups ...string) map[string]any {
+	return map[string]any{
+		"apiVersion": "backstage.io/v1alpha1", "kind": "User",
+		"metadata": map[string]any{"name": login, "annotations": map[string]string{
+			"github.com/user-login": login, "github.com/user-id": nodeID,
+		}},
+		"spec": map[string]any{
+			"profile":  map[string]any{"displayName": login, "email": login + "@cecg.io"},
+			"memberOf": groups,
 		},
-		user(adminLogin, portal.DefaultAdminGroup),
-		user(memberLogin, gen.someTenant),
+	}
+}
+
+// orgGroup is a Group entity as the organisation sync writes a team.
+func orgGroup(slug string) map[string]any {
+	return map[string]any{
+		"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+		"metadata": map[string]any{"name": slug},
+		"spec":     map[string]any{"type": "team", "children": []string{}},
 	}
 }
 
@@ -593,4 +588,32 @@ func (g *generated) childTenant(t *testing.T) (child, parent string) {
 	}
 	t.Fatalf("no tenant of %s has a parent in %s", g.tenantEnv, g.tenantEnv)
 	return "", ""
+}
+
+// signInOverlay is the app-config overlay of a portal users sign in to on loopback: the
+// portal at base, GitHub sign-in through the loopback github, the generated catalog locations
+// plus the organisation's members (orgFile), and the generated cluster at the test's API
+// server.
+func signInOverlay(base string, port int, authEnvironment string, github *fakeGitHub, locations []any, orgFile string, kube *kubeAPI, cluster string) map[string]any {
+	return map[string]any{
+		// The browser reaches the portal on loopback, not at its Ingress host.
+		"app": map[string]any{"baseUrl": base},
+		"backend": map[string]any{
+			"baseUrl": base,
+			"listen":  map[string]any{"host": "127.0.0.1", "port": port},
+			"cors":    map[string]any{"origin": base},
+		},
+		// The test-only sign-in: GitHub's OAuth endpoints and user API at the loopback
+		// stand-in (GitHub Enterprise's setting). No configuration the stack generates holds
+		// this key (TestGeneratedConfigHasNoTestSignIn); the resolvers stay as generated.
+		"auth": map[string]any{"providers": map[string]any{"github": map[string]any{
+			authEnvironment: map[string]any{"enterpriseInstanceUrl": github.URL},
+		}}},
+		"catalog": map[string]any{"locations": append(append([]any{}, locations...), map[string]any{
+			"type": "file", "target": orgFile, "rules": []any{map[string]any{"allow": []string{"User", "Group"}}},
+		})},
+		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
+			"type": "config", "clusters": []any{kube.cluster(cluster)},
+		}}},
+	}
 }

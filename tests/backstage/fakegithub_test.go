@@ -1,7 +1,9 @@
 package backstagee2e
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -17,20 +19,30 @@ import (
 // profile, sign-in resolver) while github.com stays out of reach.
 //
 // The authorisation page does not ask: it signs in whoever the test chose with signInAs, as a
-// GitHub account that already granted the App would.
+// GitHub account that already granted the App would. Accounts are a login and GitHub's
+// immutable numeric ID: a login can be renamed and registered again by another account, the
+// ID cannot (setAccount models both).
 type fakeGitHub struct {
 	URL string
 
-	mu      sync.Mutex
-	next    string            // the login the next authorisation signs in
-	codes   map[string]string // code → login
-	tokens  map[string]string // access token → login
-	signIns []string          // logins whose profile the backend fetched
+	mu       sync.Mutex
+	accounts map[string]int64  // login → account ID
+	next     string            // the login the next authorisation signs in
+	codes    map[string]string // code → login
+	tokens   map[string]string // access token → login
+	signIns  []string          // logins whose profile the backend fetched
+}
+
+// gitHubNodeID is the GraphQL node ID GitHub gives the user account with this numeric ID (the
+// REST profile's node_id, the org sync's github.com/user-id annotation): "04:User<id>" in
+// base64, GitHub's format for accounts.
+func gitHubNodeID(id int64) string {
+	return base64.StdEncoding.EncodeToString([]byte(fmt.Sprintf("04:User%d", id)))
 }
 
 func newFakeGitHub(t *testing.T, clientID string) *fakeGitHub {
 	t.Helper()
-	g := &fakeGitHub{codes: map[string]string{}, tokens: map[string]string{}}
+	g := &fakeGitHub{accounts: map[string]int64{}, codes: map[string]string{}, tokens: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login/oauth/authorize", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
@@ -83,17 +95,18 @@ func newFakeGitHub(t *testing.T, clientID string) *fakeGitHub {
 		token := auth[strings.LastIndex(auth, " ")+1:]
 		g.mu.Lock()
 		login, ok := g.tokens[token]
+		id, registered := g.accounts[login]
 		if ok {
 			g.signIns = append(g.signIns, login)
 		}
 		g.mu.Unlock()
-		if !ok {
+		if !ok || !registered {
 			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{
-			"login": login, "id": len(login), "name": login, "email": login + "@cecg.io",
+			"login": login, "id": id, "node_id": gitHubNodeID(id), "name": login, "email": login + "@cecg.io",
 			"avatar_url": "", "html_url": "https://github.com/" + login,
 		})
 	})
@@ -101,6 +114,26 @@ func newFakeGitHub(t *testing.T, clientID string) *fakeGitHub {
 	t.Cleanup(srv.Close)
 	g.URL = srv.URL
 	return g
+}
+
+// setAccount gives login to the account with this ID: a new account, or a rename (the same
+// ID under a new login), or a login registered again by another account after a rename.
+func (g *fakeGitHub) setAccount(login string, id int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for l, other := range g.accounts {
+		if other == id {
+			delete(g.accounts, l)
+		}
+	}
+	g.accounts[login] = id
+}
+
+// nodeID is the node ID of the account that holds login now.
+func (g *fakeGitHub) nodeID(login string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return gitHubNodeID(g.accounts[login])
 }
 
 // signInAs makes the next authorisation sign in login.
