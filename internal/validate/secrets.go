@@ -53,8 +53,14 @@ func SecretShape(value string) string {
 	if id := leakRuleID(value); id != "" {
 		return "a credential (gitleaks rule " + id + ")"
 	}
+	if pemKeyHeader.MatchString(value) {
+		// gitleaks' rule wants the whole block; the header alone marks (part of) a key.
+		return "a PEM private key"
+	}
 	return ""
 }
+
+var pemKeyHeader = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----`)
 
 // IsReference reports whether a secret-named value only references secrets held elsewhere:
 // ${VAR} references, optionally inside a short scheme prefix ("Bearer ${TOKEN}").
