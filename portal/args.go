@@ -108,7 +108,7 @@ type Args struct {
 	Autoscaling Autoscaling `json:"autoscaling,omitempty"`
 	// ExtraAppConfig is merged last into the app-config. It may set keys only under the
 	// extension points (app.support, scaffolder.defaultAuthor, scaffolder.defaultCommitMessage,
-	// techdocs.cache; docs/operators/configuration.md says why each): sign-in, admins, the
+	// techdocs.cache; docs/operators/extension-points.md says why each): sign-in, admins, the
 	// catalog's trust, credentials and what the browser loads are the components'. It is
 	// stored in a ConfigMap: never inline a secret.
 	ExtraAppConfig map[string]any `json:"extraAppConfig,omitempty"`
