@@ -1,6 +1,9 @@
 package access
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Args configures TenantAccess. Plain fields carry the config key names of the stack's
 // "developer-portal:tenants" section; fields tagged `json:"-"` are set by the program.
@@ -53,6 +56,17 @@ type Args struct {
 	// PortalNamespace is the developer portal's namespace (it holds the portal's Secret):
 	// always reserved.
 	PortalNamespace string `json:"-"`
+	// PlatformNamespaces are namespaces the other components run in or admit traffic from (the
+	// portal's ingress controller and scraper): reserved like ReservedNamespaces, derived by
+	// the program from their settings rather than listed by hand.
+	PlatformNamespaces []string `json:"-"`
+	// AdminGroup is the team slug of the portal's admin group: no tenant may be named after it,
+	// because a tenant's team and Group take its name. Default DefaultAdminGroup.
+	AdminGroup string `json:"-"`
+	// PortalRepository is the portal's own repository, "<owner>/<repo>": no tenant may list it
+	// (its team would be granted the repository that deploys the portal), nor the tenants
+	// repository of Requests.
+	PortalRepository string `json:"-"`
 
 	// Environment is this stack's environment as tenants list it (e.g. "gcp-dev"); one of
 	// Environments. Required.
@@ -160,6 +174,13 @@ const (
 	DefaultRequestsPath     = "tenants"
 )
 
+// DefaultPortalNamespace is the developer portal's default namespace, reserved when
+// PortalNamespace is not set (the portal package's default; a test keeps them equal).
+const DefaultPortalNamespace = "developer-portal"
+
+// DefaultAdminGroup is the admin group reserved when AdminGroup is not set.
+const DefaultAdminGroup = "platform-team"
+
 // DefaultMonitoringNamespaces is the monitoring namespaces' default.
 func DefaultMonitoringNamespaces() []string { return []string{"platform-monitoring"} }
 
@@ -173,6 +194,8 @@ func (a Args) WithDefaults() Args {
 		}
 	}
 	str(&out.Dir, DefaultDir)
+	str(&out.PortalNamespace, DefaultPortalNamespace)
+	str(&out.AdminGroup, DefaultAdminGroup)
 	str(&out.PodSecurity, DefaultPodSecurity)
 	if out.RetainNamespaces == nil {
 		out.RetainNamespaces = boolPtr(true)
@@ -233,8 +256,10 @@ func DefaultReservedNamespaces() []string {
 // reservedNamespace says why name cannot be a tenant, or "" when it can.
 func (a Args) reservedNamespace(name string) string {
 	switch {
-	case a.PortalNamespace != "" && name == a.PortalNamespace:
+	case name == a.PortalNamespace || name == DefaultPortalNamespace:
 		return "is the developer portal's namespace"
+	case slices.Contains(a.PlatformNamespaces, name):
+		return "is a platform namespace (the portal's ingress controller or scraper)"
 	case name == a.Isolation.IngressNamespace:
 		return "is a platform namespace (isolation.ingressNamespace)"
 	}

@@ -208,8 +208,11 @@ func reservedList(a Args) []string {
 	for _, ns := range a.Isolation.MonitoringNamespaces {
 		add(ns)
 	}
-	if a.PortalNamespace != "" {
-		add(a.PortalNamespace)
+	add(a.PortalNamespace)
+	add(DefaultPortalNamespace)
+	add(a.AdminGroup)
+	for _, ns := range a.PlatformNamespaces {
+		add(ns)
 	}
 	for _, ns := range a.ReservedNamespaces {
 		if !strings.HasSuffix(ns, "*") {

@@ -94,6 +94,10 @@ func ValidateTenants(tenants []Tenant, knownEnvironments []string) error {
 		if strings.TrimSpace(t.Description) == "" {
 			errs.Add(field(t, i, "description"), "is required")
 		}
+		// Free text reaches the catalog, namespace annotations and the pull request's
+		// comment: a credential pasted into it would be published.
+		validate.ShapeOnly(&errs, field(t, i, "description"), t.Description)
+		validate.ShapeOnly(&errs, field(t, i, "costCentre"), t.CostCentre)
 		emailField(&errs, t, i, "contactEmail", t.ContactEmail)
 		emailField(&errs, t, i, "adminGroup", t.AdminGroup)
 		emailField(&errs, t, i, "readonlyGroup", t.ReadonlyGroup)

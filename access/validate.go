@@ -100,6 +100,20 @@ func (a *Args) resolve() (*plan, error) {
 		if why := args.reservedNamespace(t.Name); why != "" {
 			errs.Add(field(t, i, "name"), "%q %s: a tenant's namespace would give its group admin there; rename the tenant", t.Name, why)
 		}
+		if strings.EqualFold(TeamSlug(t.Name), args.AdminGroup) {
+			errs.Add(field(t, i, "name"), "%q is the portal's admin group: the tenant's team and Group would take its name; rename the tenant", t.Name)
+		}
+		for k, raw := range t.Repos {
+			r, err := ParseRepoURL(raw)
+			if err != nil {
+				continue
+			}
+			for _, owned := range []struct{ slug, what string }{{args.PortalRepository, "the portal's own repository"}, {args.Requests.Repository, "the tenants repository"}} {
+				if owned.slug != "" && strings.EqualFold(r.Slug(), owned.slug) {
+					errs.Add(field(t, i, validate.Index("repos", k)), "%s is %s: the tenant's team would be granted it", r.Slug(), owned.what)
+				}
+			}
+		}
 		if !args.TeamsInGitHub() || args.Organization == "" {
 			continue
 		}
@@ -203,6 +217,22 @@ func validateLimitRange(errs *validate.Errors, l LimitRange) {
 	} {
 		checkQuantity(errs, f.path, f.value)
 	}
+	// The API server refuses a LimitRange whose default (or default request) exceeds its
+	// max, or whose default request exceeds its default.
+	for _, c := range []struct{ small, large, smallV, largeV string }{
+		{"limitRange.defaultCpu", "limitRange.maxCpu", l.DefaultCPU, l.MaxCPU},
+		{"limitRange.defaultMemory", "limitRange.maxMemory", l.DefaultMemory, l.MaxMemory},
+		{"limitRange.defaultRequestCpu", "limitRange.defaultCpu", l.DefaultRequestCPU, l.DefaultCPU},
+		{"limitRange.defaultRequestMemory", "limitRange.defaultMemory", l.DefaultRequestMemory, l.DefaultMemory},
+		{"limitRange.defaultRequestCpu", "limitRange.maxCpu", l.DefaultRequestCPU, l.MaxCPU},
+		{"limitRange.defaultRequestMemory", "limitRange.maxMemory", l.DefaultRequestMemory, l.MaxMemory},
+	} {
+		small, ok1 := validate.QuantityValue(c.smallV)
+		large, ok2 := validate.QuantityValue(c.largeV)
+		if ok1 && ok2 && small > large {
+			errs.Add(c.small, "%q is more than %s %q: the API server would refuse the LimitRange", c.smallV, c.large, c.largeV)
+		}
+	}
 }
 
 func checkQuantity(errs *validate.Errors, path, value string) {
@@ -257,8 +287,8 @@ func validateRequests(errs *validate.Errors, r Requests) Repo {
 	default:
 		repo = Repo{Owner: owner, Name: name}
 	}
-	if strings.ContainsAny(r.TargetBranch, " ~^:?*[\\") || strings.Contains(r.TargetBranch, "..") {
-		errs.Add("requests.targetBranch", "%q is not a branch name", r.TargetBranch)
+	if !validate.GitBranch(r.TargetBranch) {
+		errs.Add("requests.targetBranch", "is not a branch name git accepts (git check-ref-format --branch)")
 	}
 	clean := strings.Trim(r.Path, "/")
 	if clean == "" || strings.HasPrefix(r.Path, "/") || strings.Contains(r.Path, "..") || strings.Contains(r.Path, "\\") {

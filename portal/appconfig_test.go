@@ -14,16 +14,15 @@ func TestAppConfigMergesContributionsInOrderThenExtra(t *testing.T) {
 	docs := backstage.Contribution{Name: "docs", Config: backstage.AppConfig{
 		TechDocs: &backstage.TechDocs{Builder: "external", Publisher: &backstage.TechDocsPublisher{
 			Type: "googleGcs", GoogleGCS: &backstage.BucketSettings{BucketName: "docs"}}},
-		Catalog: &backstage.Catalog{Locations: []backstage.Location{{Type: "url", Target: "https://github.com/org/repo/blob/main/catalog-info.yaml"}}},
 	}}
 	args.Contributions = []backstage.Contribution{fakeContribution(), docs}
-	args.ExtraAppConfig = map[string]any{"app": map[string]any{"title": "Acme Portal"}}
+	args.ExtraAppConfig = map[string]any{"scaffolder": map[string]any{"defaultCommitMessage": "Acme Portal"}}
 	doc, err := AppConfig(args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, _ := doc.Get("app.title"); v != "Acme Portal" {
-		t.Errorf("extraAppConfig did not win: app.title = %v", v)
+	if v, _ := doc.Get("scaffolder.defaultCommitMessage"); v != "Acme Portal" {
+		t.Errorf("extraAppConfig did not land: scaffolder.defaultCommitMessage = %v", v)
 	}
 	if v, _ := doc.Get("techdocs.publisher.googleGcs.bucketName"); v != "docs" {
 		t.Errorf("docs contribution missing: %v", v)
@@ -33,7 +32,7 @@ func TestAppConfigMergesContributionsInOrderThenExtra(t *testing.T) {
 	for _, l := range locs.([]any) {
 		targets = append(targets, l.(map[string]any)["target"].(string))
 	}
-	want := "/catalog/portal/portal.yaml,/catalog/github/github.yaml,https://github.com/org/repo/blob/main/catalog-info.yaml"
+	want := "/catalog/portal/portal.yaml,/catalog/github/github.yaml"
 	if strings.Join(targets, ",") != want {
 		t.Errorf("locations in order %v, want %s", targets, want)
 	}
@@ -48,11 +47,11 @@ func TestAppConfigMergesContributionsInOrderThenExtra(t *testing.T) {
 func TestAppConfigConflictingContributionsFail(t *testing.T) {
 	args := validArgs()
 	args.Contributions = []backstage.Contribution{
-		{Name: "one", Config: backstage.AppConfig{TechDocs: &backstage.TechDocs{Builder: "local"}}},
-		{Name: "two", Config: backstage.AppConfig{TechDocs: &backstage.TechDocs{Builder: "external"}}},
+		{Name: "one", Config: backstage.AppConfig{Scaffolder: &backstage.Scaffolder{DefaultCommitMessage: "one"}}},
+		{Name: "two", Config: backstage.AppConfig{Scaffolder: &backstage.Scaffolder{DefaultCommitMessage: "two"}}},
 	}
 	_, err := AppConfig(args)
-	if err == nil || !strings.Contains(err.Error(), "techdocs.builder") || !strings.Contains(err.Error(), "contribution two") {
+	if err == nil || !strings.Contains(err.Error(), "scaffolder.defaultCommitMessage") || !strings.Contains(err.Error(), "contribution two") {
 		t.Errorf("conflict not reported: %v", err)
 	}
 }

@@ -107,8 +107,11 @@ type Args struct {
 	Monitoring Monitoring `json:"monitoring,omitempty"`
 	// Autoscaling adds a HorizontalPodAutoscaler; the Deployment then leaves replicas unset.
 	Autoscaling Autoscaling `json:"autoscaling,omitempty"`
-	// ExtraAppConfig is merged last into the app-config and may override anything. It is
-	// stored in a ConfigMap: reference secrets as ${VAR}, never inline them.
+	// ExtraAppConfig is merged last into the app-config. It may set keys only under the
+	// extension points (app.support, scaffolder.defaultAuthor, scaffolder.defaultCommitMessage,
+	// techdocs.cache; docs/operators/extension-points.md says why each): sign-in, admins, the
+	// catalog's trust, credentials and what the browser loads are the components'. It is
+	// stored in a ConfigMap: never inline a secret.
 	ExtraAppConfig map[string]any `json:"extraAppConfig,omitempty"`
 	// RunAsUser and RunAsGroup of the pod. Default 10001 (kube-score wants > 10000).
 	RunAsUser  *int `json:"runAsUser,omitempty"`

@@ -80,7 +80,7 @@ func fakeContribution() backstage.Contribution {
 		Entities: []backstage.Entity{{
 			APIVersion: "backstage.io/v1alpha1",
 			Kind:       "Group",
-			Metadata:   backstage.Metadata{Name: "platform-team"},
+			Metadata:   backstage.Metadata{Name: "docs-team"},
 			Spec:       map[string]any{"type": "team", "children": []string{}},
 		}, {
 			// The documentation entity, as the TechDocs publisher contributes it.

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"encoding/base64"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -569,9 +570,10 @@ func TestIAMDatabase(t *testing.T) {
 }
 
 func TestExtraClustersAndTokens(t *testing.T) {
+	legacyCA := base64.StdEncoding.EncodeToString([]byte(testkit.CACertPEM()))
 	args := validArgs()
 	args.Kubernetes.ExtraClusters = []Cluster{
-		{Name: "legacy", URL: "https://10.1.0.1", CAData: "Zm9v", AuthProvider: "serviceAccount"},
+		{Name: "legacy", URL: "https://10.1.0.1", CAData: legacyCA, AuthProvider: "serviceAccount"},
 		{Name: "corp", URL: "https://k8s.corp", AuthProvider: "oidc", OIDCTokenProvider: "okta"},
 	}
 	args.Kubernetes.EKS = []EKSCluster{{Name: "eks-prod", URL: "https://eks.example.com", AssumeRole: "arn:aws:iam::111111111111:role/viewer"}}
@@ -580,7 +582,7 @@ func TestExtraClustersAndTokens(t *testing.T) {
 	got := clusterLocators(t, args)
 	clusters := got[0]["clusters"].([]any)
 	legacy := clusters[1].(map[string]any)
-	if legacy["authMetadata"].(map[string]any)["serviceAccountToken"] != "${K8S_CLUSTER_TOKEN_LEGACY}" || legacy["caData"] != "Zm9v" {
+	if legacy["authMetadata"].(map[string]any)["serviceAccountToken"] != "${K8S_CLUSTER_TOKEN_LEGACY}" || legacy["caData"] != legacyCA {
 		t.Errorf("legacy cluster = %v", legacy)
 	}
 	if clusters[2].(map[string]any)["authMetadata"].(map[string]any)[authMetaOIDCTokenProvider] != "okta" {

@@ -1,7 +1,9 @@
 package portal
 
 import (
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"maps"
 	"net"
@@ -11,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/coreeng/developer-portal/access"
 	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/cloud"
 	"github.com/coreeng/developer-portal/internal/validate"
@@ -80,6 +83,12 @@ func (a *Args) validate() error {
 		errs.Add("externalDnsTarget", "%q is not a DNS name", d.ExternalDNSTarget)
 	}
 	validateTLS(&errs, a.TLS, d.TLS.Mode)
+	// app.title and organization.name are sent to every visitor's browser.
+	for _, f := range []struct{ key, value string }{{"title", d.Title}, {"organization", d.Organization}} {
+		if backstage.HasSubstitution(f.value) {
+			errs.Add(f.key, "is sent to every visitor's browser: a ${VAR} substitution there would publish a server-side value")
+		}
+	}
 	if !validate.EntityRef(d.Owner) {
 		errs.Add("owner", "%q is not a catalog entity reference", d.Owner)
 	}
@@ -104,22 +113,78 @@ func (a *Args) validate() error {
 	validateMonitoring(&errs, d.Monitoring)
 	validateAutoscaling(&errs, d.Autoscaling)
 	validateDatabase(&errs, a.Database)
-	validateContributions(&errs, d.Contributions, d.Kubernetes.ExtraClusters)
+	validateContributions(&errs, d.Contributions, d.Kubernetes.ExtraClusters, d.AdminGroup)
 	if len(a.ExtraAppConfig) > 0 {
 		if m, err := backstage.Generic(a.ExtraAppConfig); err != nil {
 			errs.Add("extraAppConfig", "cannot be marshalled: %v", err)
 		} else {
 			validate.LiteralSecrets(&errs, "extraAppConfig", m)
-			checkBrowserSections(&errs, m)
-			checkOwnedKeys(&errs, m)
+			backstage.CheckExtraAppConfig(&errs, "extraAppConfig", m)
+			backstage.CheckFrontend(&errs, "extraAppConfig", m)
 		}
 	}
+	if len(errs.Problems) == 0 {
+		checkConfigMapSizes(&errs, a)
+	}
 	return errs.Err()
+}
+
+// maxConfigMapBytes is the API server's limit on a ConfigMap: the lengths of its keys and
+// values together (ValidateConfigMap) may not exceed 1 MiB.
+const maxConfigMapBytes = 1 << 20
+
+// checkConfigMapSizes computes the generated catalog and app-config ConfigMaps' data as the
+// API server measures it, so a plan fails where `up` would. The database CA, added at apply
+// time, is not counted.
+func checkConfigMapSizes(errs *validate.Errors, a *Args) {
+	d := a.WithDefaults()
+	files, err := catalogLayout(&d)
+	if err != nil {
+		return // reported where the portal composes its catalog
+	}
+	total := 0
+	size := map[string]int{}
+	for _, f := range files {
+		total += len(f.Key) + len(f.Data)
+		name, _, _ := strings.Cut(f.Path, "/")
+		size[name] += len(f.Key) + len(f.Data)
+	}
+	if total > maxConfigMapBytes {
+		largest := portalCatalogName
+		for _, n := range slices.Sorted(maps.Keys(size)) {
+			if size[n] > size[largest] {
+				largest = n
+			}
+		}
+		path := "contributions"
+		for i, c := range d.Contributions {
+			if c.Name == largest {
+				path = validate.Index("contributions", i)
+			}
+		}
+		errs.Add(path, "the generated catalog ConfigMap would hold %d bytes (contribution %q: %d); the API server accepts at most %d: split the tenants over shards or trim the entities",
+			total, largest, size[largest], maxConfigMapBytes)
+	}
+	doc, err := appConfig(a)
+	if err != nil {
+		return // reported where the portal composes its app-config
+	}
+	text, err := doc.YAML()
+	if err != nil {
+		return
+	}
+	if n := len(appConfigKey) + len(text); n > maxConfigMapBytes {
+		errs.Add("extraAppConfig", "the generated app-config ConfigMap would hold %d bytes; the API server accepts at most %d", n, maxConfigMapBytes)
+	}
 }
 
 func validateImage(errs *validate.Errors, image string) {
 	if image == "" {
 		errs.Add("image", "is required (a pinned Backstage image, by tag or digest)")
+		return
+	}
+	if strings.Contains(image, "://") {
+		errs.Add("image", "is a URL: an image reference has no scheme (registry/repository:tag or @sha256:digest)")
 		return
 	}
 	if imageDigest.MatchString(image) {
@@ -241,6 +306,7 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 		claim("kubernetes.clusterName", k.ClusterName)
 	}
 	tokenUsers := map[string]bool{}
+	tokenEnvs := map[string]string{}
 	for i, c := range k.ExtraClusters {
 		p := validate.Index("kubernetes.extraClusters", i)
 		if !clusterName.MatchString(c.Name) {
@@ -263,6 +329,11 @@ func validateKubernetes(errs *validate.Errors, d *Args) {
 			errs.Add(p+".oidcTokenProvider", "is only used with the oidc auth provider")
 		}
 		if c.AuthProvider == "serviceAccount" {
+			env := clusterTokenEnv(c.Name)
+			if prev, dup := tokenEnvs[env]; dup && prev != c.Name {
+				errs.Add(p+".name", "cluster %q and cluster %q would share the token variable %s: rename one", c.Name, prev, env)
+			}
+			tokenEnvs[env] = c.Name
 			tokenUsers[c.Name] = true
 			if d.ClusterTokens[c.Name] == nil {
 				errs.Add(p+".authProvider", "serviceAccount needs a token (ClusterTokens[%q], kept in the portal's Secret): "+
@@ -319,6 +390,9 @@ func validateHTTPSURL(errs *validate.Errors, p, raw string) {
 		errs.Add(p, "%q is not an https URL", validate.RedactURL(raw))
 	case u.User != nil:
 		errs.Add(p, "%q holds credentials: give the cluster's credentials through its auth provider", validate.RedactURL(raw))
+	case backstage.HasSubstitution(raw):
+		// Cluster URLs are sent to every visitor's browser.
+		errs.Add(p, "is sent to every visitor's browser: a ${VAR} substitution there would publish a server-side value")
 	}
 }
 
@@ -326,8 +400,18 @@ func validateCAData(errs *validate.Errors, p, data string) {
 	if data == "" {
 		return
 	}
-	if _, err := base64.StdEncoding.DecodeString(data); err != nil {
+	pemData, err := base64.StdEncoding.DecodeString(data)
+	if err != nil {
 		errs.Add(p, "is not base64 (want the base64 of the CA's PEM)")
+		return
+	}
+	block, _ := pem.Decode(pemData)
+	if block == nil || block.Type != "CERTIFICATE" {
+		errs.Add(p, "is not the base64 of a PEM certificate (-----BEGIN CERTIFICATE-----)")
+		return
+	}
+	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+		errs.Add(p, "holds a PEM block that is not an X.509 certificate")
 	}
 }
 
@@ -354,6 +438,9 @@ func validateMonitoring(errs *validate.Errors, m Monitoring) {
 	for _, k := range slices.Sorted(maps.Keys(m.RuleLabels)) {
 		if !labelKey.MatchString(k) {
 			errs.Add("monitoring.ruleLabels."+k, "is not a label key")
+		}
+		if !validate.LabelValue(m.RuleLabels[k]) {
+			errs.Add("monitoring.ruleLabels."+k, "is not a label value (at most 63 of letters, digits, '-', '_' and '.', starting and ending with a letter or digit)")
 		}
 	}
 }
@@ -434,7 +521,8 @@ func (a *Args) checkWiring() error {
 	return errs.Err()
 }
 
-func validateContributions(errs *validate.Errors, cs []backstage.Contribution, clusters []Cluster) {
+func validateContributions(errs *validate.Errors, cs []backstage.Contribution, clusters []Cluster, adminGroup string) {
+	policy := backstage.ContributionPolicy{AdminGroup: adminGroup, TemplateContributions: []string{access.ContributionName}}
 	owner := map[string]string{}
 	for _, name := range reservedEnv(clusters) {
 		owner[name] = "the portal"
@@ -490,7 +578,9 @@ func validateContributions(errs *validate.Errors, cs []backstage.Contribution, c
 			errs.Add(p+".config", "%v", err)
 		} else {
 			validate.LiteralSecrets(errs, p+".config", m)
+			backstage.CheckFrontend(errs, p+".config", m)
 		}
+		backstage.CheckContribution(errs, p, c, policy)
 	}
 }
 
@@ -505,72 +595,4 @@ func checkFilePath(f string) error {
 		}
 	}
 	return nil
-}
-
-// ownedKeys are the app-config settings the portal's safety rests on: extraAppConfig may add to
-// the configuration but not switch these off or point them elsewhere.
-var ownedKeys = []struct{ path, why string }{
-	{"permission", "the permission framework is always on"},
-	{"auth.providers.guest", "guest sign-in would let anyone in"},
-	{"backend.database", "the database connection comes from the database settings"},
-	{"backend.listen", "the container port is fixed by the Deployment and its probes"},
-	{"backend.baseUrl", "the URL comes from hostname and domain"},
-	{"app.baseUrl", "the URL comes from hostname and domain (https)"},
-	{"backend.auth", "service-to-service auth uses the portal's Secret"},
-	{"catalog.rules", "discovered catalog files may hold only Component, API, Resource and Location, so none can take the ref of a tenancy's System, forge a synced team or publish a template"},
-}
-
-func checkOwnedKeys(errs *validate.Errors, m map[string]any) {
-	for _, k := range ownedKeys {
-		var cur any = m
-		found := true
-		for _, seg := range strings.Split(k.path, ".") {
-			obj, ok := cur.(map[string]any)
-			if !ok {
-				found = false
-				break
-			}
-			if cur, ok = obj[seg]; !ok {
-				found = false
-				break
-			}
-		}
-		if found {
-			errs.Add(validate.Join("extraAppConfig", k.path), "is set by the portal and cannot be overridden: %s", k.why)
-		}
-	}
-}
-
-// browserSections are the app-config sections Backstage sends to every visitor's browser: a
-// substitution there would publish a server-side value.
-var browserSections = []string{"app", "organization"}
-
-// substitution matches Backstage's config substitutions and includes.
-var substitution = regexp.MustCompile(`\$\{[^}]*\}`)
-
-func checkBrowserSections(errs *validate.Errors, m map[string]any) {
-	for _, section := range browserSections {
-		checkNoSubstitution(errs, validate.Join("extraAppConfig", section), m[section])
-	}
-}
-
-func checkNoSubstitution(errs *validate.Errors, path string, v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			if k == "$file" || k == "$env" || k == "$include" {
-				errs.Add(validate.Join(path, k), "is sent to every visitor's browser: a %s include there would publish a server-side value", k)
-				continue
-			}
-			checkNoSubstitution(errs, validate.Join(path, k), t[k])
-		}
-	case []any:
-		for i, e := range t {
-			checkNoSubstitution(errs, validate.Index(path, i), e)
-		}
-	case string:
-		if substitution.MatchString(t) {
-			errs.Add(path, "is sent to every visitor's browser: a ${VAR} substitution there would publish a server-side value")
-		}
-	}
 }

@@ -73,9 +73,9 @@ func TestBadInputRegistersNothing(t *testing.T) {
 		}, "extraAppConfig.auth.providers.github.production.clientSecret", "holds a literal secret"},
 		{"inline secret in contribution", func(a *Args) {
 			c := fakeContribution()
-			c.Config.Integrations.GitHub[0].Apps[0].PrivateKey = "-----BEGIN RSA PRIVATE KEY-----"
+			c.Config.Integrations.GitHub[0].Apps[0].PrivateKey = testkit.RSAKeyPEM()
 			a.Contributions = []backstage.Contribution{c}
-		}, "contributions[0].config.integrations.github[0].apps[0].privateKey", "holds a PEM private key"},
+		}, "contributions[0].config.integrations.github[0].apps[0].privateKey", "holds a credential (gitleaks rule private-key)"},
 		{"contribution named portal", func(a *Args) {
 			c := fakeContribution()
 			c.Name = "portal"

@@ -18,8 +18,14 @@ type tenantAccessInputs struct {
 	// When absent they are read from dir, relative to the provider's working directory.
 	Tenants []access.Tenant `json:"tenants,omitempty"`
 	// PortalNamespace is the developer portal's namespace (it holds the portal's Secret): no
-	// tenant may be named after it. Default: none reserved beyond the usual platform ones.
+	// tenant may be named after it. Default "developer-portal" (the portal's default), which is
+	// reserved in any case.
 	PortalNamespace string `json:"portalNamespace,omitempty"`
+	// AdminGroup is the team slug of the portal's admin group: no tenant may be named after it
+	// (its team and Group would take the admins' name). Default "platform-team".
+	AdminGroup string `json:"adminGroup,omitempty"`
+	// PortalRepository is the portal's own repository, "<owner>/<repo>": no tenant may list it.
+	PortalRepository string `json:"portalRepository,omitempty"`
 }
 
 // tenantAccessOutputs are the outputs only the provider has.
@@ -61,6 +67,8 @@ func tenantAccessArgs(ctx *pulumi.Context, in pulumi.Map) (*access.Args, error) 
 	a.Environment = ti.Environment
 	a.Tenants = ti.Tenants
 	a.PortalNamespace = ti.PortalNamespace
+	a.AdminGroup = ti.AdminGroup
+	a.PortalRepository = ti.PortalRepository
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}

@@ -54,7 +54,7 @@ func TestDecodeArgs(t *testing.T) {
 				a.TLS.ClusterIssuer != "letsencrypt" || a.Kubernetes.ClusterName != "dev" || a.CloudIdentity != portal.IdentityGKE {
 				t.Errorf("plain inputs decoded wrong: %+v", a)
 			}
-			if a.ExtraAppConfig["techRadar"] == nil {
+			if a.ExtraAppConfig["app"] == nil {
 				t.Errorf("extraAppConfig lost: %v", a.ExtraAppConfig)
 			}
 			names := []string{}
@@ -64,7 +64,7 @@ func TestDecodeArgs(t *testing.T) {
 			if !slices.Equal(names, []string{"extra", secretEnvContribution}) {
 				t.Errorf("contributions = %v, want [extra %s]", names, secretEnvContribution)
 			}
-			if len(a.Contributions[0].Config.Catalog.Locations) != 1 {
+			if a.Contributions[0].Config.Scaffolder == nil || a.Contributions[0].Config.Scaffolder.DefaultCommitMessage == "" {
 				t.Errorf("contribution config lost: %+v", a.Contributions[0].Config)
 			}
 			if a.Database.Auth != "password" || a.Database.PluginDivisionMode != database.PluginDivisionMode {

@@ -54,7 +54,7 @@ var validInputs = map[string]inputsFunc{
 			"tls":        pulumi.Map{"mode": pulumi.String("certManager"), "clusterIssuer": pulumi.String("letsencrypt")},
 			"kubernetes": pulumi.Map{"clusterName": pulumi.String("dev")},
 			"extraAppConfig": pulumi.Map{
-				"techRadar": pulumi.Map{"url": pulumi.String("https://radar.example.io")},
+				"app": pulumi.Map{"support": pulumi.Map{"url": pulumi.String("https://help.example.io")}},
 			},
 			"cloudIdentity":         pulumi.String("gke"),
 			"databaseHost":          testkit.FromResource(upstream, upstreamHost),
@@ -70,7 +70,7 @@ var validInputs = map[string]inputsFunc{
 			},
 			"contributions": pulumi.Array{pulumi.Any(map[string]any{
 				"name":   "extra",
-				"config": map[string]any{"catalog": map[string]any{"locations": []any{map[string]any{"type": "url", "target": "https://example.io/catalog-info.yaml"}}}},
+				"config": map[string]any{"scaffolder": map[string]any{"defaultCommitMessage": "Created from the portal"}},
 			})},
 		}
 	},

@@ -139,6 +139,7 @@ func load(src Source) (*Config, *validate.Errors) {
 		}
 		decoded[s.key] = true
 	}
+	secretSections(src, &errs)
 	cfg.Secrets = loadSecrets(src, &errs)
 	if !decoded["cloud"] {
 		// Every other section's defaults depend on the cloud: stop at the decoding errors.
@@ -246,7 +247,18 @@ var standardEnvironments = []string{"sandbox", "pre-dev", "dev", "pre-prod", "pr
 func (c *Config) resolveTenants() {
 	t := &c.Tenants
 	t.Environment = c.TenantEnvironment()
-	t.PortalNamespace = c.Portal.WithDefaults().Namespace
+	pd := c.Portal.WithDefaults()
+	t.PortalNamespace = pd.Namespace
+	t.AdminGroup = pd.AdminGroup
+	// The namespaces the portal admits traffic from are the platform's: derived from its
+	// settings, so a tenant cannot take one whatever the cluster calls them.
+	t.PlatformNamespaces = []string{pd.NetworkPolicy.IngressControllerNamespace}
+	if pd.Monitoring.Kind != portal.MonitoringNone {
+		t.PlatformNamespaces = append(t.PlatformNamespaces, pd.Monitoring.ScraperNamespace)
+	}
+	if c.GitHub.Organization != "" {
+		t.PortalRepository = c.GitHub.FullName()
+	}
 	if len(t.Environments) == 0 {
 		// Tenant files are shared by every environment of the platform, on either cloud.
 		for _, provider := range []string{cloud.GCP, cloud.AWS} {

@@ -21,10 +21,13 @@ func Program(src Source) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		cfg, errs := load(src)
 		if cfg == nil {
+			errs.Redact(secretValues(src))
 			return errs.Err()
 		}
 		d := prepare(cfg, failedSections(errs), errs)
 		if err := errs.Err(); err != nil {
+			// A value set as a secret is never echoed, whichever check quotes it.
+			errs.Redact(secretValues(src))
 			return err
 		}
 		return d.deploy(ctx)

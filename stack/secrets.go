@@ -24,7 +24,8 @@ const (
 	KeyDatabasePassword       = "databasePassword"
 	KeyBackstageServiceToken  = "backstageServiceToken"
 	// KeyPortalSecretEnv is an object of environment variables for the portal's Secret,
-	// which extraAppConfig references as ${NAME}: how a plugin's credential reaches the portal.
+	// which the image's app-config references as ${NAME}: how a plugin's credential reaches
+	// the portal.
 	KeyPortalSecretEnv = "portalSecretEnv"
 	// KeyKubernetesClusterTokens is an object of ServiceAccount tokens by extra cluster name,
 	// for portal.kubernetes.extraClusters entries with authProvider serviceAccount.
@@ -39,7 +40,7 @@ var secretHelp = map[string]string{
 	KeyGitHubToken:             "pulumi config set --secret developer-portal:githubToken <personal access token> (trials only; prefer the GitHub App)",
 	KeyDatabasePassword:        "pulumi config set --secret developer-portal:databasePassword <password of the external database's user>",
 	KeyBackstageServiceToken:   "pulumi config set --secret developer-portal:backstageServiceToken \"$(openssl rand -hex 24)\" (optional: generated when unset)",
-	KeyPortalSecretEnv:         "pulumi config set --secret --path 'developer-portal:portalSecretEnv.SONARQUBE_API_KEY' <value>, then write ${SONARQUBE_API_KEY} in portal.extraAppConfig (optional)",
+	KeyPortalSecretEnv:         "pulumi config set --secret --path 'developer-portal:portalSecretEnv.SONARQUBE_API_KEY' <value>, then reference ${SONARQUBE_API_KEY} from the image's app-config (optional)",
 	KeyKubernetesClusterTokens: "pulumi config set --secret --path 'developer-portal:kubernetesClusterTokens.<cluster name>' <token> (for extraClusters with authProvider serviceAccount)",
 }
 
@@ -83,6 +84,9 @@ func loadSecrets(src Source, errs *validate.Errors) *Secrets {
 			errs.Add(fullKey(k), "is set in plain text; remove it from the stack file and set it as a secret: %s", secretHelp[k])
 			s.plainText[k] = true
 			continue
+		}
+		if k == KeyPortalSecretEnv || k == KeyKubernetesClusterTokens {
+			plainBesideSecret(src, fullKey(k), v, errs)
 		}
 		s.values[k] = v
 	}
@@ -134,7 +138,7 @@ func SecretKeys() map[string]string {
 }
 
 // secretEnvContribution is the portal's share of portalSecretEnv: its variables in the portal's
-// Secret, for extraAppConfig to reference as ${NAME}.
+// Secret, for the app-config to reference as ${NAME}.
 const secretEnvContribution = "secret-env"
 
 // portalSecretEnv decodes portalSecretEnv into secret Outputs, one per variable; names that

@@ -23,6 +23,10 @@ type Source interface {
 	IsSecret(key string) bool
 	// Keys lists every key set for the stack, or nil when the source cannot list them.
 	Keys() []string
+	// SecretPaths lists the paths of the encrypted values inside a full key, the key itself
+	// when it is encrypted whole ("developer-portal:portal.extraAppConfig.x.y"); known is
+	// false when the source cannot tell.
+	SecretPaths(key string) (paths []string, known bool)
 }
 
 // FromContext reads configuration the way `pulumi up` provides it. The engine passes the whole
@@ -39,12 +43,20 @@ func FromContext(ctx *pulumi.Context) Source {
 			sort.Strings(keys)
 		}
 	}
-	return contextSource{ctx: ctx, keys: keys}
+	return contextSource{ctx: ctx, keys: keys, secretPaths: stackFileSecretPaths(ctx.Stack())}
 }
 
 type contextSource struct {
-	ctx  *pulumi.Context
-	keys []string
+	ctx         *pulumi.Context
+	keys        []string
+	secretPaths map[string][]string
+}
+
+func (s contextSource) SecretPaths(key string) ([]string, bool) {
+	if s.secretPaths == nil {
+		return nil, false
+	}
+	return s.secretPaths[key], true
 }
 
 func (s contextSource) Get(key string) (string, bool) { return s.ctx.GetConfig(key) }
@@ -56,6 +68,20 @@ func (s contextSource) Keys() []string                { return s.keys }
 type MapSource struct {
 	Values  map[string]string
 	Secrets map[string]bool
+	// SecretLeaves are the paths of the encrypted values inside object keys (see
+	// Source.SecretPaths); a secret key without an entry is encrypted whole.
+	SecretLeaves map[string][]string
+}
+
+// SecretPaths lists the encrypted paths of key.
+func (s MapSource) SecretPaths(key string) ([]string, bool) {
+	if leaves, ok := s.SecretLeaves[key]; ok {
+		return leaves, true
+	}
+	if s.Secrets[key] {
+		return []string{key}, true
+	}
+	return nil, true
 }
 
 // Get returns the value of a full key, and whether it is set.

@@ -68,7 +68,7 @@ func TestMalformedConfig(t *testing.T) {
 			[]string{"developer-portal:github.oidc.branches: unknown key"}, nil, nil},
 		{"discovery allowed to claim tenancies and teams", devStack, func(c *stackConfig) {
 			c.set("portal", "extraAppConfig", map[string]any{"catalog": map[string]any{"rules": []any{map[string]any{"allow": []any{"System", "Group", "User"}}}}})
-		}, []string{"developer-portal:portal.extraAppConfig.catalog.rules: is set by the portal and cannot be overridden"}, nil, nil},
+		}, []string{"developer-portal:portal.extraAppConfig.catalog: is owned by the components"}, nil, nil},
 		{"unknown cluster auth provider", devStack, func(c *stackConfig) {
 			c.set("portal", "kubernetes.extraClusters", []any{map[string]any{"name": "x", "url": "https://x.example.com", "authProvider": "kerberos"}})
 		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].authProvider:"}, nil, nil},
@@ -127,30 +127,30 @@ func TestMalformedConfig(t *testing.T) {
 		{"Authorization header in a proxy endpoint", awsStack, func(c *stackConfig) {
 			c.set("portal", "extraAppConfig", map[string]any{"proxy": map[string]any{"endpoints": map[string]any{"/pagerduty": map[string]any{
 				"target": "https://api.pagerduty.com", "headers": map[string]any{"Authorization": "Token token=y_NbAkKc66ryYTWUXYEu"}}}}})
-		}, []string{"developer-portal:portal.extraAppConfig.proxy.endpoints./pagerduty.headers.Authorization: holds a literal secret"}, nil, []string{"y_NbAkKc66ryYTWUXYEu"}},
+		}, []string{"developer-portal:portal.extraAppConfig.proxy.endpoints./pagerduty.headers.Authorization: holds a credential"}, nil, []string{"y_NbAkKc66ryYTWUXYEu"}},
 		{"numeric password in extraAppConfig", devStack, func(c *stackConfig) {
 			c.set("portal", "extraAppConfig", map[string]any{"jenkins": map[string]any{"password": 123456789}})
 		}, []string{"developer-portal:portal.extraAppConfig.jenkins.password: holds a literal secret"}, nil, nil},
 		{"GitHub token under an innocent key", devStack, func(c *stackConfig) {
-			c.set("portal", "extraAppConfig", map[string]any{"integrations": map[string]any{"note": "ghp_abcdefghijklmnopqrstuvwxyz0123456789"}})
-		}, []string{"developer-portal:portal.extraAppConfig.integrations.note: holds a GitHub token"}, nil, []string{"ghp_abc"}},
+			c.set("portal", "extraAppConfig", map[string]any{"integrations": map[string]any{"note": "ghp_0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX"}})
+		}, []string{"developer-portal:portal.extraAppConfig.integrations.note: holds a credential"}, nil, []string{"ghp_0aB1"}},
 		{"substitution in a section the browser receives", devStack, func(c *stackConfig) {
 			c.set("portal", "extraAppConfig", map[string]any{"app": map[string]any{"title": "${POSTGRES_PASSWORD}"}, "organization": map[string]any{"name": map[string]any{"$file": "/etc/secret"}}})
 		}, []string{"developer-portal:portal.extraAppConfig.app.title: is sent to every visitor's browser", "developer-portal:portal.extraAppConfig.organization.name.$file:"}, nil, nil},
 		{"private key appended to the RDS CA bundle", awsStack, func(c *stackConfig) {
-			c.set("database", "aws.caBundle", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n")
-		}, []string{"developer-portal:database.aws.caBundle: holds a PEM private key"}, nil, nil},
+			c.set("database", "aws.caBundle", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX\n-----END RSA PRIVATE KEY-----\n")
+		}, []string{"developer-portal:database.aws.caBundle: holds a credential (gitleaks rule private-key)"}, nil, nil},
 		{"private key appended to the external database's CA", devStack, func(c *stackConfig) {
 			c.set("database", "", map[string]any{"external": map[string]any{"host": "db.example.com", "database": "backstage", "user": "backstage",
-				"caCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"}}).
+				"caCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIEowIBAAKCAQEA0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX\n-----END PRIVATE KEY-----\n"}}).
 				secret(stack.KeyDatabasePassword, "example-password", true)
-		}, []string{"developer-portal:database.external.caCertificate: holds a PEM private key"}, nil, nil},
+		}, []string{"developer-portal:database.external.caCertificate: holds a credential (gitleaks rule private-key)"}, nil, nil},
 		{"credential-named Actions variable", devStack, func(c *stackConfig) {
 			c.set("github", "variables.AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").set("github", "variables.PULUMI_ACCESS_TOKEN", "pul-0123456789abcdef")
 		}, []string{"developer-portal:github.variables.AWS_SECRET_ACCESS_KEY:", "developer-portal:github.variables.PULUMI_ACCESS_TOKEN:"}, nil, []string{"wJalrXUtn", "pul-0123"}},
 		{"AWS access key id as an Actions variable", devStack, func(c *stackConfig) {
-			c.set("github", "variables.DEPLOY_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-		}, []string{"developer-portal:github.variables.DEPLOY_KEY_ID: holds an AWS access key id"}, nil, []string{"AKIAIOSFODNN7EXAMPLE"}},
+			c.set("github", "variables.DEPLOY_KEY_ID", "AKIAQX7ZP3LMN2TY4VW5")
+		}, []string{"developer-portal:github.variables.DEPLOY_KEY_ID: holds a credential"}, nil, []string{"AKIAQX7ZP3LMN2TY4VW5"}},
 		// The offline plan reads the stack file as committed: a secret in plain text there is
 		// an error, not a value to replace with a placeholder.
 		{"client secret in plain text in the stack file", devStack, func(*stackConfig) {},
@@ -174,7 +174,7 @@ func TestMalformedConfig(t *testing.T) {
 			}, nil},
 		{"credentials in a cluster URL", devStack, func(c *stackConfig) {
 			c.set("portal", "kubernetes.extraClusters", []any{map[string]any{"name": "x", "url": "https://admin:s3cr3tpass@x.example.com", "authProvider": "google"}})
-		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].url:", "holds credentials"}, nil, []string{"s3cr3tpass", "admin:"}},
+		}, []string{"developer-portal:portal.kubernetes.extraClusters[0].url:", "holds a URL with a password"}, nil, []string{"s3cr3tpass", "admin:"}},
 		{"malformed GCP region", devStack, func(c *stackConfig) { c.set("cloud", "gcp.region", "europe-west") },
 			[]string{"developer-portal:cloud.gcp.region:"}, nil, nil},
 		{"malformed AWS region", awsStack, func(c *stackConfig) { c.set("cloud", "aws.region", "eu-west-2a") },
@@ -206,9 +206,8 @@ func TestMalformedConfig(t *testing.T) {
 				"auth":    map[string]any{"providers": map[string]any{"guest": map[string]any{}}},
 				"backend": map[string]any{"database": map[string]any{"client": "better-sqlite3"}, "listen": map[string]any{"port": 8080}},
 				"app":     map[string]any{"baseUrl": "http://portal.example.com"}})
-		}, []string{"developer-portal:portal.extraAppConfig.permission: is set by the portal", "developer-portal:portal.extraAppConfig.auth.providers.guest:",
-			"developer-portal:portal.extraAppConfig.backend.database:", "developer-portal:portal.extraAppConfig.backend.listen:",
-			"developer-portal:portal.extraAppConfig.app.baseUrl:"}, nil, nil},
+		}, []string{"developer-portal:portal.extraAppConfig.permission: is owned by the components", "developer-portal:portal.extraAppConfig.auth:",
+			"developer-portal:portal.extraAppConfig.backend:", "developer-portal:portal.extraAppConfig.app.baseUrl:"}, nil, nil},
 		{"five billion replicas", devStack, func(c *stackConfig) { c.set("portal", "replicas", 5000000000) },
 			[]string{"developer-portal:portal.replicas: must be at most 50"}, nil, nil},
 		{"ServiceAccount cluster without its token", devStack, func(c *stackConfig) {

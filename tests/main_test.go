@@ -64,7 +64,7 @@ func loadStack(t testing.TB, path string) *stackConfig {
 	if err := sf.SetObjectField(stack.Namespace+":tenants", "dir", fixtureTenants); err != nil {
 		t.Fatal(err)
 	}
-	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}}
+	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}, SecretLeaves: sf.SecretLeaves}
 	for _, k := range sf.SecretObjects {
 		src.Secrets[k] = true
 	}

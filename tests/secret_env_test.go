@@ -21,8 +21,8 @@ func TestPortalSecretEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := strings.Replace(string(b), "    monitoring:\n      kind: serviceMonitor\n",
-		"    monitoring:\n      kind: serviceMonitor\n    extraAppConfig:\n      sonarqube:\n        baseUrl: https://sonar.example.com\n"+
-			"        apiKey: ${SONARQUBE_API_KEY}\n        pageSize: 123456789\n", 1)
+		"    monitoring:\n      kind: serviceMonitor\n    extraAppConfig:\n      techdocs:\n        cache:\n"+
+			"          ttl: 123456789\n", 1)
 	text += "  developer-portal:portalSecretEnv:\n    SONARQUBE_API_KEY:\n      secure: v1:c29uYXJxdWJlLWtleQ==\n"
 	path := filepath.Join(t.TempDir(), "Pulumi.secretenv.yaml")
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
@@ -48,7 +48,7 @@ func TestPortalSecretEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"apiKey: ${SONARQUBE_API_KEY}", "pageSize: 123456789"} {
+	for _, want := range []string{"ttl: 123456789"} {
 		if !strings.Contains(appConfig, want) {
 			t.Errorf("app-config lacks %q:\n%s", want, appConfig)
 		}

@@ -56,7 +56,7 @@ func Run(opts Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}}
+	src := stack.MapSource{Values: sf.Values, Secrets: map[string]bool{}, SecretLeaves: sf.SecretLeaves}
 	// Encrypted values cannot be read offline; they, and the secrets a committed stack file
 	// never holds, get placeholders that say what they are.
 	for _, key := range sf.Encrypted {

@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"github.com/coreeng/developer-portal/internal/validate"
+	"github.com/coreeng/developer-portal/stack"
 	"gopkg.in/yaml.v3"
 )
 
@@ -24,15 +25,17 @@ type StackFile struct {
 	// `pulumi config set --secret --path`): Values holds them with placeholders there, and
 	// the engine hands the whole key over as a secret.
 	SecretObjects []string
+	// SecretLeaves are the paths of the encrypted values of each of SecretObjects.
+	SecretLeaves map[string][]string
 }
 
 // ReadStackFile parses a stack file and applies the defaults declared in the project file
 // (Pulumi.yaml) for keys the stack file does not set, as the engine does.
 func ReadStackFile(stackPath, projectPath string) (*StackFile, error) {
-	var stack struct {
+	var file struct {
 		Config map[string]any `yaml:"config"`
 	}
-	if err := readYAML(stackPath, &stack); err != nil {
+	if err := readYAML(stackPath, &file); err != nil {
 		return nil, err
 	}
 	var project struct {
@@ -42,13 +45,14 @@ func ReadStackFile(stackPath, projectPath string) (*StackFile, error) {
 	if err := readYAML(projectPath, &project); err != nil {
 		return nil, err
 	}
-	sf := &StackFile{Values: map[string]string{}}
-	for key, v := range stack.Config {
+	sf := &StackFile{Values: map[string]string{}, SecretLeaves: map[string][]string{}}
+	for key, v := range file.Config {
 		if m, ok := v.(map[string]any); ok && len(m) == 1 && m["secure"] != nil {
 			sf.Encrypted = append(sf.Encrypted, key)
 			continue
 		}
-		if m, ok := v.(map[string]any); ok && hasSecure(m) {
+		if m, ok := v.(map[string]any); ok && len(stack.SecureLeaves(m, key)) > 0 {
+			sf.SecretLeaves[key] = stack.SecureLeaves(m, key)
 			v = placeholderLeaves(m, key)
 			sf.SecretObjects = append(sf.SecretObjects, key)
 		}
@@ -147,27 +151,6 @@ func readYAML(path string, into any) error {
 func isSecure(v any) bool {
 	m, ok := v.(map[string]any)
 	return ok && len(m) == 1 && m["secure"] != nil
-}
-
-func hasSecure(v any) bool {
-	switch t := v.(type) {
-	case map[string]any:
-		if isSecure(t) {
-			return true
-		}
-		for _, e := range t {
-			if hasSecure(e) {
-				return true
-			}
-		}
-	case []any:
-		for _, e := range t {
-			if hasSecure(e) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // placeholderLeaves replaces each encrypted value by a placeholder naming its path.

@@ -3,6 +3,7 @@ package validate
 import (
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -133,3 +134,51 @@ func RedactURL(raw string) string {
 // name (lower case letters, digits, hyphens and underscores); the organisation sync names the
 // team's Group entity after it.
 func GitHubTeamSlug(s string) bool { return teamSlug.MatchString(s) }
+
+// QuantityValue is the value of a Kubernetes quantity ("500m" is 0.5, "8Gi" is 8·2³⁰), for
+// comparing two of them; ok is false when s is not a quantity.
+func QuantityValue(s string) (v float64, ok bool) {
+	if !quantity.MatchString(s) {
+		return 0, false
+	}
+	num := strings.TrimRight(s, "mkMGTPEi")
+	suffix := s[len(num):]
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, false
+	}
+	mult := map[string]float64{
+		"": 1, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+		"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30, "Ti": 1 << 40, "Pi": 1 << 50, "Ei": 1 << 60,
+	}[suffix]
+	return f * mult, true
+}
+
+// labelValue is a Kubernetes label value: empty, or at most 63 characters of alphanumerics,
+// '-', '_' and '.', starting and ending with an alphanumeric.
+var labelValue = regexp.MustCompile(`^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$`)
+
+// LabelValue reports whether s is a valid Kubernetes label value.
+func LabelValue(s string) bool { return labelValue.MatchString(s) }
+
+// GitBranch reports whether s is a branch name git accepts (git check-ref-format --branch):
+// no "..", "@{", "//", control characters, space or any of ~^:?*[\, no component starting
+// with "." or ending with ".lock", not starting or ending with "/" or ending with ".", not "@".
+func GitBranch(s string) bool {
+	if s == "" || s == "@" || len(s) > 255 || strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") ||
+		strings.HasSuffix(s, ".") || strings.HasPrefix(s, "-") ||
+		strings.Contains(s, "..") || strings.Contains(s, "@{") || strings.Contains(s, "//") {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(" ~^:?*[\\", r) {
+			return false
+		}
+	}
+	for _, c := range strings.Split(s, "/") {
+		if strings.HasPrefix(c, ".") || strings.HasSuffix(c, ".lock") {
+			return false
+		}
+	}
+	return true
+}

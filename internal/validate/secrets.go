@@ -19,16 +19,6 @@ var secretKeySuffixes = []string{
 	"credential", "credentials", "authorization", "passphrase",
 }
 
-// secretShapes are values that are credentials whatever key holds them.
-var secretShapes = []struct {
-	what string
-	re   *regexp.Regexp
-}{
-	{"a PEM private key", regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----`)},
-	{"a GitHub token", regexp.MustCompile(`\b(gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})`)},
-	{"an AWS access key id", regexp.MustCompile(`\b(AKIA|ASIA)[A-Z0-9]{16}\b`)},
-}
-
 // reference is how configuration names a secret held elsewhere: ${VAR}, substituted by
 // Backstage from the environment (the portal's Secret).
 var reference = regexp.MustCompile(`\$\{[A-Za-z_][A-Za-z0-9_]*\}`)
@@ -54,15 +44,23 @@ func SecretKeyName(key string) bool {
 	return false
 }
 
-// SecretShape says what kind of credential the value is, or "" when it looks like none.
+// SecretShape says what kind of credential the value holds, or "" when it holds none: the
+// first of gitleaks' default rules (rules/gitleaks.toml) that finds one.
 func SecretShape(value string) string {
-	for _, s := range secretShapes {
-		if s.re.MatchString(value) {
-			return s.what
-		}
+	if urlPassword(value) {
+		return "a URL with a password"
+	}
+	if id := leakRuleID(value); id != "" {
+		return "a credential (gitleaks rule " + id + ")"
+	}
+	if pemKeyHeader.MatchString(value) {
+		// gitleaks' rule wants the whole block; the header alone marks (part of) a key.
+		return "a PEM private key"
 	}
 	return ""
 }
+
+var pemKeyHeader = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----`)
 
 // IsReference reports whether a secret-named value only references secrets held elsewhere:
 // ${VAR} references, optionally inside a short scheme prefix ("Bearer ${TOKEN}").
@@ -126,4 +124,17 @@ func ShapeOnly(errs *Errors, path, value string) {
 	if what := SecretShape(value); what != "" {
 		errs.Add(path, "holds %s: %s", what, SecretHint)
 	}
+}
+
+// urlWithPassword finds a URL that carries a password in its user-info
+// ("postgres://user:password@host").
+var urlWithPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@[^\s/]`)
+
+func urlPassword(value string) bool {
+	for _, m := range urlWithPassword.FindAllStringSubmatch(value, -1) {
+		if !reference.MatchString(m[1]) {
+			return true
+		}
+	}
+	return false
 }

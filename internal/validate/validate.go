@@ -5,6 +5,8 @@ package validate
 import (
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -20,8 +22,16 @@ type Errors struct {
 	Problems []Problem
 }
 
-// Add records a problem at path.
+// Add records a problem at path. A string argument shaped like a credential is not echoed:
+// whatever the check, the message names what it looks like instead.
 func (e *Errors) Add(path, format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			if what := SecretShape(s); what != "" {
+				args[i] = "[a value that looks like " + what + "]"
+			}
+		}
+	}
 	e.Problems = append(e.Problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -80,3 +90,28 @@ func Join(parts ...string) string {
 
 // Index is the path of element i of a list: Index("clusters", 2) == "clusters[2]".
 func Index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+
+// minRedacted is the shortest secret Redact replaces: shorter strings ("1", "on") occur in
+// messages for other reasons, and tell nothing.
+const minRedacted = 4
+
+// Redact replaces every occurrence of a secret value in the problems' messages (as written,
+// or quoted as %q writes it) with [secret], longest first.
+func (e *Errors) Redact(secrets []string) {
+	var forms []string
+	for _, s := range secrets {
+		if len(s) < minRedacted {
+			continue
+		}
+		forms = append(forms, s)
+		if q := strconv.Quote(s); q[1:len(q)-1] != s {
+			forms = append(forms, q[1:len(q)-1])
+		}
+	}
+	sort.Slice(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	for i := range e.Problems {
+		for _, f := range forms {
+			e.Problems[i].Message = strings.ReplaceAll(e.Problems[i].Message, f, "[secret]")
+		}
+	}
+}
