@@ -61,14 +61,14 @@ func TestAptInstallAsRootOrThroughSudo(t *testing.T) {
 	if err != nil {
 		t.Skip("bash not found")
 	}
-	// The real commands apt-install and the stand-ins run besides the stand-ins.
-	real := map[string]string{}
+	// The real commands that apt-install and the stand-ins run, linked beside the stand-ins.
+	reals := map[string]string{}
 	for _, name := range []string{"env", "true"} {
 		path, err := exec.LookPath(name)
 		if err != nil {
 			t.Skipf("%s not found", name)
 		}
-		real[name] = path
+		reals[name] = path
 	}
 	const aptGet = `#!/bin/sh
 echo "apt-get $*" >> "$LOG"
@@ -88,7 +88,7 @@ exit 1
 	id := func(uid string) string { return "#!/bin/sh\n[ \"$1\" = -u ] && echo " + uid + "\n" }
 	tests := []struct {
 		name    string
-		stubs   map[string]string // command name -> script; env is the real one
+		stubs   map[string]string // command name -> script; env and true are the real ones
 		wantRC  int
 		wantLog []string // lines the stand-ins record, in order
 		wantErr []string // substrings of stderr
@@ -140,7 +140,7 @@ exit 1
 				t.Fatal(err)
 			}
 			// PATH is this directory only: a real sudo or apt-get on the machine cannot be reached.
-			for name, path := range real {
+			for name, path := range reals {
 				if err := os.Symlink(path, filepath.Join(bin, name)); err != nil {
 					t.Fatal(err)
 				}

@@ -297,7 +297,7 @@ func TestTenancyCheckReadsWhatTheStacksRead(t *testing.T) {
 		},
 		{
 			name: "a deleted file the stacks never read",
-			change: func(t *testing.T, dir string) ([]string, []string, []string) {
+			change: func(_ *testing.T, dir string) ([]string, []string, []string) {
 				f := filepath.Join(dir, "sub", "payments.yaml")
 				return []string{f}, []string{"`" + f + "` is deleted; the stacks never read it"}, []string{"removes what it created"}
 			},
