@@ -1,6 +1,8 @@
 package access
 
 import (
+	"strings"
+
 	"github.com/coreeng/developer-portal/backstage"
 )
 
@@ -22,6 +24,21 @@ type groupProfile struct {
 	DisplayName string `yaml:"displayName,omitempty" json:"displayName,omitempty"`
 	Email       string `yaml:"email,omitempty" json:"email,omitempty"`
 }
+
+// Annotations of a tenant's System that the portal's tenancy page reads (app/packages/app/src/
+// tenancy): where the tenant is provisioned and which directory groups hold its cluster
+// access. The parent is LabelParent, the namespace label, under the same key.
+const (
+	// AnnotationEnvironments lists the tenant's environments, comma-separated, in file order.
+	AnnotationEnvironments = "coreplatform.cecg.io/environments"
+	// AnnotationAdminGroup and AnnotationReadonlyGroup are the groups bound to the namespace's
+	// admin and view roles.
+	AnnotationAdminGroup    = "coreplatform.cecg.io/admin-group"
+	AnnotationReadonlyGroup = "coreplatform.cecg.io/readonly-group"
+	// AnnotationTeamMaintainers lists, comma-separated, the GitHub users who approve requests
+	// to join the tenant's team (githubTeams.maintainers); set only when teams are in GitHub.
+	AnnotationTeamMaintainers = "coreplatform.cecg.io/team-maintainers"
+)
 
 // OwnerRef is the catalog owner of a tenant's entities: the group of its team.
 func OwnerRef(tenant string) string { return "group:default/" + TeamSlug(tenant) }
@@ -68,6 +85,13 @@ func tenantEntities(p *plan, t Tenant) []backstage.Entity {
 				// namespace.
 				backstage.AnnotationKubernetesLabelSelector: LabelTenant + "=" + t.Name,
 				backstage.AnnotationKubernetesNamespace:     t.Name,
+				AnnotationEnvironments:                      strings.Join(t.Environments, ","),
+				AnnotationAdminGroup:                        t.AdminGroup,
+				AnnotationReadonlyGroup:                     t.ReadonlyGroup,
+				LabelParent:                                 t.Parent,
+				// The definition file, where Backstage's "View source" and "Edit" lead.
+				backstage.AnnotationViewURL: definitionURL(p, t, "blob"),
+				backstage.AnnotationEditURL: definitionURL(p, t, "edit"),
 			},
 			Tags:  []string{"tenant"},
 			Links: []backstage.Link{{URL: "mailto:" + t.ContactEmail, Title: "Contact the tenant", Icon: "email"}},
@@ -82,6 +106,9 @@ func tenantEntities(p *plan, t Tenant) []backstage.Entity {
 		system.Metadata.Links = append(system.Metadata.Links, backstage.Link{
 			URL: TeamURL(p.args.Organization, t.Name), Title: "Request to join this tenancy", Icon: "group",
 		})
+		if m := p.args.GitHubTeams.Maintainers; len(m) > 0 {
+			system.Metadata.Annotations[AnnotationTeamMaintainers] = strings.Join(m, ",")
+		}
 	}
 	// No entity per repository: a generated Component named after the repository would take
 	// the ref of the Component the repository's own catalog-info.yaml declares, and Backstage
@@ -114,4 +141,12 @@ func tenantEntities(p *plan, t Tenant) []backstage.Entity {
 		})
 	}
 	return out
+}
+
+// definitionURL is the tenant's file in the tenants repository on GitHub, as view ("blob") or
+// edit page: the file that, once merged, provisions the tenant.
+func definitionURL(p *plan, t Tenant, view string) string {
+	a := p.args // defaulted by resolve
+	return "https://github.com/" + p.repo.Slug() + "/" + view + "/" + a.Requests.TargetBranch + "/" +
+		strings.Trim(a.Requests.Path, "/") + "/" + t.Name + ".yaml"
 }

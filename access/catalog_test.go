@@ -106,9 +106,18 @@ func TestCatalogEntities(t *testing.T) {
 	if !reflect.DeepEqual(repoLinks, wantLinks) {
 		t.Errorf("repository links = %v, want %v", repoLinks, wantLinks)
 	}
+	// What the portal's tenancy page reads: environments, cluster groups, parent, the
+	// definition file and who approves joining the team.
 	for k, v := range map[string]string{
 		"backstage.io/kubernetes-label-selector": "tenant=reference-app",
 		"backstage.io/kubernetes-namespace":      "reference-app",
+		"coreplatform.cecg.io/environments":      "gcp-dev,gcp-prod",
+		"coreplatform.cecg.io/admin-group":       "reference-app-admin@cecg.io",
+		"coreplatform.cecg.io/readonly-group":    "reference-app-readonly@cecg.io",
+		"coreplatform.cecg.io/parent":            "platform-accelerator",
+		"coreplatform.cecg.io/team-maintainers":  "alice,bob",
+		"backstage.io/view-url":                  "https://github.com/cecg/environments/blob/main/tenants/reference-app.yaml",
+		"backstage.io/edit-url":                  "https://github.com/cecg/environments/edit/main/tenants/reference-app.yaml",
 	} {
 		if got := get(sys, "metadata", "annotations", k); got != v {
 			t.Errorf("system annotation %s = %v, want %s", k, got, v)
@@ -170,6 +179,9 @@ func TestCatalogGroupsWhenTeamsAreNotManaged(t *testing.T) {
 		if strings.Contains(get(l, "url").(string), "/teams/") {
 			t.Errorf("join link %v although teams are not managed", l)
 		}
+	}
+	if m := get(byRef["system:reference-app"], "metadata", "annotations", AnnotationTeamMaintainers); m != nil {
+		t.Errorf("team maintainers %v although teams are not in GitHub", m)
 	}
 }
 

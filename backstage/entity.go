@@ -22,6 +22,10 @@ const (
 	AnnotationKubernetesNamespace = "backstage.io/kubernetes-namespace"
 	// AnnotationTechDocsRef points TechDocs at an entity's mkdocs.yml.
 	AnnotationTechDocsRef = "backstage.io/techdocs-ref"
+	// AnnotationViewURL and AnnotationEditURL are where an entity's "View source" and "Edit"
+	// lead: the file that defines it.
+	AnnotationViewURL = "backstage.io/view-url"
+	AnnotationEditURL = "backstage.io/edit-url"
 	// AnnotationGitHubProjectSlug is "<org>/<repo>" for the GitHub plugins.
 	AnnotationGitHubProjectSlug = "github.com/project-slug"
 	// AnnotationSourceLocation is where an entity's source lives.

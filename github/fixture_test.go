@@ -20,20 +20,21 @@ const (
 )
 
 const (
-	typeRepo     = "github:index/repository:Repository"
-	typeRuleset  = "github:index/repositoryRuleset:RepositoryRuleset"
-	typeFile     = "github:index/repositoryFile:RepositoryFile"
-	typeBranch   = "github:index/branch:Branch"
-	typeVariable = "github:index/actionsVariable:ActionsVariable"
-	typeEnv      = "github:index/repositoryEnvironment:RepositoryEnvironment"
-	typeEnvVar   = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable"
-	typeLookup   = "github:index/getRepository:getRepository"
-	typePool     = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
-	typePoolProv = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
-	typeSA       = "gcp:serviceaccount/account:Account"
-	typeSAMember = "gcp:serviceaccount/iAMMember:IAMMember"
-	typeOIDC     = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
-	typeRole     = "aws:iam/role:Role"
+	typeRepo      = "github:index/repository:Repository"
+	typeRuleset   = "github:index/repositoryRuleset:RepositoryRuleset"
+	typeFile      = "github:index/repositoryFile:RepositoryFile"
+	typeBranch    = "github:index/branch:Branch"
+	typeVariable  = "github:index/actionsVariable:ActionsVariable"
+	typeEnv       = "github:index/repositoryEnvironment:RepositoryEnvironment"
+	typeEnvVar    = "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable"
+	typeEnvPolicy = "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy"
+	typeLookup    = "github:index/getRepository:getRepository"
+	typePool      = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool"
+	typePoolProv  = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider"
+	typeSA        = "gcp:serviceaccount/account:Account"
+	typeSAMember  = "gcp:serviceaccount/iAMMember:IAMMember"
+	typeOIDC      = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+	typeRole      = "aws:iam/role:Role"
 )
 
 const testAppConfig = `app:

@@ -126,7 +126,7 @@ func NewGitHubIntegration(ctx *pulumi.Context, name string, args *Args, opts ...
 		return nil, err
 	}
 	if d.writesVariables() {
-		if err := newEnvironment(ctx, name, d, repoName, ci.variables, ci.previewVariables, comp); err != nil {
+		if err := newEnvironments(ctx, name, d, repoName, ci.variables, comp); err != nil {
 			return nil, err
 		}
 	}
@@ -158,10 +158,10 @@ type ciIdentity struct {
 	principal                *pulumi.StringOutput
 	workloadIdentityProvider *pulumi.StringOutput
 	previewPrincipal         *pulumi.StringOutput
-	// variables become Actions variables of the stack's environment (identifiers, not
-	// secrets); previewVariables, under the same names, those of "<env>-preview".
-	variables        []actionsVariable
-	previewVariables []actionsVariable
+	// variables are the Actions variables (identifiers, not secrets) that name an identity,
+	// by CIEnvironment.identity: each environment names its own identity under the same
+	// variable names ("" for the deploy environment, which names only the pool).
+	variables map[string][]actionsVariable
 }
 
 func orEmpty(o *pulumi.StringOutput) pulumi.StringOutput {

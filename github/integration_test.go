@@ -297,14 +297,19 @@ func TestUnmanagedRepositoryKeepsItsEnvironment(t *testing.T) {
 	for _, v := range m.ByType(typeEnvVar) {
 		vars[v.String("variableName")] = v.String("value")
 	}
-	assertSplitVariables(t, m, "portal", map[string]string{
-		VarGCPWorkloadIdentityProvider: vars[VarGCPWorkloadIdentityProvider],
-		VarGCPServiceAccount:           "portal-deploy@test-project.iam.gserviceaccount.com",
-		VarGCPProjectID:                "platform-prod",
-	}, map[string]string{
-		VarGCPWorkloadIdentityProvider: vars[VarGCPWorkloadIdentityProvider],
-		VarGCPServiceAccount:           "portal-ci@test-project.iam.gserviceaccount.com",
-		VarGCPProjectID:                "platform-prod",
+	identity := func(sa string) map[string]string {
+		return map[string]string{
+			VarGCPWorkloadIdentityProvider: vars[VarGCPWorkloadIdentityProvider],
+			VarGCPServiceAccount:           sa,
+			VarGCPProjectID:                "platform-prod",
+		}
+	}
+	assertEnvironments(t, m, "portal", map[string]map[string]string{
+		"dev":                     {VarGCPWorkloadIdentityProvider: vars[VarGCPWorkloadIdentityProvider], VarGCPProjectID: "platform-prod"},
+		"dev-approve-replacement": {},
+		"dev-techdocs":            identity("portal-deploy@test-project.iam.gserviceaccount.com"),
+		"dev-drift":               identity("portal-ci@test-project.iam.gserviceaccount.com"),
+		"dev-preview":             identity("portal-ci@test-project.iam.gserviceaccount.com"),
 	})
 	if !strings.HasSuffix(vars[VarGCPWorkloadIdentityProvider], "/providers/portal-gh-ci-provider") {
 		t.Errorf("workload identity provider variable = %q", vars[VarGCPWorkloadIdentityProvider])
@@ -453,23 +458,20 @@ func TestFilesBranchOnAnUnmanagedRepository(t *testing.T) {
 	}
 }
 
-// Without the preview environment only protected branches ever see the identifiers.
+// Without the preview environment no pull request ever sees the identifiers: every
+// environment is limited to main.
 func TestNoPreviewEnvironment(t *testing.T) {
-	m, _ := mustDeploy(t, func() *Args {
+	m, outs := mustDeploy(t, func() *Args {
 		a := appArgs(t)
 		a.OIDC = OIDCArgs{Cloud: cloud.AWS}
 		a.PreviewEnvironment = boolPtr(false)
 		return a
 	})
-	env := m.Only(t, typeEnv)
-	if env.String("environment") != "dev" || env.Plain("deploymentBranchPolicy.protectedBranches") != true {
-		t.Errorf("environment = %v", env.Plain(""))
-	}
-	for _, v := range m.ByType(typeEnvVar) {
-		if v.String("environment") != "dev" {
-			t.Errorf("variable %s written to %s", v.String("variableName"), v.String("environment"))
-		}
-	}
+	assertEnvironments(t, m, "developer-portal", map[string]map[string]string{
+		"dev": {}, "dev-approve-replacement": {}, "release": {},
+		"dev-techdocs": {VarAWSRoleARN: outs["ciRoleArn"].Value.(string)},
+		"dev-drift":    {VarAWSRoleARN: outs["previewPrincipal"].Value.(string)},
+	})
 }
 
 func TestEnvironmentVariables(t *testing.T) {
@@ -486,8 +488,8 @@ func TestEnvironmentVariables(t *testing.T) {
 		"repository":      "developer-portal",
 		"canAdminsBypass": false,
 		"deploymentBranchPolicy": map[string]any{
-			"protectedBranches":    true,
-			"customBranchPolicies": false,
+			"protectedBranches":    false,
+			"customBranchPolicies": true,
 		},
 	}
 	for path, w := range want {
@@ -501,24 +503,21 @@ func TestEnvironmentVariables(t *testing.T) {
 	if !contains(env.DependsOn, m.Only(t, typeRepo).URN) {
 		t.Errorf("environment does not wait for the repository: %v", env.DependsOn)
 	}
-	assertSplitVariables(t, m, "developer-portal", map[string]string{
-		VarAWSRoleARN:     outs["ciRoleArn"].Value.(string),
-		"TECHDOCS_BUCKET": "cecg-portal-techdocs-dev",
-		"CLOUD":           "aws",
-		"AWS_REGION":      "eu-west-2",
-	}, map[string]string{
-		VarAWSRoleARN:     outs["previewPrincipal"].Value.(string),
-		"TECHDOCS_BUCKET": "cecg-portal-techdocs-dev",
-		"CLOUD":           "aws",
-		"AWS_REGION":      "eu-west-2",
+	plain := map[string]string{"TECHDOCS_BUCKET": "cecg-portal-techdocs-dev", "CLOUD": "aws", "AWS_REGION": "eu-west-2"}
+	assertEnvironments(t, m, "developer-portal", map[string]map[string]string{
+		"dev":                     plain,
+		"dev-approve-replacement": {},
+		"release":                 {},
+		"dev-techdocs":            withVars(plain, map[string]string{VarAWSRoleARN: outs["ciRoleArn"].Value.(string)}),
+		"dev-drift":               withVars(plain, map[string]string{VarAWSRoleARN: outs["previewPrincipal"].Value.(string)}),
+		"dev-preview":             withVars(plain, map[string]string{VarAWSRoleARN: outs["previewPrincipal"].Value.(string)}),
 	})
-	preview := m.MustFind(t, typeEnv, "portal-gh-preview-environment")
+	envs := map[string]string{}
+	for _, e := range m.ByType(typeEnv) {
+		envs[e.String("environment")] = e.URN
+	}
 	for _, v := range m.ByType(typeEnvVar) {
-		own := env
-		if v.String("environment") == "dev-preview" {
-			own = preview
-		}
-		if !contains(v.DependsOn, own.URN) {
+		if !contains(v.DependsOn, envs[v.String("environment")]) {
 			t.Errorf("%s does not wait for its environment", v.Name)
 		}
 	}

@@ -1,6 +1,8 @@
 package github
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/iam"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -8,10 +10,10 @@ import (
 
 // newGCPFederation creates a workload identity pool and GitHub provider restricted to the
 // repository's environment jobs (GCPAttributeCondition), and one service account per purpose,
-// each impersonable by exactly one environment's token subject: the deploy service account
-// (the stack's protected environment: TechDocs publishing; the stack grants it what it owns)
-// and, with the preview environment, the preview service account ("<env>-preview": pull
-// request previews and drift, read access granted by the platform's bootstrap).
+// each impersonable only by its environments' token subjects: the TechDocs publisher
+// ("<env>-techdocs"; the stack grants it write on the docs bucket and nothing else) and the
+// read-only identity ("<env>-drift" and, with the preview environment, "<env>-preview"; read
+// access granted by the platform's bootstrap). The deploying identity is the platform's.
 func newGCPFederation(ctx *pulumi.Context, name string, d *Args, parent pulumi.Resource) (ciIdentity, error) {
 	g := d.OIDC.GCP
 	full := d.Organization + "/" + d.Repository.Name
@@ -41,58 +43,77 @@ func newGCPFederation(ctx *pulumi.Context, name string, d *Args, parent pulumi.R
 	if err != nil {
 		return ciIdentity{}, err
 	}
-	newAccount := func(resource, accountID, env, purpose string) (*serviceaccount.Account, error) {
+	envs := CIEnvironments(d.Environment, d.previewEnvironment())
+	// newAccount creates a service account impersonable by the tokens of exactly the given
+	// environments' subjects (one binding each; the first keeps the resource name it had
+	// when each account served one environment).
+	newAccount := func(resource, accountID, purpose string, envs []CIEnvironment) (*serviceaccount.Account, error) {
+		names := make([]string, 0, len(envs))
+		for _, e := range envs {
+			names = append(names, e.Name)
+		}
 		account, err := serviceaccount.NewAccount(ctx, resource, &serviceaccount.AccountArgs{
 			Project:     pulumi.String(g.Project),
 			AccountId:   pulumi.String(accountID),
 			DisplayName: pulumi.String(truncate(purpose+" of "+full, 100)),
-			Description: pulumi.String("Impersonated by GitHub Actions jobs of the environment " + env + " of " + full + " through workload identity federation"),
+			Description: pulumi.String(truncate("Impersonated by GitHub Actions jobs of the environments "+strings.Join(names, ", ")+
+				" of "+full+" through workload identity federation", 256)),
 		}, pulumi.Parent(parent))
 		if err != nil {
 			return nil, err
 		}
-		subject := EnvironmentSubject(full, env)
-		_, err = serviceaccount.NewIAMMember(ctx, resource+"-wif-user", &serviceaccount.IAMMemberArgs{
-			ServiceAccountId: account.Name,
-			Role:             pulumi.String("roles/iam.workloadIdentityUser"),
-			Member: pool.Name.ApplyT(func(pool string) string {
-				return GCPSubjectPrincipal(pool, subject)
-			}).(pulumi.StringOutput),
-		}, pulumi.Parent(parent))
-		return account, err
+		for i, e := range envs {
+			subject := EnvironmentSubject(full, e.Name)
+			bindingName := resource + "-wif-user"
+			if i > 0 {
+				bindingName += "-" + strings.TrimPrefix(e.Name, d.Environment+"-")
+			}
+			_, err = serviceaccount.NewIAMMember(ctx, bindingName, &serviceaccount.IAMMemberArgs{
+				ServiceAccountId: account.Name,
+				Role:             pulumi.String("roles/iam.workloadIdentityUser"),
+				Member: pool.Name.ApplyT(func(pool string) string {
+					return GCPSubjectPrincipal(pool, subject)
+				}).(pulumi.StringOutput),
+			}, pulumi.Parent(parent))
+			if err != nil {
+				return nil, err
+			}
+		}
+		return account, nil
 	}
-	deploy, err := newAccount(name+"-ci-deploy", g.DeployServiceAccountID, d.Environment, "Deploy identity")
+	// The publisher keeps the resource and account ID of the former deploy identity (whose
+	// only use was publishing), so the bucket grant the stack gives it stays in place.
+	publisher, err := newAccount(name+"-ci-deploy", g.DeployServiceAccountID, "TechDocs publisher", environmentsOf(envs, identityPublisher))
 	if err != nil {
 		return ciIdentity{}, err
 	}
-	email, member, providerName := deploy.Email, deploy.Member, provider.Name
+	// The resource name predates the split (it was the one CI service account): kept, so the
+	// account the platform's bootstrap grants read access to is not replaced.
+	reader, err := newAccount(name+"-ci", g.ServiceAccountID, "Read-only identity", environmentsOf(envs, identityReader))
+	if err != nil {
+		return ciIdentity{}, err
+	}
+	email, member, providerName, readerMember := publisher.Email, publisher.Member, provider.Name, reader.Member
 	projectID := pulumi.String(g.Project).ToStringOutput()
-	ci := ciIdentity{
+	return ciIdentity{
 		serviceAccountEmail:      &email,
 		principal:                &member,
+		previewPrincipal:         &readerMember,
 		workloadIdentityProvider: &providerName,
-		variables: []actionsVariable{
-			{VarGCPWorkloadIdentityProvider, provider.Name},
-			{VarGCPServiceAccount, deploy.Email},
-			{VarGCPProjectID, projectID},
+		variables: map[string][]actionsVariable{
+			"": {{VarGCPWorkloadIdentityProvider, provider.Name}, {VarGCPProjectID, projectID}},
+			identityPublisher: {
+				{VarGCPWorkloadIdentityProvider, provider.Name},
+				{VarGCPServiceAccount, publisher.Email},
+				{VarGCPProjectID, projectID},
+			},
+			identityReader: {
+				{VarGCPWorkloadIdentityProvider, provider.Name},
+				{VarGCPServiceAccount, reader.Email},
+				{VarGCPProjectID, projectID},
+			},
 		},
-	}
-	if d.previewEnvironment() {
-		// The resource name predates the split (it was the one CI service account): kept, so
-		// the account the platform's bootstrap grants read access to is not replaced.
-		preview, err := newAccount(name+"-ci", g.ServiceAccountID, PreviewEnvironmentName(d.Environment), "Preview identity")
-		if err != nil {
-			return ciIdentity{}, err
-		}
-		previewMember := preview.Member
-		ci.previewPrincipal = &previewMember
-		ci.previewVariables = []actionsVariable{
-			{VarGCPWorkloadIdentityProvider, provider.Name},
-			{VarGCPServiceAccount, preview.Email},
-			{VarGCPProjectID, projectID},
-		}
-	}
-	return ci, nil
+	}, nil
 }
 
 func truncate(s string, n int) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -21,7 +22,9 @@ func checkGCPCondition(cond, full string) error {
 	if !strings.HasPrefix(cond, want) {
 		return fmt.Errorf("condition %q does not start with %s", cond, want)
 	}
-	if strings.ContainsAny(cond, "*") || strings.Contains(cond, "startsWith") || strings.Contains(cond, "matches") {
+	// startsWith may narrow a pull request's refs, never the repository or the subject.
+	if strings.ContainsAny(cond, "*") || strings.Contains(cond, "matches") ||
+		strings.Contains(cond, "repository.startsWith") || strings.Contains(cond, "sub.startsWith") {
 		return fmt.Errorf("condition %q widens the repository", cond)
 	}
 	if rest := strings.TrimPrefix(cond, want); rest != "" && !strings.HasPrefix(rest, " && ") {
@@ -46,36 +49,37 @@ func checkAWSTrust(policy, providerARN string) error {
 	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
 		return err
 	}
-	if len(doc.Statement) != 1 {
-		return fmt.Errorf("%d statements", len(doc.Statement))
+	if len(doc.Statement) == 0 {
+		return fmt.Errorf("no statement")
 	}
-	s := doc.Statement[0]
-	if s.Effect != "Allow" || s.Action != "sts:AssumeRoleWithWebIdentity" || s.Principal["Federated"] != providerARN || len(s.Principal) != 1 {
-		return fmt.Errorf("statement %+v", s)
-	}
-	if s.Condition["StringEquals"]["token.actions.githubusercontent.com:aud"] != "sts.amazonaws.com" {
-		return fmt.Errorf("audience not pinned: %v", s.Condition)
-	}
-	var subjects []string
-	for op, conds := range s.Condition {
-		switch v := conds["token.actions.githubusercontent.com:sub"].(type) {
-		case string:
-			subjects = append(subjects, v)
-		case []any:
-			if op != "StringEquals" {
-				return fmt.Errorf("subject list under %s", op)
-			}
-			for _, e := range v {
-				subjects = append(subjects, e.(string))
+	for _, s := range doc.Statement {
+		if s.Effect != "Allow" || s.Action != "sts:AssumeRoleWithWebIdentity" || s.Principal["Federated"] != providerARN || len(s.Principal) != 1 {
+			return fmt.Errorf("statement %+v", s)
+		}
+		if s.Condition["StringEquals"]["token.actions.githubusercontent.com:aud"] != "sts.amazonaws.com" {
+			return fmt.Errorf("audience not pinned: %v", s.Condition)
+		}
+		var subjects []string
+		for op, conds := range s.Condition {
+			switch v := conds["token.actions.githubusercontent.com:sub"].(type) {
+			case string:
+				subjects = append(subjects, v)
+			case []any:
+				if op != "StringEquals" {
+					return fmt.Errorf("subject list under %s", op)
+				}
+				for _, e := range v {
+					subjects = append(subjects, e.(string))
+				}
 			}
 		}
-	}
-	if len(subjects) == 0 {
-		return fmt.Errorf("subject not pinned: %v", s.Condition)
-	}
-	for _, sub := range subjects {
-		if !subjectPattern.MatchString(sub) {
-			return fmt.Errorf("subject %q does not pin the repository", sub)
+		if len(subjects) == 0 {
+			return fmt.Errorf("subject not pinned: %v", s.Condition)
+		}
+		for _, sub := range subjects {
+			if !subjectPattern.MatchString(sub) {
+				return fmt.Errorf("subject %q does not pin the repository", sub)
+			}
 		}
 	}
 	return nil
@@ -104,17 +108,27 @@ func TestTrustChecksRejectWildcards(t *testing.T) {
 	}
 }
 
+// The pool admits each environment's subject only with its own workflow file at main (the
+// preview: ci.yml at a pull request's merge ref) and its events; each service account is
+// impersonable by its environments' subjects only.
 func TestGCPFederation(t *testing.T) {
+	const r = "CECG/developer-portal"
+	onMain := func(env, workflow, events string) string {
+		return `(assertion.sub == "repo:` + r + `:environment:` + env + `" && assertion.event_name in [` + events + `] && ` +
+			`assertion.ref == "refs/heads/main" && assertion.job_workflow_ref == "` + r + `/.github/workflows/` + workflow + `@refs/heads/main")`
+	}
+	mainClauses := onMain("dev", "deploy-stack.yml", `"push", "workflow_dispatch"`) + " || " +
+		onMain("dev-techdocs", "techdocs.yml", `"push", "workflow_dispatch"`) + " || " +
+		onMain("dev-drift", "drift.yml", `"schedule", "workflow_dispatch"`)
+	previewClause := `(assertion.sub == "repo:` + r + `:environment:dev-preview" && assertion.event_name in ["pull_request"] && ` +
+		`assertion.ref.startsWith("refs/pull/") && assertion.job_workflow_ref.startsWith("` + r + `/.github/workflows/ci.yml@refs/pull/"))`
 	cases := []struct {
 		name     string
 		preview  *bool
 		wantCond string
 	}{
-		{"deploy and preview identities", nil,
-			`assertion.repository == "CECG/developer-portal" && (assertion.sub == "repo:CECG/developer-portal:environment:dev" || ` +
-				`(assertion.sub == "repo:CECG/developer-portal:environment:dev-preview" && assertion.event_name in ["pull_request", "schedule", "workflow_dispatch"]))`},
-		{"no preview environment: deploy identity only", boolPtr(false),
-			`assertion.repository == "CECG/developer-portal" && assertion.sub == "repo:CECG/developer-portal:environment:dev"`},
+		{"with the preview environment", nil, `assertion.repository == "` + r + `" && (` + mainClauses + " || " + previewClause + ")"},
+		{"no preview environment", boolPtr(false), `assertion.repository == "` + r + `" && (` + mainClauses + ")"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,61 +159,63 @@ func TestGCPFederation(t *testing.T) {
 				prov.String("workloadIdentityPoolProviderId") != "github-actions" {
 				t.Errorf("provider = %v", prov.Plain(""))
 			}
-			if got := prov.Plain("attributeMapping").(map[string]any); got["attribute.repository"] != "assertion.repository" || got["google.subject"] != "assertion.sub" {
+			if got := prov.Plain("attributeMapping").(map[string]any); got["attribute.repository"] != "assertion.repository" ||
+				got["google.subject"] != "assertion.sub" || got["attribute.job_workflow_ref"] != "assertion.job_workflow_ref" {
 				t.Errorf("attribute mapping = %v", got)
 			}
-			// Each service account is impersonable by exactly one environment's subject,
-			// never by the whole repository (principalSet).
+			// Each binding names one subject, never the whole repository (principalSet).
 			poolName := "projects/123456789/locations/global/workloadIdentityPools/portal-gh-ci-pool"
-			wantSAs := map[string]string{"developer-portal-deploy": "repo:CECG/developer-portal:environment:dev"}
+			wantSubjects := map[string][]string{
+				"developer-portal-deploy": {"repo:CECG/developer-portal:environment:dev-techdocs"},
+				"developer-portal-ci":     {"repo:CECG/developer-portal:environment:dev-drift"},
+			}
 			if tc.preview == nil {
-				wantSAs["developer-portal-ci"] = "repo:CECG/developer-portal:environment:dev-preview"
+				wantSubjects["developer-portal-ci"] = append(wantSubjects["developer-portal-ci"], "repo:CECG/developer-portal:environment:dev-preview")
 			}
-			sas := m.ByType(typeSA)
-			members := m.ByType(typeSAMember)
-			if len(sas) != len(wantSAs) || len(members) != len(wantSAs) {
-				t.Fatalf("%d service accounts and %d bindings, want %d", len(sas), len(members), len(wantSAs))
+			if n := len(m.ByType(typeSA)); n != 2 {
+				t.Fatalf("%d service accounts, want the publisher and the reader", n)
 			}
-			for _, member := range members {
-				if strings.HasPrefix(member.String("member"), "principalSet:") || member.String("role") != "roles/iam.workloadIdentityUser" {
-					t.Errorf("binding %v is not a single subject", member.Plain(""))
+			gotSubjects := map[string][]string{}
+			for _, member := range m.ByType(typeSAMember) {
+				if member.String("role") != "roles/iam.workloadIdentityUser" {
+					t.Errorf("binding %v", member.Plain(""))
 				}
 				id := strings.TrimPrefix(member.String("serviceAccountId"), "projects/test-project/serviceAccounts/")
-				sub, ok := wantSAs[id]
+				sub, ok := strings.CutPrefix(member.String("member"), "principal://iam.googleapis.com/"+poolName+"/subject/")
 				if !ok {
-					t.Errorf("binding on %s", member.String("serviceAccountId"))
-					continue
+					t.Errorf("%s impersonable by %s: not one subject of the pool", id, member.String("member"))
 				}
-				if want := "principal://iam.googleapis.com/" + poolName + "/subject/" + sub; member.String("member") != want {
-					t.Errorf("%s impersonable by %s, want %s", id, member.String("member"), want)
-				}
+				gotSubjects[id] = append(gotSubjects[id], sub)
 			}
-			deploy := "developer-portal-deploy@test-project.iam.gserviceaccount.com"
-			if outs["ciServiceAccountEmail"].Value != deploy || outs["ciPrincipal"].Value != "serviceAccount:"+deploy ||
+			for id := range gotSubjects {
+				sort.Strings(gotSubjects[id])
+			}
+			if !reflect.DeepEqual(gotSubjects, wantSubjects) {
+				t.Errorf("subjects = %v, want %v", gotSubjects, wantSubjects)
+			}
+			publisher := "developer-portal-deploy@test-project.iam.gserviceaccount.com"
+			reader := "developer-portal-ci@test-project.iam.gserviceaccount.com"
+			if outs["ciServiceAccountEmail"].Value != publisher || outs["ciPrincipal"].Value != "serviceAccount:"+publisher ||
+				outs["previewPrincipal"].Value != "serviceAccount:"+reader ||
 				!strings.HasSuffix(outs["workloadIdentityProvider"].Value.(string), "/providers/portal-gh-ci-provider") ||
 				outs["ciRoleArn"].Value != "" {
 				t.Errorf("outputs = %v", outs)
 			}
-			if tc.preview != nil {
-				if outs["previewPrincipal"].Value != "" {
-					t.Errorf("previewPrincipal = %v without a preview environment", outs["previewPrincipal"].Value)
-				}
-				return
-			}
-			preview := "developer-portal-ci@test-project.iam.gserviceaccount.com"
-			if outs["previewPrincipal"].Value != "serviceAccount:"+preview {
-				t.Errorf("previewPrincipal = %v", outs["previewPrincipal"].Value)
-			}
 			provider := outs["workloadIdentityProvider"].Value.(string)
-			assertSplitVariables(t, m, "developer-portal", map[string]string{
-				"GCP_WORKLOAD_IDENTITY_PROVIDER": provider,
-				"GCP_SERVICE_ACCOUNT":            deploy,
-				"GCP_PROJECT_ID":                 "platform-prod",
-			}, map[string]string{
-				"GCP_WORKLOAD_IDENTITY_PROVIDER": provider,
-				"GCP_SERVICE_ACCOUNT":            preview,
-				"GCP_PROJECT_ID":                 "platform-prod",
-			})
+			identity := func(sa string) map[string]string {
+				return map[string]string{"GCP_WORKLOAD_IDENTITY_PROVIDER": provider, "GCP_SERVICE_ACCOUNT": sa, "GCP_PROJECT_ID": "platform-prod"}
+			}
+			want := map[string]map[string]string{
+				"dev":                     {"GCP_WORKLOAD_IDENTITY_PROVIDER": provider, "GCP_PROJECT_ID": "platform-prod"},
+				"dev-approve-replacement": {},
+				"dev-techdocs":            identity(publisher),
+				"dev-drift":               identity(reader),
+				"release":                 {},
+			}
+			if tc.preview == nil {
+				want["dev-preview"] = identity(reader)
+			}
+			assertEnvironments(t, m, "developer-portal", want)
 			if n := len(m.ByType(typeRole)) + len(m.ByType(typeOIDC)); n != 0 {
 				t.Errorf("%d AWS resources on GCP", n)
 			}
@@ -214,15 +230,12 @@ func TestAWSFederation(t *testing.T) {
 		name        string
 		oidc        OIDCArgs
 		providerARN string
-		roleNames   map[string]string // subject -> role name
+		roleNames   map[string]string // resource -> role name
 	}{
 		{"new provider, generated names", OIDCArgs{Cloud: cloud.AWS}, createdARN, nil},
 		{"existing provider, named roles",
 			OIDCArgs{Cloud: cloud.AWS, AWS: &OIDCAWSArgs{RoleName: "portal-preview", DeployRoleName: "portal-deploy", OIDCProviderARN: existingARN}},
-			existingARN, map[string]string{
-				"repo:CECG/developer-portal:environment:dev":         "portal-deploy",
-				"repo:CECG/developer-portal:environment:dev-preview": "portal-preview",
-			}},
+			existingARN, map[string]string{"portal-gh-ci-deploy-role": "portal-deploy", "portal-gh-ci-role": "portal-preview"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -246,10 +259,16 @@ func TestAWSFederation(t *testing.T) {
 			} else if len(providers) != 0 {
 				t.Errorf("an existing provider was given, yet %d created", len(providers))
 			}
-			// One role per environment subject, each pinned by StringEquals to that subject.
-			wantRoles := map[string]string{
-				"portal-gh-ci-deploy-role": "repo:CECG/developer-portal:environment:dev",
-				"portal-gh-ci-role":        "repo:CECG/developer-portal:environment:dev-preview",
+			// One role per identity, one statement per environment, each pinned by
+			// StringEquals to that subject and (but for the pull request's) workflow file.
+			wantRoles := map[string][]string{
+				"portal-gh-ci-deploy-role": {"repo:CECG/developer-portal:environment:dev-techdocs"},
+				"portal-gh-ci-role":        {"repo:CECG/developer-portal:environment:dev-drift", "repo:CECG/developer-portal:environment:dev-preview"},
+			}
+			wantWorkflows := map[string]string{
+				"repo:CECG/developer-portal:environment:dev-techdocs": "CECG/developer-portal/.github/workflows/techdocs.yml@refs/heads/main",
+				"repo:CECG/developer-portal:environment:dev-drift":    "CECG/developer-portal/.github/workflows/drift.yml@refs/heads/main",
+				"repo:CECG/developer-portal:environment:dev-preview":  "CECG/developer-portal/.github/workflows/ci.yml@refs/pull/*",
 			}
 			roles := m.ByType(typeRole)
 			if len(roles) != len(wantRoles) {
@@ -260,19 +279,32 @@ func TestAWSFederation(t *testing.T) {
 				if err := checkAWSTrust(policy, tc.providerARN); err != nil {
 					t.Error(err)
 				}
-				var doc map[string]any
+				var doc struct {
+					Statement []struct {
+						Condition map[string]map[string]string
+					}
+				}
 				if err := json.Unmarshal([]byte(policy), &doc); err != nil {
 					t.Fatal(err)
 				}
-				cond := doc["Statement"].([]any)[0].(map[string]any)["Condition"].(map[string]any)
-				if len(cond) != 1 {
-					t.Errorf("%s: conditions %v, want StringEquals only", role.Name, cond)
+				var subs []string
+				for _, st := range doc.Statement {
+					sub := st.Condition["StringEquals"]["token.actions.githubusercontent.com:sub"]
+					subs = append(subs, sub)
+					ref := st.Condition["StringEquals"]["token.actions.githubusercontent.com:job_workflow_ref"]
+					if strings.HasSuffix(sub, "-preview") {
+						ref = st.Condition["StringLike"]["token.actions.githubusercontent.com:job_workflow_ref"]
+					} else if len(st.Condition) != 1 {
+						t.Errorf("%s: conditions %v, want StringEquals only", role.Name, st.Condition)
+					}
+					if ref != wantWorkflows[sub] {
+						t.Errorf("%s: %s job_workflow_ref = %q, want %q", role.Name, sub, ref, wantWorkflows[sub])
+					}
 				}
-				sub := cond["StringEquals"].(map[string]any)["token.actions.githubusercontent.com:sub"]
-				if sub != wantRoles[role.Name] {
-					t.Errorf("%s: sub = %v, want %v", role.Name, sub, wantRoles[role.Name])
+				if !reflect.DeepEqual(subs, wantRoles[role.Name]) {
+					t.Errorf("%s: subjects = %v, want %v", role.Name, subs, wantRoles[role.Name])
 				}
-				if tc.roleNames != nil && role.String("name") != tc.roleNames[wantRoles[role.Name]] {
+				if tc.roleNames != nil && role.String("name") != tc.roleNames[role.Name] {
 					t.Errorf("%s: role name = %q", role.Name, role.String("name"))
 				}
 				for _, k := range []string{"managedPolicyArns", "inlinePolicies"} {
@@ -287,7 +319,10 @@ func TestAWSFederation(t *testing.T) {
 				outs["ciServiceAccountEmail"].Value != "" {
 				t.Errorf("outputs = %v", outs)
 			}
-			assertSplitVariables(t, m, "developer-portal", map[string]string{"AWS_ROLE_ARN": deploy}, map[string]string{"AWS_ROLE_ARN": preview})
+			assertEnvironments(t, m, "developer-portal", map[string]map[string]string{
+				"dev": {}, "dev-approve-replacement": {}, "release": {},
+				"dev-techdocs": {"AWS_ROLE_ARN": deploy}, "dev-drift": {"AWS_ROLE_ARN": preview}, "dev-preview": {"AWS_ROLE_ARN": preview},
+			})
 		})
 	}
 }
@@ -306,49 +341,87 @@ func TestNoFederationWithoutCloud(t *testing.T) {
 	}
 }
 
-// assertSplitVariables checks the Actions variables of the environment (want) and of its
-// preview environment (wantPreview).
-func assertSplitVariables(t *testing.T, m *testkit.Mocks, repo string, want, wantPreview map[string]string) {
+// assertEnvironments checks every environment the component creates in repo (want: its
+// name and its Actions variables) and how each is protected: administrators never bypass;
+// only the pull-request preview admits any branch, every other one names main in a custom
+// branch policy (never "protected branches"), except an approval environment without
+// reviewers, which admits none.
+func assertEnvironments(t *testing.T, m *testkit.Mocks, repo string, want map[string]map[string]string) {
 	t.Helper()
 	if n := len(m.ByType(typeVariable)); n != 0 {
 		t.Errorf("%d repository-level Actions variables: two stacks would overwrite each other", n)
 	}
-	envs := m.ByType(typeEnv)
-	if len(envs) != 2 {
-		t.Fatalf("want the environment and its preview environment, got %d", len(envs))
+	policies := map[string][]string{}
+	for _, p := range m.ByType(typeEnvPolicy) {
+		policies[p.String("environment")] = append(policies[p.String("environment")], p.String("branchPattern"))
 	}
-	protected := map[string]bool{}
-	for _, env := range envs {
-		if env.String("repository") != repo {
-			t.Errorf("environment = %v", env.Plain(""))
+	names := map[string]bool{}
+	for _, env := range m.ByType(typeEnv) {
+		name := env.String("environment")
+		names[name] = true
+		if _, ok := want[name]; !ok {
+			t.Errorf("unexpected environment %s", name)
 		}
-		protected[env.String("environment")] = env.Plain("deploymentBranchPolicy.protectedBranches") == true
+		if env.String("repository") != repo || env.Plain("canAdminsBypass") != false {
+			t.Errorf("environment %s = %v", name, env.Plain(""))
+		}
+		if env.Plain("deploymentBranchPolicy.protectedBranches") != false {
+			t.Errorf("environment %s admits protected branches: main is protected by a ruleset", name)
+		}
+		custom := env.Plain("deploymentBranchPolicy.customBranchPolicies") == true
+		_, reviewed := env.Input("reviewers")
+		switch {
+		case strings.HasSuffix(name, "-preview"):
+			if custom || len(policies[name]) != 0 {
+				t.Errorf("the preview environment %s must admit pull requests: %v %v", name, custom, policies[name])
+			}
+		case strings.HasSuffix(name, "-approve-replacement") && !reviewed:
+			if !custom || len(policies[name]) != 0 {
+				t.Errorf("%s has no reviewers yet admits branches %v", name, policies[name])
+			}
+		default:
+			if !custom || !reflect.DeepEqual(policies[name], []string{"main"}) {
+				t.Errorf("environment %s: custom branch policies %v, patterns %v; want main only", name, custom, policies[name])
+			}
+		}
 	}
-	if !protected["dev"] || protected["dev-preview"] || len(protected) != 2 {
-		t.Errorf("environments (name: protected branches only) = %v, want dev: true, dev-preview: false", protected)
+	for name := range want {
+		if !names[name] {
+			t.Errorf("environment %s is missing", name)
+		}
 	}
-	got := map[string]string{}
-	preview := map[string]string{}
+	got := map[string]map[string]string{}
 	for _, v := range m.ByType(typeEnvVar) {
-		if v.String("repository") != repo || (v.String("environment") != "dev" && v.String("environment") != "dev-preview") {
-			t.Errorf("variable %s in %q/%q", v.String("variableName"), v.String("repository"), v.String("environment"))
+		if v.String("repository") != repo {
+			t.Errorf("variable %s in %q", v.String("variableName"), v.String("repository"))
 		}
 		if v.InputIsSecret("value") {
 			t.Errorf("variable %s is an identifier, not a secret", v.String("variableName"))
 		}
-		if v.Parent != envs[0].Parent {
-			t.Errorf("variable %s parent = %s", v.Name, v.Parent)
+		env := v.String("environment")
+		if got[env] == nil {
+			got[env] = map[string]string{}
 		}
-		if v.String("environment") == "dev-preview" {
-			preview[v.String("variableName")] = v.String("value")
+		got[env][v.String("variableName")] = v.String("value")
+	}
+	for name, vars := range want {
+		if len(vars) == 0 && len(got[name]) == 0 {
 			continue
 		}
-		got[v.String("variableName")] = v.String("value")
+		if !reflect.DeepEqual(got[name], vars) {
+			t.Errorf("variables of %s = %v, want %v", name, got[name], vars)
+		}
 	}
-	if !reflect.DeepEqual(preview, wantPreview) {
-		t.Errorf("preview environment variables = %v, want %v", preview, wantPreview)
+}
+
+// withVars returns base plus the extra variables.
+func withVars(base map[string]string, extra map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range base {
+		out[k] = v
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Actions variables = %v, want %v", got, want)
+	for k, v := range extra {
+		out[k] = v
 	}
+	return out
 }

@@ -8,8 +8,9 @@ import (
 	"github.com/coreeng/developer-portal/cloud"
 )
 
-// The protected environment carries the required reviewers; the preview environment, which
-// deploys nothing, does not.
+// The reviewers gate every environment where a job deploys, runs a pull request's code with
+// the stack's secrets, or approves a replacement; never the person who started the run. The
+// techdocs and drift environments (main only, a bucket writer and a reader) run unreviewed.
 func TestEnvironmentReviewers(t *testing.T) {
 	m, _ := mustDeploy(t, func() *Args {
 		a := appArgs(t)
@@ -17,17 +18,34 @@ func TestEnvironmentReviewers(t *testing.T) {
 		a.EnvironmentReviewers = &EnvironmentReviewers{Teams: []int{4211}, Users: []int{17, 18}}
 		return a
 	})
-	env := m.MustFind(t, typeEnv, "portal-gh-environment")
 	want := []any{map[string]any{"teams": []any{4211.0}, "users": []any{17.0, 18.0}}}
-	if got := env.Plain("reviewers"); !reflect.DeepEqual(got, want) {
-		t.Errorf("reviewers = %#v, want %#v", got, want)
+	for env, reviewed := range map[string]bool{
+		"portal-gh-environment": true, "portal-gh-preview-environment": true, "portal-gh-approve-replacement-environment": true,
+		"portal-gh-techdocs-environment": false, "portal-gh-drift-environment": false, "portal-gh-release-environment": false,
+	} {
+		e := m.MustFind(t, typeEnv, env)
+		got, ok := e.Input("reviewers")
+		if ok != reviewed {
+			t.Errorf("%s: reviewers %v, want reviewed %v", env, got, reviewed)
+			continue
+		}
+		if !reviewed {
+			continue
+		}
+		if got := e.Plain("reviewers"); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: reviewers = %#v, want %#v", env, got, want)
+		}
+		if got := e.Plain("preventSelfReview"); got != true {
+			t.Errorf("%s: preventSelfReview = %v, want true", env, got)
+		}
 	}
-	if got := env.Plain("preventSelfReview"); got != true {
-		t.Errorf("preventSelfReview = %v, want true", got)
+	// Named reviewers open the approval environment to main.
+	found := false
+	for _, p := range m.ByType(typeEnvPolicy) {
+		found = found || (p.String("environment") == "dev-approve-replacement" && p.String("branchPattern") == "main")
 	}
-	preview := m.MustFind(t, typeEnv, "portal-gh-preview-environment")
-	if _, ok := preview.Input("reviewers"); ok {
-		t.Error("the preview environment requires reviewers")
+	if !found {
+		t.Error("dev-approve-replacement admits no branch although reviewers are named")
 	}
 }
 

@@ -2,6 +2,8 @@ package tests
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,7 +27,7 @@ func TestReleaseWorkflow(t *testing.T) {
 			}
 		}
 	}
-	build, publish, promote := wf.Jobs["build"], wf.Jobs["publish"], wf.Jobs["promote-dev"]
+	build, publish := wf.Jobs["build"], wf.Jobs["publish"]
 	if !strings.Contains(build.If, "pull_request") || len(build.Permissions) != 1 || build.Permissions["contents"] != "read" {
 		t.Errorf("build job: if %q, permissions %v; want pull requests only, contents: read only", build.If, build.Permissions)
 	}
@@ -54,15 +56,43 @@ func TestReleaseWorkflow(t *testing.T) {
 	if !pushed || !signed {
 		t.Errorf("publish job: pushed by digest with SBOM and provenance %v, signed by digest %v", pushed, signed)
 	}
-	var proposes bool
-	for _, s := range promote.Steps {
-		if strings.Contains(s.Run, `.config["developer-portal:portal"].image`) && strings.Contains(s.Run, "Pulumi.dev.yaml") &&
-			strings.Contains(s.Run, "gh pr create") {
-			proposes = true
+	// The promotion pull requests are opened with the release App's token (GITHUB_TOKEN's
+	// start no check), scoped to this repository; dev's by release.yml, prod's by deploy.yml
+	// once dev has deployed.
+	for _, p := range []struct {
+		file, job, from, to string
+	}{
+		{"release.yml", "promote-dev", "Pulumi.dev.yaml", "Pulumi.dev.yaml"},
+		{"deploy.yml", "promote-prod", "Pulumi.dev.yaml", "Pulumi.prod.yaml"},
+	} {
+		w := wf
+		if p.file != "release.yml" {
+			w = readWorkflow(t, p.file)
+		}
+		j := w.Jobs[p.job]
+		var token, proposes bool
+		for _, s := range j.Steps {
+			if strings.HasPrefix(s.Uses, "actions/create-github-app-token@") && s.With["app-id"] == "${{ vars.RELEASE_APP_ID }}" &&
+				s.With["repositories"] == "${{ github.event.repository.name }}" {
+				token = true
+			}
+			if strings.Contains(s.Run, ".github/scripts/propose-image "+p.from+" "+p.to) && s.Env["GH_TOKEN"] == "${{ steps.release-app.outputs.token }}" {
+				proposes = true
+			}
+		}
+		if !token || !proposes || j.Environment != "release" || len(j.Permissions) != 1 || j.Permissions["contents"] != "read" ||
+			strings.Contains(w.raw, "GH_TOKEN: ${{ secrets.GITHUB_TOKEN }}") {
+			t.Errorf("%s %s: App token %v, proposes %s for %s %v, environment %q, permissions %v",
+				p.file, p.job, token, p.from, p.to, proposes, j.Environment, j.Permissions)
 		}
 	}
-	if !proposes || promote.Permissions["pull-requests"] != "write" || len(promote.Permissions) != 2 {
-		t.Errorf("promote-dev job: proposes the digest %v, permissions %v", proposes, promote.Permissions)
+	if needs, _ := readWorkflow(t, "deploy.yml").Jobs["promote-prod"].Needs.(string); needs != "dev" {
+		t.Error("promote-prod does not wait for dev's deploy")
+	}
+	script, err := os.ReadFile(filepath.Join(root, ".github", "scripts", "propose-image"))
+	if err != nil || !strings.Contains(string(script), `.config["developer-portal:portal"].image = strenv(IMAGE)`) ||
+		!strings.Contains(string(script), "gh pr create") {
+		t.Errorf("propose-image does not set portal.image by a structured edit and open a pull request (%v)", err)
 	}
 
 	// The image the workflow publishes is the one the stack files deploy.

@@ -5,35 +5,23 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/coreeng/developer-portal/internal/stateful"
 	"github.com/coreeng/developer-portal/internal/testkit"
 )
 
-// statefulTypes are the resources whose replacement or deletion loses data or access: the
-// database and its users, buckets, namespaces, the repository and the teams. Their URNs are
-// their identity in the state: a refactor that changes one without an alias makes `pulumi up`
-// delete the old resource and create a new, empty one.
-var statefulTypes = map[string]bool{
-	"gcp:sql/databaseInstance:DatabaseInstance": true,
-	"gcp:sql/database:Database":                 true,
-	"gcp:sql/user:User":                         true,
-	"aws:rds/instance:Instance":                 true,
-	"gcp:storage/bucket:Bucket":                 true,
-	"aws:s3/bucketV2:BucketV2":                  true,
-	"kubernetes:core/v1:Namespace":              true,
-	"github:index/repository:Repository":        true,
-	"github:index/team:Team":                    true,
-}
-
 // IsStateful reports whether a resource type is stateful: one whose replacement or deletion
-// loses data or access. The e2e upgrade test holds the real engine's preview to it.
-func IsStateful(typ string) bool { return statefulTypes[typ] }
+// loses data or access (internal/stateful, the list the data-loss guard applies). Their URNs
+// are their identity in the state: a refactor that changes one without an alias makes `pulumi
+// up` delete the old resource and create a new, empty one. The e2e upgrade test holds the real
+// engine's preview to it.
+func IsStateful(typ string) bool { return stateful.Is(typ) }
 
 // statefulURNs lists the URNs of a plan's stateful resources as manifest lines, "<type> <urn>",
 // sorted.
 func statefulURNs(rs []testkit.Resource) []string {
 	var out []string
 	for _, r := range rs {
-		if statefulTypes[r.Type] {
+		if stateful.Is(r.Type) {
 			out = append(out, r.Type+" "+r.URN)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/coreeng/developer-portal/internal/plan"
+	"github.com/coreeng/developer-portal/internal/stateful"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -53,6 +54,44 @@ func TestStatefulURNsAreKept(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEveryPlannedTypeIsClassified holds the data-loss guard's list (internal/stateful) to the
+// components: every resource type a committed stack plans is either stateful or named
+// stateless, and every listed type is still planned by some stack, so the list is neither
+// short of a new type nor padded with a gone one.
+func TestEveryPlannedTypeIsClassified(t *testing.T) {
+	planned := map[string]bool{}
+	for _, s := range plannedStacks {
+		res, err := plan.Run(plan.Options{Root: root, Stack: s.stack, StackFile: abs(s.file), TenantsDir: fixtureTenants})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Resources {
+			if strings.HasPrefix(r.Type, "coreplatform:") || strings.HasPrefix(r.Type, "pulumi:providers:") {
+				continue
+			}
+			planned[r.Type] = true
+		}
+	}
+	stateless := map[string]bool{}
+	for _, typ := range stateful.Stateless {
+		if stateful.Is(typ) {
+			t.Errorf("%s is listed both stateful and stateless", typ)
+		}
+		stateless[typ] = true
+	}
+	for typ := range planned {
+		if !stateful.Is(typ) && !stateless[typ] {
+			t.Errorf("resource type %s is planned but neither stateful nor stateless in internal/stateful: "+
+				"say whether replacing it loses data or access", typ)
+		}
+	}
+	for _, typ := range append(stateful.Sorted(), stateful.Stateless...) {
+		if !planned[typ] {
+			t.Errorf("internal/stateful lists %s, which no committed stack plans", typ)
+		}
 	}
 }
 

@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
+
+	"github.com/coreeng/developer-portal/internal/stateful"
 )
 
 // step is the part of a `pulumi preview --json` step the guard reads.
@@ -20,66 +23,153 @@ type state struct {
 	RetainOnDelete bool   `json:"retainOnDelete"`
 }
 
-const namespaceType = "kubernetes:core/v1:Namespace"
-
-// guarded reports whether a resource type holds data a replacement or deletion would lose:
-// the database (every Cloud SQL and RDS resource), buckets and namespaces.
-func guarded(typ string) bool {
-	switch {
-	case strings.HasPrefix(typ, "gcp:sql/"), strings.HasPrefix(typ, "aws:rds/"):
-		return true
-	case typ == "gcp:storage/bucket:Bucket", strings.HasPrefix(typ, "aws:s3/bucket:"), strings.HasPrefix(typ, "aws:s3/bucketV2:"):
-		return true
-	case typ == namespaceType:
-		return true
-	}
-	return false
+// resourcePlan is the part of a saved plan's (`pulumi preview --save-plan`, apitype
+// DeploymentPlanV1) resource plan the guard reads: the operations `pulumi up --plan` is
+// constrained to, and the goal's type (absent for a deletion).
+type resourcePlan struct {
+	Goal *struct {
+		Type string `json:"type"`
+	} `json:"goal"`
+	Steps []string `json:"steps"`
 }
 
-// Check reads a preview and returns one line per step that would lose data.
-func Check(r io.Reader) ([]string, error) {
+const namespaceType = "kubernetes:core/v1:Namespace"
+
+// replacing are the operations that create a new resource in place of the old one.
+var replacing = map[string]bool{
+	"replace": true, "create-replacement": true, "delete-replaced": true,
+	"import-replacement": true, "read-replacement": true, "discard-replaced": true,
+}
+
+// Finding is one change that would lose data.
+type Finding struct {
+	URN, Type, Op string
+}
+
+func (f Finding) String() string {
+	verb := "replaced (" + f.Op + ")"
+	if f.Op == "delete" {
+		verb = "deleted"
+	}
+	return fmt.Sprintf("%s would be %s: %s (loses %s)", f.Type, verb, f.URN, stateful.Types[f.Type])
+}
+
+// Check reads a preview (`pulumi preview --json`) and returns every step that would lose data.
+func Check(r io.Reader) ([]Finding, error) {
+	steps, err := readPreview(r)
+	if err != nil {
+		return nil, err
+	}
+	var findings []Finding
+	for _, s := range steps {
+		if f, ok := s.finding(); ok {
+			findings = append(findings, f)
+		}
+	}
+	return findings, nil
+}
+
+// CheckPlan reads the plan `pulumi up --plan` will execute and the JSON preview that wrote it
+// (`pulumi preview --save-plan plan.json --json > preview.json`, one run). The operations come
+// from the plan: `up --plan` fails rather than do anything else. The preview only tells which
+// deleted namespaces are retained (a plan records no old state); a deletion the preview does
+// not show as retained is a finding.
+func CheckPlan(plan, preview io.Reader) ([]Finding, error) {
+	var doc struct {
+		ResourcePlans *map[string]resourcePlan `json:"resourcePlans"`
+		Manifest      *json.RawMessage         `json:"manifest"`
+	}
+	if err := json.NewDecoder(plan).Decode(&doc); err != nil {
+		return nil, fmt.Errorf("reading the plan: %w", err)
+	}
+	if doc.Manifest == nil {
+		return nil, fmt.Errorf("the plan has no manifest: is it a file written by pulumi preview --save-plan?")
+	}
+	steps, err := readPreview(preview)
+	if err != nil {
+		return nil, err
+	}
+	retained := map[string]bool{}
+	for _, s := range steps {
+		if s.Op == "delete" && s.OldState != nil && s.OldState.RetainOnDelete {
+			retained[s.URN] = true
+		}
+	}
+	var plans map[string]resourcePlan
+	if doc.ResourcePlans != nil {
+		plans = *doc.ResourcePlans
+	}
+	urns := make([]string, 0, len(plans))
+	for urn := range plans {
+		urns = append(urns, urn)
+	}
+	sort.Strings(urns)
+	var findings []Finding
+	for _, urn := range urns {
+		rp := plans[urn]
+		typ := typeFromURN(urn)
+		if rp.Goal != nil && rp.Goal.Type != "" {
+			typ = rp.Goal.Type
+		}
+		for _, op := range rp.Steps {
+			s := step{Op: op, URN: urn, OldState: &state{Type: typ, RetainOnDelete: retained[urn]}}
+			if f, ok := s.finding(); ok {
+				findings = append(findings, f)
+				break
+			}
+		}
+	}
+	return findings, nil
+}
+
+func readPreview(r io.Reader) ([]step, error) {
 	var preview struct {
 		Steps *[]step `json:"steps"`
 	}
-	dec := json.NewDecoder(r)
-	if err := dec.Decode(&preview); err != nil {
+	if err := json.NewDecoder(r).Decode(&preview); err != nil {
 		return nil, fmt.Errorf("reading the preview: %w", err)
 	}
 	// A preview that failed prints no steps: refusing is the only safe answer.
 	if preview.Steps == nil {
 		return nil, fmt.Errorf("the preview has no steps: did pulumi preview --json fail?")
 	}
-	var findings []string
-	for _, s := range *preview.Steps {
-		typ := s.resourceType()
-		if !guarded(typ) {
-			continue
-		}
-		switch s.Op {
-		case "replace", "create-replacement", "delete-replaced", "import-replacement":
-			findings = append(findings, fmt.Sprintf("%s would be replaced (%s): %s", typ, s.Op, s.URN))
-		case "delete":
-			// Offboarding a tenancy deletes its namespace from the stack; retainOnDelete (the
-			// default) keeps it in the cluster, so that is no loss. The database and buckets
-			// are never let go, retained or not: the stack would lose track of the data.
-			if typ == namespaceType && s.OldState != nil && s.OldState.RetainOnDelete {
-				continue
-			}
-			findings = append(findings, fmt.Sprintf("%s would be deleted: %s", typ, s.URN))
-		}
-	}
-	return findings, nil
+	return *preview.Steps, nil
 }
 
-// resourceType is the step's type from its state, or else from its URN
-// (urn:pulumi:<stack>::<project>::<parent types $ separated>$<type>::<name>).
+// finding reports whether the step loses data.
+func (s step) finding() (Finding, bool) {
+	typ := s.resourceType()
+	if !stateful.Is(typ) {
+		return Finding{}, false
+	}
+	switch {
+	case replacing[s.Op]:
+		return Finding{s.URN, typ, s.Op}, true
+	case s.Op == "delete":
+		// Offboarding a tenancy deletes its namespace from the stack; retainOnDelete (the
+		// default) keeps it in the cluster, so that is no loss. Everything else stateful is
+		// never let go, retained or not: the stack would lose track of the data.
+		if typ == namespaceType && s.OldState != nil && s.OldState.RetainOnDelete {
+			return Finding{}, false
+		}
+		return Finding{s.URN, typ, s.Op}, true
+	}
+	return Finding{}, false
+}
+
+// resourceType is the step's type from its state, or else from its URN.
 func (s step) resourceType() string {
 	for _, st := range []*state{s.OldState, s.NewState} {
 		if st != nil && st.Type != "" {
 			return st.Type
 		}
 	}
-	parts := strings.Split(s.URN, "::")
+	return typeFromURN(s.URN)
+}
+
+// typeFromURN reads urn:pulumi:<stack>::<project>::<parent types $ separated>$<type>::<name>.
+func typeFromURN(urn string) string {
+	parts := strings.Split(urn, "::")
 	if len(parts) < 4 {
 		return ""
 	}

@@ -1,6 +1,7 @@
 // Package configref renders the configuration reference from the source itself: every key of
 // every `developer-portal:*` section is a JSON field of a Go struct, and its documentation is
-// that field's doc comment. README.md embeds the result, and a test keeps the two equal, so the
+// that field's doc comment. The documentation's configuration reference
+// (docs/operators/configuration.md) embeds the result, and a test keeps the two equal, so the
 // reference can never drift from the code.
 package configref
 
@@ -202,7 +203,7 @@ func (g *Generator) OutputsMarkdown(components []Component) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(&b, "#### Outputs of `%s.%s`\n\n| field | type | meaning |\n|---|---|---|\n", c.Package, c.Type)
+		fmt.Fprintf(&b, "## Outputs of `%s.%s`\n\n| field | type | meaning |\n|---|---|---|\n", c.Package, c.Type)
 		for _, r := range rows {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", r.Key, r.Type, r.Doc)
 		}
@@ -480,7 +481,7 @@ func (g *Generator) Markdown(sections []Section, extra []Row) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		fmt.Fprintf(&b, "#### `developer-portal:%s`\n\n%s\n\n| key | type | default | required | meaning |\n|---|---|---|---|---|\n", s.Key, s.Description)
+		fmt.Fprintf(&b, "## `developer-portal:%s`\n\n%s\n\n| key | type | default | required | meaning |\n|---|---|---|---|---|\n", s.Key, s.Description)
 		for _, r := range rows {
 			req := ""
 			if r.Required {
@@ -492,7 +493,7 @@ func (g *Generator) Markdown(sections []Section, extra []Row) (string, error) {
 	}
 	if len(extra) > 0 {
 		sort.SliceStable(extra, func(i, j int) bool { return extra[i].Key < extra[j].Key })
-		b.WriteString("#### Secrets\n\nSet each with `pulumi config set --secret`; a value stored in plain text is rejected.\n\n| key | meaning |\n|---|---|\n")
+		b.WriteString("## Secrets\n\nSet each with `pulumi config set --secret`; a value stored in plain text is rejected.\n\n| key | meaning |\n|---|---|\n")
 		for _, r := range extra {
 			fmt.Fprintf(&b, "| `developer-portal:%s` | %s |\n", r.Key, r.Doc)
 		}

@@ -97,9 +97,12 @@ func TestPortalInBrowser(t *testing.T) {
 		return
 	}
 
-	// The organisation's members, as the GitHub organisation sync would create them.
+	// The organisation's members, as the GitHub organisation sync would create them, and a
+	// service of the member's tenancy, as its repository's catalog-info.yaml would declare it.
 	orgFile := filepath.Join(root, "catalog", "test-org", "org.yaml")
 	writeYAMLDocs(t, orgFile, testOrganisation(gen))
+	serviceFile := filepath.Join(root, "catalog", "test-org", "service.yaml")
+	writeYAMLDocs(t, serviceFile, []any{testService(gen.someTenant)})
 
 	port := freePort(t)
 	base := fmt.Sprintf("http://localhost:%d", port)
@@ -121,7 +124,14 @@ func TestPortalInBrowser(t *testing.T) {
 		// The generated locations, and the organisation's members (see testOrganisation).
 		"catalog": map[string]any{"locations": append(cfg.locations, map[string]any{
 			"type": "file", "target": orgFile, "rules": []any{map[string]any{"allow": []string{"User", "Group"}}},
+		}, map[string]any{
+			"type": "file", "target": serviceFile, "rules": []any{map[string]any{"allow": []string{"Component"}}},
 		})},
+		// Search indexes every 20 s instead of every 10 minutes, so that the test's search
+		// sees the catalog and the docs the backend loaded after its first run.
+		"search": map[string]any{"collators": map[string]any{
+			"catalog": map[string]any{"schedule": testIndexSchedule}, "techdocs": map[string]any{"schedule": testIndexSchedule},
+		}},
 		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
 			"type": "config", "clusters": []any{kube.cluster(gen.clusterName)},
 		}}},
@@ -251,6 +261,31 @@ func TestPortalInBrowser(t *testing.T) {
 		admin.clickText(`[role="menuitem"]`, "Unregister entity")
 		admin.waitText("unregister-dialog", time.Minute, "Are you sure you want to unregister this entity?")
 		admin.screenshot("6-admin-unregister-dialog")
+	})
+
+	// 7. Home at "/": the member's tenancies, requesting and joining one, the docs, search.
+	t.Run("7-home", func(t *testing.T) {
+		member.t = t
+		testHome(t, member, gen)
+	})
+
+	// 8. The tenancy page: namespaces with quota and limits, team and members, parent and
+	// children, services, the definition file and how to join.
+	t.Run("8-tenancy", func(t *testing.T) {
+		member.t = t
+		testTenancyPage(t, member, gen)
+	})
+
+	// 9. Search, from the home page, finds a tenancy.
+	t.Run("9-search", func(t *testing.T) {
+		member.t = t
+		testSearch(t, member, gen)
+	})
+
+	// 10. The Core Platform theme by default, the dark one from the settings, and sign-out.
+	t.Run("10-theme-and-settings", func(t *testing.T) {
+		member.t = t
+		testThemeAndSettings(t, member)
 	})
 
 	if got := github.profilesFetched(); !slices.Contains(got, memberLogin) || !slices.Contains(got, adminLogin) {

@@ -37,6 +37,15 @@
 //     committed one. No control plane;
 //   - TestReshardTenants (reshard_test.go): an existing stack split into tenant shards in the
 //     order docs/operators/scale.md gives converges, every object kept;
+//   - TestPortalOnRealNode (portalnode_test.go, node_test.go): the portal image .ci/image built
+//     from app/Dockerfile, deployed by the stack with the provider's readiness waits (no
+//     skipAwait) onto a real node (containerd, runc, kubelet, kube-scheduler) and checked on
+//     its running pods; the host is recorded before and restored after
+//     (docs/operators/image-build.md). Needs root and, beyond the tools above,
+//     E2E_KUBELET, E2E_KUBE_SCHEDULER, E2E_PAUSE_IMAGE(_ARCHIVE), PORTAL_IMAGE(_ARCHIVE) and
+//     PG_BIN;
+//   - TestImageSBOM (sbom_test.go): the image's SBOM (PORTAL_SBOM) lists the backend's
+//     Backstage packages at app/package-lock.json's versions;
 //   - TestScale (scale_test.go), only with E2E_SCALE=<sizes>: up, no-op preview, one-tenant
 //     change and destroy of generated tenants, with time, memory, CPU and state size
 //     (.ci/e2e runs 10 tenants; `.ci/e2e scale` 10, 100 and 1,000 and writes
@@ -69,8 +78,8 @@
 // E2E_LOG_DIR, when set, keeps the progress logs of every up, destroy and refresh and the
 // Backstage test's output (otherwise their last lines are printed only when they fail).
 //
-// In the other tests no kubelet runs, so pods never start. The harness, and only the harness,
-// therefore sets the pulumi.com/skipAwait annotation on the objects whose readiness needs
+// In the other tests (all but TestPortalOnRealNode) no kubelet runs, so pods never start. The
+// harness, and only the harness, therefore sets the pulumi.com/skipAwait annotation on the objects whose readiness needs
 // running pods or an ingress controller (Deployments, Services, Ingresses...), through a
 // resource transform registered before the stack program runs. For the kinds where that annotation also skips the
 // wait for a deletion (Deployments among them) it sets background deletion, so that a delete is

@@ -3,6 +3,7 @@ module github.com/coreeng/developer-portal/tests/e2e
 go 1.26.6
 
 require (
+	github.com/BurntSushi/toml v1.6.0
 	github.com/coreeng/developer-portal v0.0.0
 	github.com/pulumi/pulumi-kubernetes/sdk/v4 v4.32.0
 	github.com/pulumi/pulumi/sdk/v3 v3.274.1
@@ -10,7 +11,6 @@ require (
 )
 
 require (
-	github.com/BurntSushi/toml v1.6.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/ProtonMail/go-crypto v1.5.2 // indirect
 	github.com/agext/levenshtein v1.2.3 // indirect

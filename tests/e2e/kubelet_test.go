@@ -54,18 +54,9 @@ type fakeKubelet struct {
 // (before the control plane, since cleanups run last-registered first).
 func startFakeKubelet(t *testing.T, c *cluster) *fakeKubelet {
 	t.Helper()
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(c.caPEM)
-	ctx, cancel := context.WithCancel(context.Background())
-	k := &fakeKubelet{
-		c:      c,
-		client: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 20 * time.Second},
-		cancel: cancel,
-		done:   make(chan struct{}),
-		nextIP: 10,
-	}
+	ctx, k := newFakeKubelet(c)
 	if err := k.registerNode(ctx); err != nil {
-		cancel()
+		k.cancel()
 		t.Fatalf("fake kubelet: register node: %v", err)
 	}
 	go k.run(ctx)
@@ -79,6 +70,21 @@ func startFakeKubelet(t *testing.T, c *cluster) *fakeKubelet {
 		}
 	})
 	return k
+}
+
+// newFakeKubelet returns a fake kubelet that is not running yet, and the context that its
+// cancel function ends.
+func newFakeKubelet(c *cluster) (context.Context, *fakeKubelet) {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(c.caPEM)
+	ctx, cancel := context.WithCancel(context.Background())
+	return ctx, &fakeKubelet{
+		c:      c,
+		client: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 20 * time.Second},
+		cancel: cancel,
+		done:   make(chan struct{}),
+		nextIP: 10,
+	}
 }
 
 func (k *fakeKubelet) stats() string {

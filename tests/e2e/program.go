@@ -103,9 +103,13 @@ func (s *SkipAwait) transform(_ context.Context, args *pulumi.ResourceTransformA
 }
 
 // Program is the stack program as the e2e harness runs it: the product's stack.Program, after
-// the harness's SkipAwait transform. It is not in a _test file because the upgrade test also
-// builds it, in cmd/previous-program, against the previous commit's stack package.
+// the harness's SkipAwait transform. With sa nil it is stack.Program alone (the real node's
+// test: the provider waits for real pods). It is not in a _test file because the upgrade test
+// also builds it, in cmd/previous-program, against the previous commit's stack package.
 func Program(src stack.Source, sa *SkipAwait) pulumi.RunFunc {
+	if sa == nil {
+		return stack.Program(src)
+	}
 	return func(ctx *pulumi.Context) error {
 		if err := ctx.RegisterResourceTransform(sa.transform); err != nil {
 			return err

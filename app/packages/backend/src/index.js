@@ -30,6 +30,8 @@ async function main() {
   backend.add(require('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
   backend.add(require('@backstage/plugin-catalog-backend-module-github'));
   backend.add(require('@backstage/plugin-catalog-backend-module-github-org'));
+  // Logs the errors of entities the catalog cannot process (a broken catalog-info.yaml).
+  backend.add(require('@backstage/plugin-catalog-backend-module-logs'));
 
   // Scaffolder with the GitHub actions: "Request a tenancy" opens a pull request.
   backend.add(require('@backstage/plugin-scaffolder-backend'));

@@ -1,6 +1,6 @@
-// Core Platform branding and sign-in: the theme (brand/theme.tsx), the sidebar with the logo
-// (brand/Sidebar.tsx, brand/logo.svg) and the only sign-in method, GitHub (no guest access in
-// any environment).
+// Core Platform branding and sign-in: the light and dark themes (brand/theme.tsx), the
+// sidebar with the logo (brand/Sidebar.tsx, brand/logo.svg), the home page (home/) and the only
+// sign-in method, GitHub (no guest access in any environment).
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
 import { githubAuthApiRef } from '@backstage/core-plugin-api';
 import { SignInPage } from '@backstage/core-components';
@@ -8,7 +8,10 @@ import {
   SignInPageBlueprint,
   ThemeBlueprint,
 } from '@backstage/plugin-app-react';
-import { coreLightTheme } from './theme';
+import DarkIcon from '@material-ui/icons/Brightness2';
+import LightIcon from '@material-ui/icons/WbSunny';
+import { coreDarkTheme, coreLightTheme } from './theme';
+import { homePage } from '../home';
 import { sidebar } from './Sidebar';
 import logo from './logo.svg';
 
@@ -39,21 +42,36 @@ const signInPage = SignInPageBlueprint.make({
   },
 });
 
+// Named like the app's built-in themes ("light", "dark"), these extensions replace them: the
+// Core Platform themes are the only ones, and a saved choice of "light" or "dark" keeps
+// working.
 const lightTheme = ThemeBlueprint.make({
-  name: 'core-platform-light',
+  name: 'light',
   params: {
     theme: {
-      id: 'core-platform-light',
-      title: 'Core Platform',
+      id: 'light',
+      title: 'Core Platform light',
       variant: 'light',
-      Provider: ({ children }) => (
-        <coreLightTheme.Provider>{children}</coreLightTheme.Provider>
-      ),
+      icon: <LightIcon />,
+      Provider: coreLightTheme.Provider,
+    },
+  },
+});
+
+const darkTheme = ThemeBlueprint.make({
+  name: 'dark',
+  params: {
+    theme: {
+      id: 'dark',
+      title: 'Core Platform dark',
+      variant: 'dark',
+      icon: <DarkIcon />,
+      Provider: coreDarkTheme.Provider,
     },
   },
 });
 
 export const brandModule = createFrontendModule({
   pluginId: 'app',
-  extensions: [signInPage, lightTheme, sidebar],
+  extensions: [signInPage, lightTheme, darkTheme, sidebar, homePage],
 });
