@@ -62,39 +62,16 @@ func (t Tenant) InEnvironment(env string) bool {
 // every problem at once, each naming the file (and the field where the decoder knows it), as a
 // *validate.Errors. It does not check the definitions' content: see ValidateTenants. A relative
 // dir resolves against the working directory, which for `pulumi up` is the project root.
+// Which files are definitions is TenantFiles' decision alone.
 func LoadTenants(dir string) ([]Tenant, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reading tenant definitions: %w", err)
+	files, err := TenantFiles(dir)
+	if listed := (*validate.Errors)(nil); err != nil && !errors.As(err, &listed) {
+		return nil, err
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
 	var errs validate.Errors
+	errs.Merge("", err)
 	var tenants []Tenant
-	for _, e := range entries {
-		path := filepath.Join(dir, e.Name())
-		ext := filepath.Ext(e.Name())
-		isYAML := strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
-		switch {
-		case e.Type()&fs.ModeSymlink != 0:
-			// A link could provision a file reviewed nowhere; its target is not read or echoed.
-			errs.Add(path, "is a symbolic link: tenant definitions must be regular files in %s", dir)
-			continue
-		case e.IsDir():
-			if holdsYAML(path) {
-				errs.Add(path, "holds YAML files, which are not read: tenant definitions must be files directly in %s", dir)
-			}
-			continue
-		case ext == ".yaml":
-		case isYAML:
-			errs.Add(path, "tenant definitions must be named <name>.yaml")
-			continue
-		default:
-			continue
-		}
-		if !e.Type().IsRegular() {
-			errs.Add(path, "is not a regular file")
-			continue
-		}
+	for _, path := range files {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			errs.Add(path, "%v", err)
@@ -112,6 +89,50 @@ func LoadTenants(dir string) ([]Tenant, error) {
 		return nil, err
 	}
 	return tenants, nil
+}
+
+// TenantFiles decides which files of dir are tenant definitions: the regular files directly
+// in it named "*.yaml" (see IsTenantFileName), sorted. Its error (a *validate.Errors, each
+// problem naming its path) lists the entries that look like definitions but would not be read
+// — symbolic links, ".yml" or upper-case extensions, subfolders holding YAML, anything not a
+// regular file — so nothing meant as a tenancy is skipped without a word; the files are
+// returned with it. Other files (a README, .gitkeep) are neither read nor reported. Reading
+// dir itself failing is a plain error and no files.
+func TenantFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading tenant definitions: %w", err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	var errs validate.Errors
+	var files []string
+	for _, e := range entries {
+		path := filepath.Join(dir, e.Name())
+		ext := filepath.Ext(e.Name())
+		isYAML := strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml")
+		switch {
+		case e.Type()&fs.ModeSymlink != 0:
+			// A link could provision a file reviewed nowhere; its target is not read or echoed.
+			errs.Add(path, "is a symbolic link: tenant definitions must be regular files in %s", dir)
+		case e.IsDir():
+			if holdsYAML(path) {
+				errs.Add(path, "holds YAML files, which are not read: tenant definitions must be files directly in %s", dir)
+			}
+		case IsTenantFileName(e.Name()) && !e.Type().IsRegular():
+			errs.Add(path, "is not a regular file")
+		case IsTenantFileName(e.Name()):
+			files = append(files, path)
+		case isYAML:
+			errs.Add(path, "tenant definitions must be named <name>.yaml")
+		}
+	}
+	return files, errs.Err()
+}
+
+// IsTenantFileName reports whether a file of that name directly in the tenants folder is
+// read as a tenant definition: its extension is exactly ".yaml".
+func IsTenantFileName(name string) bool {
+	return filepath.Ext(name) == ".yaml"
 }
 
 // ParseTenant decodes one tenant definition strictly (unknown fields rejected, exactly one

@@ -13,7 +13,9 @@
 // files and prints, as Markdown, what each committed stack (or the one named by -stack) will
 // create for each tenant — namespace, role bindings, quota, limit range, network policy, GitHub
 // team, catalog entities — and exits non-zero, with every error naming its file and field, when
-// a file or a stack rejects the change. -tenants-dir plans a stack over another tenants folder.
+// a file or a stack rejects the change. A changed file the stacks do not read as a tenant
+// definition (in a subfolder, ".yml", a symbolic link) is such an error. -tenants-dir plans a
+// stack (or the check) over another tenants folder than the stack files' tenants.dir.
 package main
 
 import (
@@ -83,10 +85,10 @@ func (f *files) String() string     { return fmt.Sprint(*f) }
 func (f *files) Set(v string) error { *f = append(*f, v); return nil }
 
 func tenantCheck(root, stackName, stackFile, out, tenantsDir string, tenants []string) error {
-	if stackFile != "" || out != "" || tenantsDir != "" {
-		return fmt.Errorf("-tenant plans the committed stacks over the files' own folder: -stack-file, -out and -tenants-dir do not apply")
+	if stackFile != "" || out != "" {
+		return fmt.Errorf("-tenant plans the committed stacks over their tenants folder (or -tenants-dir): -stack-file and -out do not apply")
 	}
-	opts := plan.TenantCheckOptions{Root: root, Files: tenants}
+	opts := plan.TenantCheckOptions{Root: root, TenantsDir: tenantsDir, Files: tenants}
 	if stackName != "" {
 		opts.Stacks = []string{stackName}
 	}

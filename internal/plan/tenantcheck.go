@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/coreeng/developer-portal/access"
 	"github.com/coreeng/developer-portal/internal/offline"
+	"github.com/coreeng/developer-portal/internal/validate"
+	"github.com/coreeng/developer-portal/stack"
 )
 
 // TenantCheckOptions select what the tenancy check plans.
@@ -18,24 +22,31 @@ type TenantCheckOptions struct {
 	Root string
 	// Stacks are the stacks to plan; empty means every Pulumi.<stack>.yaml in Root.
 	Stacks []string
-	// Files are the changed tenant definitions, all in one tenants folder. A file that does
-	// not exist was deleted by the change.
+	// TenantsDir is the tenants folder the stacks are planned over; empty means the stacks'
+	// own tenants.dir (relative to Root), which must then be one folder for all of them.
+	TenantsDir string
+	// Files are the changed tenant definitions. A file that does not exist was deleted by
+	// the change.
 	Files []string
 }
 
+// checkedFile is a changed file the stacks read, and the tenancy it defines.
+type checkedFile struct {
+	file, tenant string
+}
+
 // TenantCheck validates changed tenant definitions and renders, as Markdown, what every
-// stack will create for each of them: the offline plan of each stack over the tenants folder
-// holding the files, narrowed to the tenants. ok is false when a file or a stack rejects the
-// change; the report then carries the errors, each naming the file and field.
+// stack will create for each of them: the offline plan of each stack over the tenants folder,
+// narrowed to the tenants. ok is false when a file or a stack rejects the change; the report
+// then carries the errors, each naming the file and field.
+//
+// Which files are tenancies is decided by access.TenantFiles, the stacks' own loader, over
+// the very folder the stacks are planned over: a changed file it does not read (in a
+// subfolder, outside the folder, ".yml", a symbolic link, not YAML) is an error naming the
+// file, never a tenancy the report shows and the stack ignores.
 func TenantCheck(opts TenantCheckOptions) (report string, ok bool, err error) {
 	if len(opts.Files) == 0 {
 		return "", false, errors.New("no tenant files given")
-	}
-	dir := filepath.Dir(opts.Files[0])
-	for _, f := range opts.Files[1:] {
-		if filepath.Dir(f) != dir {
-			return "", false, fmt.Errorf("%s and %s are in different folders: check one tenants folder at a time", opts.Files[0], f)
-		}
 	}
 	stacks := opts.Stacks
 	if len(stacks) == 0 {
@@ -43,32 +54,69 @@ func TenantCheck(opts TenantCheckOptions) (report string, ok bool, err error) {
 			return "", false, err
 		}
 	}
+	dir := opts.TenantsDir
+	if dir == "" {
+		if dir, err = stacksTenantsDir(opts.Root, stacks); err != nil {
+			return "", false, err
+		}
+	}
+	// The folder's problems (a subfolder holding YAML, a link) are the stacks' to report
+	// below; here only which files are read matters.
+	read, err := access.TenantFiles(dir)
+	if listed := (*validate.Errors)(nil); err != nil && !errors.As(err, &listed) {
+		return "", false, err
+	}
+	isRead := map[string]bool{}
+	for _, f := range read {
+		isRead[absPath(f)] = true
+	}
 
 	var b strings.Builder
 	b.WriteString("## Tenancy check\n\n")
 	ok = true
-	var names, removed []string
+	var checked []checkedFile
+	var removed, unread []string
+	seen := map[string]bool{}
 	for _, f := range opts.Files {
-		data, err := os.ReadFile(f)
-		if errors.Is(err, os.ErrNotExist) {
-			removed = append(removed, f)
+		abs := absPath(f)
+		if seen[abs] {
 			continue
 		}
+		seen[abs] = true
+		if _, err := os.Lstat(f); errors.Is(err, os.ErrNotExist) {
+			if filepath.Dir(abs) == absPath(dir) && access.IsTenantFileName(filepath.Base(f)) {
+				removed = append(removed, f)
+			} else {
+				unread = append(unread, f)
+			}
+			continue
+		} else if err != nil {
+			return "", false, err
+		}
+		if !isRead[abs] {
+			ok = false
+			fmt.Fprintf(&b, "**%s is not a tenant definition the stacks read:** they read only the regular `<name>.yaml` files directly in %s. Merged, it would provision nothing, and a deploy fails on YAML they do not read (in a subfolder, `.yml`, a symbolic link).\n\n", inlineCode(f), inlineCode(dir))
+			continue
+		}
+		data, err := os.ReadFile(f)
 		if err != nil {
 			return "", false, err
 		}
 		t, err := access.ParseTenant(data)
 		if err != nil {
 			ok = false
-			fmt.Fprintf(&b, "**`%s` is invalid:**\n\n%s\n", f, codeBlock("text", prefixLines(err.Error(), f+": ")))
+			fmt.Fprintf(&b, "**%s is invalid:**\n\n%s\n", inlineCode(f), codeBlock("text", prefixLines(err.Error(), f+": ")))
 			continue
 		}
-		names = append(names, t.Name)
+		checked = append(checked, checkedFile{file: f, tenant: t.Name})
 	}
 	for _, f := range removed {
-		fmt.Fprintf(&b, "- `%s` is deleted: at the next deploy each stack removes what it created for that tenancy (see its preview).\n", f)
+		fmt.Fprintf(&b, "- %s is deleted: at the next deploy each stack removes what it created for that tenancy (see its preview).\n", inlineCode(f))
 	}
-	if len(removed) > 0 {
+	for _, f := range unread {
+		fmt.Fprintf(&b, "- %s is deleted; the stacks never read it (not a `<name>.yaml` file directly in %s): it changes nothing.\n", inlineCode(f), inlineCode(dir))
+	}
+	if len(removed)+len(unread) > 0 {
 		b.WriteString("\n")
 	}
 	if !ok {
@@ -83,22 +131,23 @@ func TenantCheck(opts TenantCheckOptions) (report string, ok bool, err error) {
 			fmt.Fprintf(&b, "**Stack `%s` rejects the tenants folder:**\n\n%s\n", s, codeBlock("text", err.Error()))
 			continue
 		}
-		for _, n := range names {
-			p, err := ForTenant(res, n)
+		for _, c := range checked {
+			p, err := ForTenant(res, c.tenant)
 			if err != nil {
 				return "", false, err
 			}
-			if parts[n] == nil {
-				parts[n] = map[string]TenantPart{}
+			if parts[c.tenant] == nil {
+				parts[c.tenant] = map[string]TenantPart{}
 			}
-			parts[n][s] = p
+			parts[c.tenant][s] = p
 		}
 	}
 	if !ok {
 		return b.String(), false, nil
 	}
-	for i, n := range names {
-		fmt.Fprintf(&b, "### Tenancy `%s` (`%s`): valid\n\n", n, opts.Files[i])
+	for _, c := range checked {
+		n := c.tenant
+		fmt.Fprintf(&b, "### Tenancy `%s` (%s): valid\n\n", n, inlineCode(c.file))
 		for _, s := range stacks {
 			p := parts[n][s]
 			if len(p.Resources) == 0 && len(p.Entities) == 0 {
@@ -124,6 +173,44 @@ func TenantCheck(opts TenantCheckOptions) (report string, ok bool, err error) {
 	}
 	b.WriteString("Rendered offline (`go run ./cmd/plan -tenant ...`) from this pull request's files with the mock engine: computed values are stand-ins. Merging deploys it: see the operators' documentation, *Deploying and previewing*.\n")
 	return b.String(), true, nil
+}
+
+// stacksTenantsDir is the tenants folder the stacks read (their tenants.dir, default
+// access.DefaultDir, relative to root), which must be one folder for all of them.
+func stacksTenantsDir(root string, stacks []string) (string, error) {
+	dir := ""
+	for _, s := range stacks {
+		path := filepath.Join(root, "Pulumi."+s+".yaml")
+		sf, err := ReadStackFile(path, filepath.Join(root, "Pulumi.yaml"))
+		if err != nil {
+			return "", err
+		}
+		var tenants struct {
+			Dir string `json:"dir"`
+		}
+		if raw := sf.Values[stack.Namespace+":tenants"]; raw != "" {
+			if err := json.Unmarshal([]byte(raw), &tenants); err != nil {
+				return "", fmt.Errorf("%s: tenants: %w", path, err)
+			}
+		}
+		d := cmp.Or(tenants.Dir, access.DefaultDir)
+		if !filepath.IsAbs(d) {
+			d = filepath.Join(root, d)
+		}
+		if dir != "" && d != dir {
+			return "", fmt.Errorf("the stacks read different tenants folders (%s, %s): check one stack at a time", dir, d)
+		}
+		dir = d
+	}
+	return dir, nil
+}
+
+// absPath is path made absolute and clean, for comparing paths given differently.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
 }
 
 // stackNames are the stacks whose files sit in root: Pulumi.<stack>.yaml.
@@ -193,19 +280,32 @@ func summariseWords(words []string) string {
 // codeBlock fences text with more backticks than it contains in a row, so content from a
 // pull request can never close the fence and inject Markdown.
 func codeBlock(lang, text string) string {
-	longest, run := 0, 0
-	for _, c := range text {
-		if c == '`' {
-			run++
-			if run > longest {
-				longest = run
-			}
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", max(3, longest+1))
+	fence := strings.Repeat("`", max(3, longestRun(text, '`')+1))
 	return fence + lang + "\n" + strings.TrimRight(text, "\n") + "\n" + fence + "\n"
+}
+
+// inlineCode is text as Markdown inline code, delimited by more backticks than it holds in a
+// row: a file name from a pull request can never close it and inject Markdown.
+func inlineCode(text string) string {
+	fence := strings.Repeat("`", longestRun(text, '`')+1)
+	if strings.HasPrefix(text, "`") || strings.HasSuffix(text, "`") {
+		text = " " + text + " "
+	}
+	return fence + text + fence
+}
+
+// longestRun is the length of the longest run of c in text.
+func longestRun(text string, c rune) int {
+	longest, run := 0, 0
+	for _, r := range text {
+		if r != c {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, run)
+	}
+	return longest
 }
 
 func prefixLines(text, prefix string) string {
