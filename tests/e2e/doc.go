@@ -13,15 +13,18 @@
 //	E2E_KUBE_CONTROLLER_MANAGER  kube-controller-manager binary
 //	E2E_ETCD                     etcd binary
 //	E2E_KUBE_SCORE               kube-score binary
+//	E2E_STRACE                   strace (TestFaultKilledCLI kills the CLI at a system call)
 //
 // Without them every test that needs them is skipped. Each of these tests starts its own
 // control plane:
 //
 //   - TestEndToEnd: one happy lifecycle, from up to destroy;
 //   - TestFaultKilledCLI, TestFaultAPIServerDown, TestFaultProtectedDestroy (faults_test.go):
-//     the CLI killed with SIGKILL and kube-apiserver killed in the middle of an up, each
-//     recovered as docs/operators/runbook-failed-deploy.md says and checked to converge; a
-//     destroy refused by a protected resource, and namespaces retained on delete;
+//     the CLI killed with SIGKILL (while a create is in flight, inside the write of the
+//     checkpoint's metadata file, just before the checkpoint's rename) and kube-apiserver killed
+//     in the middle of an up, each recovered as docs/operators/runbook-failed-deploy.md says and
+//     checked to converge; a destroy refused by a protected resource, and namespaces retained
+//     on delete;
 //   - TestUpgradeKeepsStatefulResources (upgrade_test.go): up with the previous commit's
 //     program (E2E_UPGRADE_FROM, default HEAD~1; the clone needs that commit), then a preview
 //     with the current one must not replace or delete a stateful resource;

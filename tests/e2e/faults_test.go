@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -194,18 +195,27 @@ func (f *faultStack) resumeControllers(t *testing.T) {
 	_ = p.cmd.Process.Signal(syscall.SIGCONT)
 }
 
+// checkpointPath is the file that holds the stack's checkpoint in the file backend.
+func checkpointPath(backendDir string) (string, error) {
+	paths, err := filepath.Glob(filepath.Join(backendDir, ".pulumi", "stacks", "*", stackName+".json"))
+	if err != nil {
+		return "", fmt.Errorf("checkpoint of stack %s in %s: %w", stackName, backendDir, err)
+	}
+	if len(paths) != 1 {
+		return "", fmt.Errorf("want one checkpoint of stack %s in %s, found %v", stackName, backendDir, paths)
+	}
+	return paths[0], nil
+}
+
 // readCheckpoint reads the stack's state as the CLI last wrote it to the file backend. It
 // works while an operation runs, unlike `pulumi stack export`, which would be a second CLI
 // process.
 func readCheckpoint(backendDir string) (stateFile, error) {
-	paths, err := filepath.Glob(filepath.Join(backendDir, ".pulumi", "stacks", "*", stackName+".json"))
+	path, err := checkpointPath(backendDir)
 	if err != nil {
-		return stateFile{}, fmt.Errorf("checkpoint of stack %s in %s: %w", stackName, backendDir, err)
+		return stateFile{}, err
 	}
-	if len(paths) != 1 {
-		return stateFile{}, fmt.Errorf("want one checkpoint of stack %s in %s, found %v", stackName, backendDir, paths)
-	}
-	b, err := os.ReadFile(paths[0])
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return stateFile{}, err
 	}
@@ -317,22 +327,69 @@ func descendants(t *testing.T, pid int) []int {
 	return out
 }
 
-// killCLI kills the running CLI with SIGKILL, as the kernel's OOM killer or a lost CI runner
-// would, and returns the update's result. Its plugins (the Kubernetes provider) outlive it,
-// orphaned, as after a real crash; once the update has returned they are ended too, by the
-// pids recorded before the kill, so that no test leaves processes behind.
-func killCLI(t *testing.T, done <-chan error) error {
+// killPoint is a moment at which TestFaultKilledCLI kills the CLI. Each is deterministic: the
+// test reaches it by waiting for a state (a create in flight) or by having strace deliver
+// SIGKILL on entry to one system call on one file of the backend, whatever the machine's load.
+type killPoint struct {
+	name string
+	// syscalls and file: strace kills the CLI on entry to the first of syscalls on file (given
+	// the path of the stack's checkpoint). Empty: the test kills it while a create is in flight.
+	syscalls string
+	file     func(checkpoint string) string
+	// unreadable: the kill leaves the checkpoint's metadata file empty, and the CLI unable to
+	// read the checkpoint (failed to load checkpoint: EOF) until the runbook's repair step.
+	unreadable bool
+}
+
+// killPoints are where a SIGKILL can leave the file backend in a different state. gocloud's
+// fileblob driver, which the file backend uses, writes a checkpoint in three steps: the JSON
+// into a temporary file, the metadata file "<checkpoint>.attrs" in place (os.Create truncates
+// it, then one write fills it), and a rename of the temporary file over the checkpoint.
+// A kill between the truncation and the write leaves an empty metadata file, which every later
+// read of the checkpoint fails to decode (EOF); the checkpoint itself is intact.
+var killPoints = []killPoint{
+	{name: "create in flight"},
+	{
+		name:       "metadata file write",
+		syscalls:   "write",
+		file:       func(cp string) string { return cp + ".attrs" },
+		unreadable: true,
+	},
+	{
+		name:     "checkpoint rename",
+		syscalls: "rename,renameat,renameat2",
+		file:     func(cp string) string { return cp },
+	},
+}
+
+// kill kills the running CLI at the kill point and returns the update's result. Its plugins
+// (the Kubernetes provider) outlive it, orphaned, as after a real crash; once the update has
+// returned they are ended too, by the pids recorded before the kill, so that no test leaves
+// processes behind.
+func (f *faultStack) kill(t *testing.T, tl tools, kp killPoint, done <-chan error) error {
 	t.Helper()
 	pid := cliProcess(t)
 	plugins := descendants(t, pid)
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		t.Fatalf("kill the CLI (pid %d): %v", pid, err)
+	if kp.syscalls == "" {
+		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+			t.Fatalf("kill the CLI (pid %d): %v", pid, err)
+		}
+	} else {
+		cp, err := checkpointPath(f.e.backendDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tracer := attachKiller(t, tl.strace, pid, kp.syscalls, kp.file(cp))
+		defer tracer.stop(t)
+		// The CLI writes its next checkpoint when a step finishes: the paused quotas' creates
+		// finish once their controller runs again.
+		f.resumeControllers(t)
 	}
 	var upErr error
 	select {
 	case upErr = <-done:
-	case <-time.After(time.Minute):
-		t.Fatal("the update did not return within a minute of its CLI being killed")
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("the update did not end within 3 minutes of the kill (%s)", kp.name)
 	}
 	for _, p := range plugins {
 		_ = syscall.Kill(p, syscall.SIGKILL)
@@ -340,67 +397,239 @@ func killCLI(t *testing.T, done <-chan error) error {
 	return upErr
 }
 
-// TestFaultKilledCLI kills the CLI with SIGKILL in the middle of an up that adds tenants, then
-// recovers as docs/operators/runbook-failed-deploy.md says, and checks that the stack
-// converged: nothing pending, every object once in the state and on the API server, the
-// objects from before the fault never deleted, a preview and a refresh that find nothing to do.
+// killer is strace attached to the CLI, set to kill it on entry to a system call on a file.
+type killer struct {
+	cmd *exec.Cmd
+	log string
+}
+
+// attachKiller attaches strace to every thread of pid (and those it starts later), to deliver
+// SIGKILL on entry to the first of syscalls (a comma-separated list) whose path or file
+// descriptor is file, and waits until every thread is traced.
+func attachKiller(t *testing.T, strace string, pid int, syscalls, file string) *killer {
+	t.Helper()
+	k := &killer{log: filepath.Join(t.TempDir(), "strace.log")}
+	k.cmd = exec.Command(strace, "-f", "-qq", "-o", k.log, "-p", strconv.Itoa(pid), "-P", file,
+		"-e", "trace="+syscalls, "-e", "inject="+syscalls+":signal=KILL")
+	var stderr bytes.Buffer
+	k.cmd.Stderr = &stderr
+	if err := k.cmd.Start(); err != nil {
+		t.Fatalf("start strace: %v", err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for !tracedBy(pid, k.cmd.Process.Pid) {
+		if time.Now().After(deadline) {
+			_ = k.cmd.Process.Kill()
+			t.Fatalf("strace did not attach to the CLI (pid %d) within a minute: %s", pid, stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return k
+}
+
+// tracedBy says whether every thread of pid is traced by tracer.
+func tracedBy(pid, tracer int) bool {
+	tasks, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "task"))
+	if err != nil || len(tasks) == 0 {
+		return false
+	}
+	for _, task := range tasks {
+		status, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "task", task.Name(), "status"))
+		if err != nil {
+			return false
+		}
+		var got int
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
+				got, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+		}
+		if got != tracer {
+			return false
+		}
+	}
+	return true
+}
+
+// stop waits for strace, which ends with its tracee, and logs the system call it killed at.
+func (k *killer) stop(t *testing.T) {
+	t.Helper()
+	exited := make(chan error, 1)
+	go func() { exited <- k.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		_ = k.cmd.Process.Kill()
+		<-exited
+	}
+	if b, err := os.ReadFile(k.log); err == nil {
+		t.Logf("strace:\n%s", strings.TrimSpace(string(b)))
+	}
+}
+
+// TestFaultKilledCLI kills the CLI with SIGKILL in the middle of an up that adds tenants, at
+// each kill point, then recovers as docs/operators/runbook-failed-deploy.md says, and checks
+// that the stack converged: nothing pending, every object once in the state and on the API
+// server, the objects from before the fault never deleted, a preview and a refresh that find
+// nothing to do.
 func TestFaultKilledCLI(t *testing.T) {
 	tl := lookupTools(t)
-	ctx := context.Background()
-	f := newFaultStack(t, ctx, tl, nil)
+	lookupEnv(t, "strace", map[string]*string{"E2E_STRACE": &tl.strace})
+	for _, kp := range killPoints {
+		t.Run(kp.name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newFaultStack(t, ctx, tl, nil)
 
-	start := time.Now()
-	done := f.upInBackground(t, ctx, "killed-up")
-	if err := killCLI(t, done); err == nil {
-		t.Fatal("the update whose CLI was killed reported success")
+			start := time.Now()
+			done := f.upInBackground(t, ctx, "killed-up")
+			if err := f.kill(t, tl, kp, done); err == nil {
+				t.Fatal("the update whose CLI was killed reported success")
+			}
+			f.resumeControllers(t)
+			t.Logf("timing: up until killed %s", since(start))
+
+			crashed, err := readCheckpoint(f.e.backendDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pendingCreates int
+			for _, op := range crashed.PendingOperations {
+				t.Logf("pending after the kill: %s %s", op.Type, op.Resource.URN)
+				if op.Type == "creating" {
+					pendingCreates++
+				}
+			}
+			if pendingCreates == 0 {
+				t.Fatal("the killed update left no pending create: the test did not interrupt a create")
+			}
+			if locks := stackLocks(t, f.e.backendDir); len(locks) == 0 {
+				t.Error("the killed update left no lock in the backend; the runbook's `pulumi cancel` step assumes it does")
+			}
+			// A kill at a random moment can also strike inside a checkpoint's write: what the
+			// runbook must do follows from what the kill left, and a kill point reached by
+			// strace leaves what it names.
+			unreadable := emptiedMetadata(t, f.e.backendDir)
+			if kp.syscalls != "" && unreadable != kp.unreadable {
+				t.Errorf("the kill left the checkpoint's metadata file empty: %t, want %t", unreadable, kp.unreadable)
+			}
+			// The runbook quotes what the next deploy says; it stops before any change.
+			want := lockedMessage
+			if unreadable {
+				want = unreadableMessage
+			}
+			if _, err := f.e.stack.Up(ctx); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("an up after the kill does not stop with %q: %v", want, err)
+			}
+
+			start = time.Now()
+			rec := f.recoverInterrupted(t, ctx)
+			t.Logf("timing: recovery %s: %+v", since(start), rec)
+			if rec.repaired != unreadable {
+				t.Errorf("the runbook's repair of the file backend ran: %t, want %t", rec.repaired, unreadable)
+			}
+			if rec.imported == 0 {
+				t.Error("no pending create was imported, though the API server had created the ResourceQuota in flight")
+			}
+			if locks := stackLocks(t, f.e.backendDir); len(locks) > 0 {
+				t.Errorf("locks left after `pulumi cancel`: %v", locks)
+			}
+
+			start = time.Now()
+			res, err := f.e.stack.Up(ctx, optup.ProgressStreams(f.logs.writer(t, "recovered-up")))
+			if err != nil {
+				t.Fatalf("up after the recovery: %s\n%s", firstLine(err), f.logs.tail("recovered-up"))
+			}
+			t.Logf("timing: up after the recovery %s (%v)", since(start), summary(deref(res.Summary.ResourceChanges)))
+			f.checkConverged(t, ctx)
+		})
 	}
-	f.resumeControllers(t)
-	t.Logf("timing: up until killed %s", since(start))
+}
 
-	crashed, err := readCheckpoint(f.e.backendDir)
+// What the CLI says after a kill, as the runbook quotes it: a lock left behind, and (file
+// backend) an emptied metadata file.
+const (
+	lockedMessage     = "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`."
+	unreadableMessage = "failed to load checkpoint: EOF"
+)
+
+// emptiedMetadata says whether the checkpoint's metadata file is empty: a kill struck between
+// its truncation and its write, and the CLI cannot read the checkpoint.
+func emptiedMetadata(t *testing.T, backendDir string) bool {
+	t.Helper()
+	cp, err := checkpointPath(backendDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pendingCreates int
-	for _, op := range crashed.PendingOperations {
-		t.Logf("pending after the kill: %s %s", op.Type, op.Resource.URN)
-		if op.Type == "creating" {
-			pendingCreates++
-		}
-	}
-	if pendingCreates == 0 {
-		t.Fatal("the killed update left no pending create: the test did not interrupt a create")
-	}
-	if locks := stackLocks(t, f.e.backendDir); len(locks) == 0 {
-		t.Error("the killed update left no lock in the backend; the runbook's `pulumi cancel` step assumes it does")
-	}
-	// The runbook quotes what the next deploy says; it stops at the lock, before any change.
-	const lockedMessage = "the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`."
-	if _, err := f.e.stack.Up(ctx); err == nil || !strings.Contains(err.Error(), lockedMessage) {
-		t.Errorf("an up after the kill does not stop with %q: %v", lockedMessage, err)
-	}
-
-	start = time.Now()
-	imported, cleared := f.recoverInterrupted(t, ctx)
-	t.Logf("timing: recovery (cancel, export, refresh) %s: %d pending creates imported, %d cleared", since(start), imported, cleared)
-	if imported == 0 {
-		t.Error("no pending create was imported, though the API server had created the ResourceQuota in flight")
-	}
-	if locks := stackLocks(t, f.e.backendDir); len(locks) > 0 {
-		t.Errorf("locks left after `pulumi cancel`: %v", locks)
-	}
-
-	start = time.Now()
-	res, err := f.e.stack.Up(ctx, optup.ProgressStreams(f.logs.writer(t, "recovered-up")))
+	info, err := os.Stat(cp + ".attrs")
 	if err != nil {
-		t.Fatalf("up after the recovery: %s\n%s", firstLine(err), f.logs.tail("recovered-up"))
+		t.Fatalf("the checkpoint's metadata file: %v", err)
 	}
-	t.Logf("timing: up after the recovery %s (%v)", since(start), summary(deref(res.Summary.ResourceChanges)))
-	f.checkConverged(t, ctx)
+	return info.Size() == 0
+}
+
+// repairScript is the runbook's repair of a file backend whose metadata file a killed CLI
+// emptied, verbatim (TestRunbookQuotesRepair): check that the checkpoint itself parses, then
+// delete (and print) the empty metadata files. fileblob reads a missing one as default
+// attributes; the data files are untouched.
+const repairScript = `jq -e '.checkpoint' "$BACKEND/.pulumi/stacks/developer-portal/$STACK.json" >/dev/null && echo "checkpoint intact"
+find "$BACKEND/.pulumi" -name '*.attrs' -size 0 -print -delete`
+
+// repairFileBackend runs repairScript on the stack's backend and checks that the checkpoint is
+// byte for byte what it was. It returns the files deleted.
+func (f *faultStack) repairFileBackend(t *testing.T) []string {
+	t.Helper()
+	cp, err := checkpointPath(f.e.backendDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "-euo", "pipefail", "-c", repairScript)
+	cmd.Env = append(os.Environ(), "BACKEND="+f.e.backendDir, "STACK="+stackName)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the runbook's repair: %v\n%s", err, out)
+	}
+	deleted, ok := strings.CutPrefix(string(out), "checkpoint intact\n")
+	if !ok {
+		t.Fatalf("the runbook's repair did not find the checkpoint intact:\n%s", out)
+	}
+	after, err := os.ReadFile(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("the repair changed the checkpoint")
+	}
+	return strings.Fields(deleted)
+}
+
+// TestRunbookQuotesRepair checks that the runbook gives the repair the fault test runs,
+// verbatim.
+func TestRunbookQuotesRepair(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/operators/runbook-failed-deploy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), "```bash\n"+repairScript+"\n```") {
+		t.Errorf("docs/operators/runbook-failed-deploy.md does not give the repair the fault test runs:\n%s", repairScript)
+	}
+}
+
+// recovery is what the runbook's recovery did.
+type recovery struct {
+	// repaired: the file backend was unreadable and its emptied metadata files were deleted.
+	repaired bool
+	// imported and cleared count the pending creates imported and dropped.
+	imported, cleared int
 }
 
 // recoverInterrupted is the runbook's recovery from an interrupted update
 // (docs/operators/runbook-failed-deploy.md), step by step:
+//  0. (file backend) when `pulumi cancel` fails to load the checkpoint, the emptied metadata
+//     files are deleted (repairFileBackend) and `pulumi cancel` runs again;
 //  1. `pulumi cancel --yes` removes the lock the dead CLI left in the backend;
 //  2. `pulumi stack export` shows the pending operations;
 //  3. each pending create is looked up on the API server: an object that exists is imported
@@ -408,12 +637,19 @@ func TestFaultKilledCLI(t *testing.T) {
 //     dropped (`--clear-pending-creates`); one `pulumi refresh --yes` does both, and clears
 //     the pending updates and deletes as it reads their objects back.
 //
-// The next `pulumi up` (the caller's) then converges. It returns how many pending creates were
-// imported and cleared.
-func (f *faultStack) recoverInterrupted(t *testing.T, ctx context.Context) (imported, cleared int) {
+// The next `pulumi up` (the caller's) then converges.
+func (f *faultStack) recoverInterrupted(t *testing.T, ctx context.Context) recovery {
 	t.Helper()
 	e, c := f.e, f.c
-	if out, err := e.cli(ctx, "cancel", "--yes", "--stack", stackName); err != nil {
+	var rec recovery
+	out, err := e.cli(ctx, "cancel", "--yes", "--stack", stackName)
+	if err != nil && strings.Contains(out, unreadableMessage) {
+		deleted := f.repairFileBackend(t)
+		t.Logf("pulumi cancel said %q; the repair deleted %v", unreadableMessage, deleted)
+		rec.repaired = len(deleted) > 0
+		out, err = e.cli(ctx, "cancel", "--yes", "--stack", stackName)
+	}
+	if err != nil {
 		t.Fatalf("pulumi cancel: %v\n%s", err, out)
 	}
 	st := e.state(t, ctx)
@@ -433,7 +669,7 @@ func (f *faultStack) recoverInterrupted(t *testing.T, ctx context.Context) (impo
 		case err == nil:
 			imports = append(imports, optrefresh.PendingCreate{URN: op.Resource.URN, ID: providerID(r)})
 		case strings.Contains(err.Error(), "NotFound"):
-			cleared++
+			rec.cleared++
 		default:
 			t.Fatalf("look up %s: %v", r.id(), err)
 		}
@@ -448,7 +684,8 @@ func (f *faultStack) recoverInterrupted(t *testing.T, ctx context.Context) (impo
 	if after := e.state(t, ctx); len(after.PendingOperations) > 0 {
 		t.Fatalf("pending operations left after the refresh: %+v", after.PendingOperations)
 	}
-	return len(imports), cleared
+	rec.imported = len(imports)
+	return rec
 }
 
 // providerID is the Kubernetes provider's id of an object: "<namespace>/<name>", or "<name>"

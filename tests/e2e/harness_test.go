@@ -34,6 +34,8 @@ const (
 // tools are the binaries .ci/e2e builds.
 type tools struct {
 	pulumiRoot, providerBin, apiServer, controllerManager, etcd, kubeScore string
+	// strace (E2E_STRACE) is looked up by the one test that needs it, TestFaultKilledCLI.
+	strace string
 }
 
 func lookupTools(t *testing.T) tools {
