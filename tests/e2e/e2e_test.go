@@ -246,8 +246,13 @@ func newOpLogs(t *testing.T) *opLogs {
 	return &opLogs{dir: dir}
 }
 
+// path is the log file of op; a subtest's name holds slashes, which become dashes.
+func (l *opLogs) path(op string) string {
+	return filepath.Join(l.dir, strings.ReplaceAll(op, "/", "-")+".log")
+}
+
 func (l *opLogs) writer(t *testing.T, op string) *os.File {
-	f, err := os.Create(filepath.Join(l.dir, op+".log"))
+	f, err := os.Create(l.path(op))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +260,7 @@ func (l *opLogs) writer(t *testing.T, op string) *os.File {
 	return f
 }
 
-func (l *opLogs) tail(op string) string { return tail(filepath.Join(l.dir, op+".log"), 60) }
+func (l *opLogs) tail(op string) string { return tail(l.path(op), 60) }
 
 // stateFile is the part of an exported deployment the tests read.
 type stateFile struct {

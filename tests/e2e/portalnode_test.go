@@ -307,7 +307,7 @@ func (n *realNode) podLogLines(t *testing.T, p portalPod) []string {
 }
 
 // podLogTails is the end of every pod's logs, for a failed up.
-func (n *realNode) podLogTails(t *testing.T) string {
+func (n *realNode) podLogTails(_ *testing.T) string {
 	files, _ := filepath.Glob(filepath.Join(n.dir, "pod-logs", "*", "*", "*.log"))
 	var b strings.Builder
 	for _, f := range files {
