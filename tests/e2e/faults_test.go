@@ -278,20 +278,31 @@ type procInfo struct {
 	comm string
 }
 
+// pids lists the processes in /proc.
+func pids() ([]int, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	var out []int
+	for _, d := range entries {
+		if pid, err := strconv.Atoi(d.Name()); err == nil {
+			out = append(out, pid)
+		}
+	}
+	return out, nil
+}
+
 // processes reads every process's parent and command name from /proc.
 func processes(t *testing.T) map[int]procInfo {
 	t.Helper()
-	entries, err := os.ReadDir("/proc")
+	all, err := pids()
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[int]procInfo{}
-	for _, d := range entries {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
+	for _, pid := range all {
+		stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
 		if err != nil {
 			continue
 		}

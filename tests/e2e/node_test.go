@@ -423,14 +423,10 @@ func stopProcess(p *process) {
 
 // shimsOf returns the PIDs of the containerd shims serving the containerd at sock.
 func shimsOf(sock string) []int {
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+	var shims []int
+	all, _ := pids()
+	for _, pid := range all {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
 		if err != nil {
 			continue
 		}
@@ -440,11 +436,11 @@ func shimsOf(sock string) []int {
 		}
 		for i := 0; i+1 < len(args); i++ {
 			if args[i] == "-address" && args[i+1] == sock {
-				pids = append(pids, pid)
+				shims = append(shims, pid)
 			}
 		}
 	}
-	return pids
+	return shims
 }
 
 func mkdir(t *testing.T, dir string) {
