@@ -77,7 +77,17 @@ type ContributionPolicy struct {
 	// TemplateContributions names the contributions that may publish templates (the tenancy
 	// request's).
 	TemplateContributions []string
+	// OwnedNamespaces are the namespaces the portal runs in or admits traffic from: no
+	// contributed System or Group takes one's name, and no entity points the Kubernetes plugin
+	// at one (a tenancy named after it would get admin there).
+	OwnedNamespaces []string
 }
+
+// TemplateActions are the scaffolder actions a contributed Template may run: rendering its own
+// skeleton and opening a pull request, which a second person reviews before anything changes.
+// Actions that push, create repositories or call APIs with the portal's credentials are not
+// among them, whichever contribution publishes the Template.
+func TemplateActions() []string { return []string{"fetch:template", "publish:github:pull-request"} }
 
 // contributionKinds are the entity kinds a contribution may bring; Group and Template only
 // under the conditions CheckContribution states. Users come from the organisation sync only,
@@ -264,6 +274,41 @@ func checkEntity(errs *validate.Errors, p, contribution string, e Entity, policy
 		}
 	case e.Kind == "Template" && !slices.Contains(policy.TemplateContributions, contribution):
 		errs.Add(p+".kind", "a Template runs actions with the portal's GitHub credentials: only %s may publish one", strings.Join(policy.TemplateContributions, ", "))
+	case e.Kind == "Template":
+		checkTemplateSteps(errs, p, e)
+	}
+	if e.Kind == "System" || e.Kind == "Group" {
+		if slices.Contains(policy.OwnedNamespaces, e.Metadata.Name) {
+			errs.Add(p+".metadata.name", "is a namespace the portal runs in or admits traffic from: no tenancy may take it")
+		}
+	}
+	if ns := e.Metadata.Annotations[AnnotationKubernetesNamespace]; slices.Contains(policy.OwnedNamespaces, ns) {
+		errs.Add(p+".metadata.annotations."+AnnotationKubernetesNamespace, "is a namespace the portal runs in or admits traffic from: no contributed entity may claim it")
+	}
+}
+
+// checkTemplateSteps allows a contributed Template only the TemplateActions, and fetch:template
+// only from the contribution's own files (a relative "./" URL), so what it renders is what was
+// reviewed with the stack.
+func checkTemplateSteps(errs *validate.Errors, p string, e Entity) {
+	spec, _ := Generic(map[string]any{"spec": e.Spec})
+	s, _ := spec["spec"].(map[string]any)
+	steps, _ := s["steps"].([]any)
+	for i, raw := range steps {
+		sp := validate.Index(p+".spec.steps", i)
+		step, _ := raw.(map[string]any)
+		action, _ := step["action"].(string)
+		if !validate.OneOf(action, TemplateActions()...) {
+			errs.Add(sp+".action", "a contributed Template may only run %s: anything else acts with the portal's GitHub credentials without review", strings.Join(TemplateActions(), ", "))
+			continue
+		}
+		if action != "fetch:template" {
+			continue
+		}
+		input, _ := step["input"].(map[string]any)
+		if u, _ := input["url"].(string); !strings.HasPrefix(u, "./") || strings.Contains(u, "..") {
+			errs.Add(sp+".input.url", "must be a relative \"./\" path inside the contribution's own files")
+		}
 	}
 }
 

@@ -223,8 +223,12 @@ func checkLabels(errs *validate.Errors, labels map[string]string) {
 		if !validate.GCPLabelKey(k) {
 			errs.Add("labels."+k, "key must start with a lower-case letter and hold lower-case letters, digits, '_' or '-' (at most 63)")
 		}
+		// Label values are readable by anyone who can list the instance: the value is never
+		// echoed, and one shaped like a credential is refused even when its syntax is valid.
 		if !validate.GCPLabelValue(v) {
-			errs.Add("labels."+k, "value must hold lower-case letters, digits, '_' or '-' (at most 63), got %q", v)
+			errs.Add("labels."+k, "value must hold lower-case letters, digits, '_' or '-' (at most 63)")
+		} else {
+			validate.ShapeOnly(errs, "labels."+k, v)
 		}
 	}
 }

@@ -90,6 +90,19 @@ func (a Args) WithDefaults() Args {
 	return d
 }
 
+// OwnedNamespaces are the namespaces the portal runs in or admits traffic from (its own, its
+// ingress controller's and, with monitoring, its scraper's), derived from the settings with
+// their defaults. No tenancy may take one: a tenant's RoleBinding would give its group admin
+// there, and its NetworkPolicy exceptions would admit the tenant's pods.
+func (a Args) OwnedNamespaces() []string {
+	d := a.WithDefaults()
+	out := []string{d.Namespace, d.NetworkPolicy.IngressControllerNamespace}
+	if d.Monitoring.Kind != MonitoringNone {
+		out = append(out, d.Monitoring.ScraperNamespace)
+	}
+	return out
+}
+
 // Host is the portal's fully qualified hostname, "<hostname>.<domain>".
 func (a *Args) Host() string {
 	if a == nil {

@@ -113,7 +113,7 @@ func (a *Args) validate() error {
 	validateMonitoring(&errs, d.Monitoring)
 	validateAutoscaling(&errs, d.Autoscaling)
 	validateDatabase(&errs, a.Database)
-	validateContributions(&errs, d.Contributions, d.Kubernetes.ExtraClusters, d.AdminGroup)
+	validateContributions(&errs, d.Contributions, d.Kubernetes.ExtraClusters, d.AdminGroup, a.OwnedNamespaces())
 	if len(a.ExtraAppConfig) > 0 {
 		if m, err := backstage.Generic(a.ExtraAppConfig); err != nil {
 			errs.Add("extraAppConfig", "cannot be marshalled: %v", err)
@@ -521,8 +521,10 @@ func (a *Args) checkWiring() error {
 	return errs.Err()
 }
 
-func validateContributions(errs *validate.Errors, cs []backstage.Contribution, clusters []Cluster, adminGroup string) {
-	policy := backstage.ContributionPolicy{AdminGroup: adminGroup, TemplateContributions: []string{access.ContributionName}}
+func validateContributions(errs *validate.Errors, cs []backstage.Contribution, clusters []Cluster, adminGroup string, owned []string) {
+	policy := backstage.ContributionPolicy{
+		AdminGroup: adminGroup, TemplateContributions: []string{access.ContributionName}, OwnedNamespaces: owned,
+	}
 	owner := map[string]string{}
 	for _, name := range reservedEnv(clusters) {
 		owner[name] = "the portal"

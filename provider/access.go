@@ -2,6 +2,7 @@ package provider
 
 import (
 	"github.com/coreeng/developer-portal/access"
+	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pprovider "github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
 )
@@ -21,8 +22,10 @@ type tenantAccessInputs struct {
 	// tenant may be named after it. Default "developer-portal" (the portal's default), which is
 	// reserved in any case.
 	PortalNamespace string `json:"portalNamespace,omitempty"`
-	// AdminGroup is the team slug of the portal's admin group: no tenant may be named after it
-	// (its team and Group would take the admins' name). Default "platform-team".
+	// AdminGroup is the team slug of the portal's admin group (the portal's adminGroup): no
+	// tenant may be named after it (its team and Group would take the admins' name). Required.
+	// No default, as the portal has none: a default would protect a group the organisation may
+	// not use and leave its real admin group open.
 	AdminGroup string `json:"adminGroup,omitempty"`
 	// PortalRepository is the portal's own repository, "<owner>/<repo>": no tenant may list it.
 	PortalRepository string `json:"portalRepository,omitempty"`
@@ -63,13 +66,18 @@ func tenantAccessArgs(ctx *pulumi.Context, in pulumi.Map) (*access.Args, error) 
 	if _, err := decodeInputs(ctx, in, &ti); err != nil {
 		return nil, err
 	}
+	var errs validate.Errors
+	if ti.AdminGroup == "" {
+		errs.Add("adminGroup", "is required: the portal's admin group (its adminGroup), which no tenancy may take")
+	}
 	a := ti.Args
 	a.Environment = ti.Environment
 	a.Tenants = ti.Tenants
 	a.PortalNamespace = ti.PortalNamespace
 	a.AdminGroup = ti.AdminGroup
 	a.PortalRepository = ti.PortalRepository
-	if err := a.Validate(); err != nil {
+	errs.Merge("", a.Validate())
+	if err := errs.Err(); err != nil {
 		return nil, err
 	}
 	return &a, nil

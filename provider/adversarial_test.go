@@ -94,6 +94,27 @@ func TestAdversarialProviderInputs(t *testing.T) {
 			delete(in, "portalNamespace")
 			return in
 		}, "tenants[0]: name"},
+		{"tenant access without the admin group", tTenants, with(tTenants, func(in pulumi.Map, _ pulumi.Resource) {
+			delete(in, "adminGroup")
+		}), "adminGroup"},
+		{"forged tenants contribution pushing to a branch", tPortal, setPortal("contributions", contribution("tenants", nil,
+			"apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: evil\nspec:\n  type: service\n  steps:\n  - id: push\n    action: github:repo:push\n    input: {repoUrl: 'github.com?owner=cecg&repo=developer-portal'}\n")),
+			"contributions[0].entities[0].spec.steps[0].action"},
+		{"forged tenants contribution creating a repository", tPortal, setPortal("contributions", contribution("tenants", nil,
+			"apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: evil\nspec:\n  type: service\n  steps:\n  - id: fetch\n    action: fetch:template\n    input: {url: ./skeleton}\n  - id: create\n    action: publish:github\n    input: {repoUrl: 'github.com?owner=cecg&repo=x'}\n")),
+			"contributions[0].entities[0].spec.steps[1].action"},
+		{"forged tenants contribution rendering remote files", tPortal, setPortal("contributions", contribution("tenants", nil,
+			"apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: evil\nspec:\n  type: service\n  steps:\n  - id: fetch\n    action: fetch:template\n    input: {url: 'https://evil.example.com/skeleton'}\n")),
+			"contributions[0].entities[0].spec.steps[0].input.url"},
+		{"tenancy System named after the ingress controller's namespace", tPortal, contrib(nil,
+			"apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: platform-ingress\nspec:\n  owner: group:default/platform-team\n"),
+			"contributions[0].entities[0].metadata.name"},
+		{"tenancy Group named after the portal's namespace", tPortal, contrib(nil,
+			"apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: developer-portal\nspec:\n  type: team\n  children: []\n"),
+			"contributions[0].entities[0].metadata.name"},
+		{"entity pointing the Kubernetes plugin at the portal's namespace", tPortal, contrib(nil,
+			"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: lookalike\n  annotations:\n    backstage.io/kubernetes-namespace: developer-portal\nspec:\n  type: service\n  lifecycle: production\n  owner: group:default/platform-team\n"),
+			"contributions[0].entities[0].metadata.annotations.backstage.io/kubernetes-namespace"},
 		{"tenant named after the admin group", tTenants, tenant("platform-team", nil), "tenants[0]: name"},
 		{"tenant named after a given admin group", tTenants, func(upstream pulumi.Resource) pulumi.Map {
 			in := tenant("portal-admins", nil)(upstream)

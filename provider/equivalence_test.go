@@ -41,8 +41,9 @@ func TestSameResourcesAsTheGoAPI(t *testing.T) {
 	viaProvider := program(func(ctx *pulumi.Context, _ pulumi.Resource, opts pulumi.ResourceOption) error {
 		ta, err := construct(ctx, tTenants, "tenants", pulumi.Map{
 			"environments": pulumi.ToStringArray([]string{"gcp-dev", "gcp-prod"}), "environment": pulumi.String("gcp-dev"),
-			"organization": pulumi.String("cecg"), "githubTeams": pulumi.Map{"maintainers": pulumi.ToStringArray([]string{"alice"})},
-			"requests": pulumi.Map{"repository": pulumi.String("cecg/environments")}, "tenants": tenantDefs,
+			"organization": pulumi.String("cecg"), "adminGroup": pulumi.String("platform-team"),
+			"githubTeams": pulumi.Map{"maintainers": pulumi.ToStringArray([]string{"alice"})},
+			"requests":    pulumi.Map{"repository": pulumi.String("cecg/environments")}, "tenants": tenantDefs,
 		}, opts)
 		if err != nil {
 			return err

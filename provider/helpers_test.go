@@ -80,6 +80,7 @@ var validInputs = map[string]inputsFunc{
 			"environment":     pulumi.String("gcp-dev"),
 			"organization":    pulumi.String("cecg"),
 			"portalNamespace": pulumi.String("developer-portal"),
+			"adminGroup":      pulumi.String("platform-team"),
 			"githubTeams":     pulumi.Map{"manage": pulumi.Bool(false)},
 			"requests":        pulumi.Map{"repository": pulumi.String("cecg/environments")},
 			"quota":           pulumi.Map{"pods": pulumi.String("30")},

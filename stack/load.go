@@ -252,10 +252,7 @@ func (c *Config) resolveTenants() {
 	t.AdminGroup = pd.AdminGroup
 	// The namespaces the portal admits traffic from are the platform's: derived from its
 	// settings, so a tenant cannot take one whatever the cluster calls them.
-	t.PlatformNamespaces = []string{pd.NetworkPolicy.IngressControllerNamespace}
-	if pd.Monitoring.Kind != portal.MonitoringNone {
-		t.PlatformNamespaces = append(t.PlatformNamespaces, pd.Monitoring.ScraperNamespace)
-	}
+	t.PlatformNamespaces = c.Portal.OwnedNamespaces()
 	if c.GitHub.Organization != "" {
 		t.PortalRepository = c.GitHub.FullName()
 	}

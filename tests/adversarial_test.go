@@ -18,6 +18,8 @@ var (
 	fakeAWSKeyID    = "AKIA" + "QX7ZP3LMN2TY4VW5"
 	fakePEMKey      = "-----BEGIN " + "RSA PRIVATE KEY-----\nMIIEow" + "0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX0aB1cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX\n-----END RSA PRIVATE KEY-----"
 	fakeSlackToken  = "xoxb-" + "1234567890123-1234567890123-" + "aB3dE5gH7jK9mN1pQ3sT5vW7"
+	// fakeLowerSecret fits a GCP label value's syntax, so only the secret detector refuses it.
+	fakeLowerSecret = "xoxb-" + "1234567890123-1234567890123-" + "ab3de5gh7jk9mn1pq3st5vw7"
 )
 
 // adversarialCase is one crafted input: what it edits, and the key the error must name.
@@ -173,6 +175,8 @@ func adversarialStackCases() []adversarialCase {
 			c.set("portal", "kubernetes.extraClusters", []any{cluster("prod-a"), cluster("prod_a")})
 			c.secret(stack.KeyKubernetesClusterTokens, `{"prod-a":"t1-aaaa","prod_a":"t2-bbbb"}`, true)
 		}, key: "developer-portal:portal.kubernetes.extraClusters[1].name"},
+		{name: "database label holding a token", edit: func(c *stackConfig) { c.set("database", "labels", m("owner", fakeSlackToken)) }, key: "developer-portal:database.labels.owner", secret: fakeSlackToken},
+		{name: "database label holding a lower-case key", edit: func(c *stackConfig) { c.set("database", "labels", m("owner", fakeLowerSecret)) }, key: "developer-portal:database.labels.owner", secret: fakeLowerSecret},
 		{name: "rule label value with a space", edit: func(c *stackConfig) { c.set("portal", "monitoring.ruleLabels", m("team", "platform team")) }, key: "developer-portal:portal.monitoring.ruleLabels.team"},
 		{name: "rule label value too long", edit: func(c *stackConfig) { c.set("portal", "monitoring.ruleLabels", m("team", strings.Repeat("a", 64))) }, key: "developer-portal:portal.monitoring.ruleLabels.team"},
 		{name: "rule label value ending in a dash", edit: func(c *stackConfig) { c.set("portal", "monitoring.ruleLabels", m("team", "platform-")) }, key: "developer-portal:portal.monitoring.ruleLabels.team"},

@@ -353,6 +353,7 @@ func (p yamlProgram) goArgs(t *testing.T, cfg yamlConfig) (*access.Args, *portal
 	ta := &access.Args{}
 	ta.Environment, _ = tenants["environment"].(string)
 	ta.PortalNamespace, _ = tenants["portalNamespace"].(string)
+	ta.AdminGroup, _ = tenants["adminGroup"].(string)
 	var defs []access.Tenant
 	b, err := json.Marshal(tenants["tenants"])
 	if err != nil {
@@ -361,7 +362,7 @@ func (p yamlProgram) goArgs(t *testing.T, cfg yamlConfig) (*access.Args, *portal
 	if err := json.Unmarshal(b, &defs); err != nil {
 		t.Fatalf("tenants: %v", err)
 	}
-	for _, k := range []string{"environment", "portalNamespace", "tenants"} {
+	for _, k := range []string{"environment", "portalNamespace", "adminGroup", "tenants"} {
 		delete(tenants, k)
 	}
 	decodeStrict(t, tenants, ta)
