@@ -13,8 +13,9 @@ import (
 // FrontendKeysFile lists the app-config keys Backstage sends to every visitor's browser: the
 // keys the installed packages' config schemas (config.d.ts) mark `@visibility frontend`, one
 // path a line, "*" standing for any map key and "[]" for any list element. It is derived from
-// app/node_modules by tests/testdata/frontend-keys.cjs (Backstage's own schema loader);
-// tests/frontend_keys_test.go compares it, and regenerates it with -update.
+// app/node_modules by tests/backstage/testdata/frontend-keys.cjs (Backstage's own schema loader);
+// tests/backstage/frontendkeys_test.go compares it after `.ci/backstage install`, and
+// regenerates it with -update-frontend-keys.
 //
 //go:embed frontend-keys.txt
 var FrontendKeysFile string

@@ -1,7 +1,7 @@
 // Prints the app-config keys the installed packages' config schemas mark
 // `@visibility frontend`, one path a line ("*" any map key, "[]" any list element), from
 // Backstage's own schema loader over the app's and the backend's dependencies.
-// Run from app/ with its node_modules: node ../tests/testdata/frontend-keys.cjs
+// Run from app/ with its node_modules: node ../tests/backstage/testdata/frontend-keys.cjs
 const { loadConfigSchema } = require(require.resolve('@backstage/config-loader', { paths: [process.cwd()] }));
 
 // refs holds the definitions on the current branch: a recursive type (a JSON value) is
