@@ -56,6 +56,7 @@ type Database struct {
 	Client             string              `yaml:"client" json:"client"`
 	PluginDivisionMode string              `yaml:"pluginDivisionMode,omitempty" json:"pluginDivisionMode,omitempty"`
 	EnsureExists       *bool               `yaml:"ensureExists,omitempty" json:"ensureExists,omitempty"`
+	EnsureSchemaExists *bool               `yaml:"ensureSchemaExists,omitempty" json:"ensureSchemaExists,omitempty"`
 	Connection         *DatabaseConnection `yaml:"connection" json:"connection"`
 }
 

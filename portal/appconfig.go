@@ -131,7 +131,14 @@ func baseConfig(d *Args, files []catalogFile) backstage.AppConfig {
 }
 
 func databaseConfig(db backstage.Postgres) *backstage.Database {
-	out := &backstage.Database{Client: "pg", PluginDivisionMode: db.PluginDivisionMode}
+	// The database exists before the portal starts (ManagedDatabase creates it, an external
+	// one is given): ensureExists off keeps the backend from connecting to the server's
+	// "postgres" database to create it, which its login need not be allowed to do. Each
+	// plugin's schema is still created in the portal's database.
+	out := &backstage.Database{
+		Client: "pg", PluginDivisionMode: db.PluginDivisionMode,
+		EnsureExists: ptr(false), EnsureSchemaExists: ptr(db.PluginDivisionMode == "schema"),
+	}
 	if db.CloudSQLConnector() {
 		// The Cloud SQL connector authenticates with the pod's IAM identity and wraps the
 		// connection in its own mutual TLS, so there is neither a password nor a CA here.

@@ -809,7 +809,10 @@ func startBridgePostgres(t *testing.T, bin string) *bridgePostgres {
 	_, _ = fmt.Fprintf(conf, "\nlisten_addresses = '%s'\nport = %d\nunix_socket_directories = '%s'\nssl = on\nssl_cert_file = '%s'\nssl_key_file = '%s'\nfsync = off\n",
 		podGateway, port, dir, filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key"))
 	_ = conf.Close()
-	// The superuser over the local socket only; the portal's user over TLS from the pods' subnet.
+	// The superuser over the local socket only; the portal's user over TLS from the pods'
+	// subnet, to its own database only: the generated config (ensureExists off) never reaches
+	// for the server's "postgres" database, as a least-privilege login on Cloud SQL or RDS
+	// may not.
 	if err := os.WriteFile(filepath.Join(data, "pg_hba.conf"), []byte("local all postgres trust\nhostssl backstage backstage "+podSubnet+" scram-sha-256\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
