@@ -17,7 +17,8 @@ const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http');
 const sdk = new NodeSDK({
   serviceName: 'developer-portal',
   metricReaders: [new PrometheusExporter({
-    host: process.env.OTEL_EXPORTER_PROMETHEUS_HOST || undefined,
+    // The exporter's own default is localhost, which no scraper outside the pod reaches.
+    host: process.env.OTEL_EXPORTER_PROMETHEUS_HOST || '0.0.0.0',
     port: Number(process.env.OTEL_EXPORTER_PROMETHEUS_PORT) || 9464,
     endpoint: process.env.PORTAL_METRICS_PATH || '/metrics',
   })],
