@@ -101,11 +101,36 @@ func TestPortalOnRealNode(t *testing.T) {
 		if len(pods) != want {
 			t.Fatalf("want %d pods, got %d", want, len(pods))
 		}
+		// A restart before this point must be the first start's migration collision: two
+		// replicas on an empty database, one finding the other's migration lock held (the
+		// backend then exits after a random pause, app/packages/backend/src/index.js). Any
+		// other reason fails.
+		before := map[string]int{}
+		for _, p := range pods {
+			before[p.name] = p.restarts
+			if p.restarts == 0 {
+				continue
+			}
+			lines := n.podLogLines(t, p)
+			if dir := os.Getenv("E2E_LOG_DIR"); dir != "" {
+				_ = os.WriteFile(filepath.Join(dir, p.name+".log"), []byte(strings.Join(lines, "\n")), 0o600)
+			}
+			collided := false
+			for _, l := range lines {
+				collided = collided || strings.Contains(l, "Another replica holds a migration lock")
+			}
+			if !collided || !strings.HasPrefix(p.lastTermination(), "Error (exit 1)") {
+				t.Errorf("pod %s restarted %d times before the check, last termination %s, not after a migration collision (logs in E2E_LOG_DIR)",
+					p.name, p.restarts, p.lastTermination())
+			}
+			t.Logf("pod %s: %d restart(s) on its first start, after a migration collision", p.name, p.restarts)
+		}
 		// Longer than the liveness probe's period: a failing probe would restart a container.
 		time.Sleep(25 * time.Second)
 		for _, p := range n.portalPods(t) {
-			if !p.ready() || p.restarts != 0 {
-				t.Errorf("pod %s: ready %v, restarts %d", p.name, p.ready(), p.restarts)
+			if !p.ready() || p.restarts != before[p.name] {
+				t.Errorf("pod %s: ready %v, restarts %d (before the liveness period %d); last termination %s",
+					p.name, p.ready(), p.restarts, before[p.name], p.lastTermination())
 			}
 			for _, path := range []string{"/.backstage/health/v1/readiness", "/.backstage/health/v1/liveness"} {
 				if code, body := podGet(p.ip, 7007, path, ""); code != http.StatusOK {
@@ -217,6 +242,19 @@ type portalPod struct {
 }
 
 func (p portalPod) ready() bool { return p.conditions["Ready"] == "True" }
+
+// lastTermination is how the container last ended (reason, exit code, when), or "none".
+func (p portalPod) lastTermination() string {
+	cs, _ := get(p.raw, "status", "containerStatuses").([]any)
+	if len(cs) == 0 {
+		return "none"
+	}
+	term, _ := get(cs[0], "lastState", "terminated").(map[string]any)
+	if term == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%v (exit %v) %v to %v", term["reason"], term["exitCode"], term["startedAt"], term["finishedAt"])
+}
 
 // portalPods lists the portal's pods that are not being deleted, by name.
 func (n *realNode) portalPods(t *testing.T) []portalPod {

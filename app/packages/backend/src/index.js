@@ -56,7 +56,20 @@ async function main() {
   await backend.start();
 }
 
+// Replicas that start together against a database with pending migrations can each find
+// another's migration lock held (knex does not wait for it: MigrationLocked), fail and be
+// restarted by the kubelet at the same moment again. A random pause before exiting breaks that
+// lockstep, so the next attempts run one after the other and the later one finds nothing to
+// migrate.
+const MIGRATION_LOCKED_MAX_PAUSE_MS = 20000;
+
 main().catch(error => {
   console.error(`Backend failed to start: ${error.stack ?? error}`);
+  if (/MigrationLocked|Migration table is already locked/.test(String(error.stack ?? error))) {
+    const pause = Math.floor(Math.random() * MIGRATION_LOCKED_MAX_PAUSE_MS);
+    console.error(`Another replica holds a migration lock: exiting in ${pause} ms so that the restarts do not collide again.`);
+    setTimeout(() => process.exit(1), pause);
+    return;
+  }
   process.exit(1);
 });
