@@ -2,11 +2,13 @@ package tests
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/coreeng/developer-portal/access"
+	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/database"
 	"github.com/coreeng/developer-portal/github"
 	"github.com/coreeng/developer-portal/internal/configref"
@@ -85,7 +87,7 @@ func TestConfigReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref += "\n" + outputs
+	ref += "\n" + outputs + "\n" + extensionPointsMarkdown() + "\n" + secretRulesMarkdown()
 	for _, c := range components {
 		rows, _ := g.Outputs(c)
 		if len(rows) == 0 {
@@ -149,4 +151,32 @@ func TestReadmeIsTheFrontDoor(t *testing.T) {
 	if strings.Contains(text, refStart) {
 		t.Errorf("README.md embeds the configuration reference; it lives in %s", configReferencePage)
 	}
+}
+
+// extensionPointsMarkdown is the reference's list of the app-config paths configuration from
+// outside the components may set, with the reason each is safe (backstage.ExtensionPoints).
+func extensionPointsMarkdown() string {
+	var b strings.Builder
+	b.WriteString("## Extension points\n\n`portal.extraAppConfig` and contributions may set keys only under these paths; " +
+		"everything else (who signs in, who is admin, what the catalog trusts, where credentials go, what the browser loads) " +
+		"is the components'. [Extension points](extension-points.md) says more.\n\n| path | set by | why it is safe |\n|---|---|---|\n")
+	for _, set := range []struct {
+		by     string
+		points []backstage.ExtensionPoint
+	}{{"extraAppConfig, contributions", backstage.ExtensionPoints()}, {"contributions only", backstage.ComponentExtensionPoints()}} {
+		for _, p := range set.points {
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", p.Path, set.by, strings.ReplaceAll(p.Why, "|", "\\|"))
+		}
+	}
+	return b.String()
+}
+
+// secretRulesMarkdown is the reference's list of the secret rules (validate.SecretRules).
+func secretRulesMarkdown() string {
+	var b strings.Builder
+	b.WriteString("## Secret rules\n\n")
+	for _, r := range validate.SecretRules() {
+		b.WriteString("- " + r + "\n")
+	}
+	return b.String()
 }

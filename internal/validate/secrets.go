@@ -138,3 +138,16 @@ func urlPassword(value string) bool {
 	}
 	return false
 }
+
+// SecretRules says, one rule a line, how every input is checked for secrets: the configuration
+// reference lists them (tests/TestConfigReference), so the documentation is the code's.
+func SecretRules() []string {
+	return []string{
+		"A secret is set with `pulumi config set --secret` in one of the keys listed under Secrets; it reaches the portal's Secret only, and the app-config refers to it as `${VAR}`.",
+		"A `secure:` value anywhere else (`--secret --path` inside an ordinary section) is refused, naming its key: those sections are written in plain text to a ConfigMap, a committed file or an Actions variable.",
+		"A plain value beside secure ones in `portalSecretEnv` or `kubernetesClusterTokens` is refused, naming its key.",
+		"A key whose name says it holds a credential (it ends in " + strings.Join(secretKeySuffixes, ", ") + ", ignoring case, `-`, `_` and `.`) takes only a `${VAR}` reference, optionally after a short scheme such as `Bearer `.",
+		"Every free-text input (app-config sections, contributions, GitHub variables, tenant descriptions and cost centres, database labels, ...) is scanned with gitleaks' default rules (internal/validate/rules/gitleaks.toml), a URL carrying a password and a PEM private key header; a match is refused, naming its key.",
+		"No error message repeats a value that could be a secret: problems name the key and the kind of credential found.",
+	}
+}
