@@ -42,8 +42,18 @@ func TestReleaseWorkflow(t *testing.T) {
 	if !strings.Contains(publish.If, "push") || publish.Permissions["packages"] != "write" || publish.Permissions["id-token"] != "write" {
 		t.Errorf("publish job: if %q, permissions %v", publish.If, publish.Permissions)
 	}
-	var pushed, signed bool
+	// The scanner runs, pinned, on the pushed digest before the signature: an image with a
+	// fixable critical vulnerability is never signed, so never deployed.
+	var pushed, signed, scanned bool
+	grype := regexp.MustCompile(`^v\d+\.\d+\.\d+$`)
+	if v := wf.Env["GRYPE_VERSION"]; !grype.MatchString(v) {
+		t.Errorf("GRYPE_VERSION %q is not a pinned version", v)
+	}
 	for _, s := range publish.Steps {
+		if strings.Contains(s.Run, `grype "registry:$IMAGE@$DIGEST"`) && strings.Contains(s.Run, "--only-fixed") &&
+			strings.Contains(s.Run, "--fail-on critical") && !signed {
+			scanned = true
+		}
 		if strings.HasPrefix(s.Uses, "docker/build-push-action@") {
 			out, _ := s.With["outputs"].(string)
 			pushed = strings.Contains(out, "push-by-digest=true") && strings.Contains(out, "push=true") &&
@@ -53,8 +63,8 @@ func TestReleaseWorkflow(t *testing.T) {
 			signed = true
 		}
 	}
-	if !pushed || !signed {
-		t.Errorf("publish job: pushed by digest with SBOM and provenance %v, signed by digest %v", pushed, signed)
+	if !pushed || !signed || !scanned {
+		t.Errorf("publish job: pushed by digest with SBOM and provenance %v, scanned before signing %v, signed by digest %v", pushed, scanned, signed)
 	}
 	// The promotion pull requests are opened with the release App's token (GITHUB_TOKEN's
 	// start no check), scoped to this repository; dev's by release.yml, prod's by deploy.yml
