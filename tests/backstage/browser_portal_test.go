@@ -130,7 +130,7 @@ func testTenancyPage(t *testing.T, b *browser, gen *generated) {
 	_ = text
 }
 
-// testSearch searches from the home page for the member's tenancy.
+// testSearch searches from the home page for the member's tenancy, then for a docs page.
 func testSearch(t *testing.T, b *browser, gen *generated) {
 	b.open("/")
 	b.typeID("home-search", gen.someTenant)
@@ -140,6 +140,13 @@ func testSearch(t *testing.T, b *browser, gen *generated) {
 		t.Errorf("the home search opened the search page with query %q, want %q", q, gen.someTenant)
 	}
 	b.screenshot("9-search-tenancy")
+
+	// A docs page: the TechDocs collator indexes the published Core Platform docs.
+	b.open("/")
+	b.typeID("home-search", "requesting a tenancy")
+	b.clickText("button", "Search")
+	b.waitResultLink("search-docs", "/docs/default/component/core-platform/tenants/request-tenancy")
+	b.screenshot("9-search-docs")
 }
 
 // waitResultLink waits until the page links to path; the search page queries once, so it is

@@ -78,6 +78,10 @@ func TestPortalInBrowser(t *testing.T) {
 		})
 		src := filepath.Join(tmp, "docs-source")
 		copyDocsSource(t, src)
+		// techdocs-core, which the workflow's generate adds, brings MkDocs' search plugin (the
+		// search index the portal's TechDocs collator reads); without it techdocs-cli writes
+		// "plugins: []". Naming the search plugin keeps the index, as techdocs-core would.
+		appendFile(t, filepath.Join(src, "mkdocs.yml"), "\nplugins:\n  - search\n")
 		env := append(minimalEnv(), "NO_PROXY=*", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION="+cfg.region,
 			"AWS_EC2_METADATA_DISABLED=true")
 		cli.run(t, generateCmd, version, src, env, "--omitTechdocsCoreMkdocsPlugin")
@@ -86,7 +90,7 @@ func TestPortalInBrowser(t *testing.T) {
 		}
 		cli.run(t, publishCmd, version, src, env, "--awsEndpoint", store.URL, "--awsS3ForcePathStyle")
 		keys := store.keys(t, "default/component/core-platform/")
-		for _, want := range []string{"index.html", "techdocs_metadata.json", "tenants/request-tenancy/index.html"} {
+		for _, want := range []string{"index.html", "techdocs_metadata.json", "tenants/request-tenancy/index.html", "search/search_index.json"} {
 			if !slices.Contains(keys, "default/component/core-platform/"+want) {
 				t.Errorf("the store lacks default/component/core-platform/%s after publish; it holds %d objects: %v", want, len(keys), keys)
 			}
