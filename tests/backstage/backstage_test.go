@@ -130,8 +130,12 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		}}},
 	})
 
-	// The metrics port is the Deployment's (the default); only the address is loopback.
-	env := backendEnv(t, gen, kube, proxy.URL, tmp)
+	// In the pod the exporter listens on the Deployment's metrics port (the image's default,
+	// 9464, unless monitoring sets another); here on a free loopback port instead, so that two
+	// runs on one machine cannot answer each other's scrape. TestPortalOnRealNode scrapes :9464
+	// on the pod itself.
+	metricsPort := freePort(t)
+	env := backendEnv(t, gen, kube, proxy.URL, tmp, fmt.Sprintf("%s=%d", portal.EnvMetricsPort, metricsPort))
 
 	be := startBackend(t, nodeBin, tmp, env, appConfig, override)
 	logPath := be.logPath
@@ -414,7 +418,7 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 
 	// 7. Metrics on the Deployment's metrics port, from the image's start command.
 	t.Run("7-metrics", func(t *testing.T) {
-		testMetrics(t)
+		testMetrics(t, metricsPort)
 	})
 
 	// 8. The frontend, served by the backend with the generated branding.

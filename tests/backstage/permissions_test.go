@@ -401,10 +401,10 @@ func entityOwner(t *testing.T, svc *client, ref string) string {
 	return ""
 }
 
-// testMetrics scrapes the OpenTelemetry Prometheus exporter the start command loads, on the
-// port the Deployment exposes and the PodMonitoring/ServiceMonitor scrape.
-func testMetrics(t *testing.T) {
-	url := fmt.Sprintf("http://127.0.0.1:%d%s", portal.DefaultMetricsPort, portal.DefaultMetricsPath)
+// testMetrics scrapes the OpenTelemetry Prometheus exporter the start command loads, on port
+// (the test's stand-in for the Deployment's metrics port) and the Deployment's path.
+func testMetrics(t *testing.T, port int) {
+	url := fmt.Sprintf("http://127.0.0.1:%d%s", port, portal.DefaultMetricsPath)
 	// The catalog's gauges are observed at each collection; the HTTP metrics need traffic,
 	// which the earlier steps made.
 	var text string
