@@ -111,7 +111,7 @@ func TestPortalInBrowser(t *testing.T) {
 	port := freePort(t)
 	base := fmt.Sprintf("http://localhost:%d", port)
 	overlay := filepath.Join(root, "app-config.browser.yaml")
-	cfgOverlay := signInOverlay(base, port, cfg.authEnvironment, github, cfg.locations, orgFile, kube, gen.clusterName)
+	cfgOverlay := signInOverlay(base, port, cfg.environment, github, cfg.locations, orgFile, kube, gen.clusterName)
 	// A service of the member's tenancy, as its repository's catalog-info.yaml would declare it.
 	catalog := cfgOverlay["catalog"].(map[string]any)
 	catalog["locations"] = append(catalog["locations"].([]any), map[string]any{
@@ -427,27 +427,16 @@ func (b *browser) waitFor(script, what string) {
 	}
 }
 
-// browserConfig is what the browser test reads from the generated app-config.
+// browserConfig is what the browser test reads from the generated app-config: the sign-in
+// test's part, and the S3 TechDocs publisher.
 type browserConfig struct {
-	clientID, authEnvironment string
-	bucket, region            string
-	locations                 []any
+	signInConfig
+	bucket, region string
 }
 
 func readBrowserConfig(t *testing.T, path string) browserConfig {
 	t.Helper()
 	var doc struct {
-		Auth struct {
-			Environment string `yaml:"environment"`
-			Providers   struct {
-				GitHub map[string]struct {
-					ClientID string `yaml:"clientId"`
-				} `yaml:"github"`
-			} `yaml:"providers"`
-		} `yaml:"auth"`
-		Catalog struct {
-			Locations []any `yaml:"locations"`
-		} `yaml:"catalog"`
 		TechDocs struct {
 			Publisher struct {
 				Type  string `yaml:"type"`
@@ -461,15 +450,10 @@ func readBrowserConfig(t *testing.T, path string) browserConfig {
 	if err := yaml.Unmarshal([]byte(readFile(t, path)), &doc); err != nil {
 		t.Fatal(err)
 	}
-	c := browserConfig{
-		authEnvironment: doc.Auth.Environment,
-		clientID:        doc.Auth.Providers.GitHub[doc.Auth.Environment].ClientID,
-		bucket:          doc.TechDocs.Publisher.AwsS3.BucketName,
-		region:          doc.TechDocs.Publisher.AwsS3.Region,
-		locations:       doc.Catalog.Locations,
-	}
-	if c.clientID == "" || doc.TechDocs.Publisher.Type != "awsS3" || c.bucket == "" || c.region == "" || len(c.locations) == 0 {
-		t.Fatalf("the generated app-config lacks the GitHub sign-in, the S3 TechDocs publisher or catalog locations: %+v", c)
+	c := browserConfig{signInConfig: readSignInConfig(t, path),
+		bucket: doc.TechDocs.Publisher.AwsS3.BucketName, region: doc.TechDocs.Publisher.AwsS3.Region}
+	if doc.TechDocs.Publisher.Type != "awsS3" || c.bucket == "" || c.region == "" {
+		t.Fatalf("the generated app-config lacks the S3 TechDocs publisher: %+v", c)
 	}
 	return c
 }

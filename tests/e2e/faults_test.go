@@ -548,13 +548,7 @@ func TestFaultKilledCLI(t *testing.T) {
 				t.Errorf("locks left after `pulumi cancel`: %v", locks)
 			}
 
-			start = time.Now()
-			res, err := f.e.stack.Up(ctx, optup.ProgressStreams(f.logs.writer(t, "recovered-up")))
-			if err != nil {
-				t.Fatalf("up after the recovery: %s\n%s", firstLine(err), f.logs.tail("recovered-up"))
-			}
-			t.Logf("timing: up after the recovery %s (%v)", since(start), summary(deref(res.Summary.ResourceChanges)))
-			f.checkConverged(t, ctx)
+			f.upConverges(t, ctx, "recovered-up", "up after the recovery")
 		})
 	}
 }
@@ -742,12 +736,19 @@ func TestFaultAPIServerDown(t *testing.T) {
 	t.Logf("the failed update said:\n%s", f.logs.tail("apiserver-down-up"))
 
 	f.c.restart(t, "kube-apiserver")
-	start = time.Now()
-	res, err := f.e.stack.Up(ctx, optup.ProgressStreams(f.logs.writer(t, "apiserver-back-up")))
+	f.upConverges(t, ctx, "apiserver-back-up", "up after the API server returned")
+}
+
+// upConverges runs up (its progress logged as op) and checks the stack converged; what names
+// the up in the failure and the timing line.
+func (f *faultStack) upConverges(t *testing.T, ctx context.Context, op, what string) {
+	t.Helper()
+	start := time.Now()
+	res, err := f.e.stack.Up(ctx, optup.ProgressStreams(f.logs.writer(t, op)))
 	if err != nil {
-		t.Fatalf("up after the API server returned: %s\n%s", firstLine(err), f.logs.tail("apiserver-back-up"))
+		t.Fatalf("%s: %s\n%s", what, firstLine(err), f.logs.tail(op))
 	}
-	t.Logf("timing: retried up %s (%v)", since(start), summary(deref(res.Summary.ResourceChanges)))
+	t.Logf("timing: %s %s (%v)", what, since(start), summary(deref(res.Summary.ResourceChanges)))
 	f.checkConverged(t, ctx)
 }
 
