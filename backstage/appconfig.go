@@ -13,6 +13,7 @@ type AppConfig struct {
 	Kubernetes   *Kubernetes   `yaml:"kubernetes,omitempty" json:"kubernetes,omitempty"`
 	TechDocs     *TechDocs     `yaml:"techdocs,omitempty" json:"techdocs,omitempty"`
 	Scaffolder   *Scaffolder   `yaml:"scaffolder,omitempty" json:"scaffolder,omitempty"`
+	Events       *Events       `yaml:"events,omitempty" json:"events,omitempty"`
 	Permission   *Permission   `yaml:"permission,omitempty" json:"permission,omitempty"`
 	CorePlatform *CorePlatform `yaml:"corePlatform,omitempty" json:"corePlatform,omitempty"`
 }
@@ -266,6 +267,23 @@ type Scaffolder struct {
 type Author struct {
 	Name  string `yaml:"name" json:"name"`
 	Email string `yaml:"email" json:"email"`
+}
+
+// Events is the events section (@backstage/plugin-events-backend and its GitHub module).
+type Events struct {
+	Modules *EventsModules `yaml:"modules,omitempty" json:"modules,omitempty"`
+}
+
+// EventsModules is events.modules.
+type EventsModules struct {
+	GitHub *GitHubEvents `yaml:"github,omitempty" json:"github,omitempty"`
+}
+
+// GitHubEvents is events.modules.github: the secret GitHub signs webhook deliveries with. The
+// module opens POST /api/events/http/github only when a secret is set, and accepts only
+// deliveries whose X-Hub-Signature-256 it verifies.
+type GitHubEvents struct {
+	WebhookSecret string `yaml:"webhookSecret" json:"webhookSecret"`
 }
 
 // Permission is the permission section.

@@ -46,6 +46,8 @@ func ComponentExtensionPoints() []ExtensionPoint {
 		{"catalog.rules", "the kinds discovered catalog files may hold: only " + strings.Join(DiscoverableKinds(), ", ")},
 		{"auth.environment", "the sign-in environment: " + authEnvironment},
 		{"auth.providers.github", "GitHub sign-in, with a resolver that requires a catalog user: " + strings.Join(SignInResolvers(), ", ")},
+		{"events.modules.github.webhookSecret", "the secret the GitHub App's webhook deliveries are verified with: only as a ${VAR} reference to the portal's Secret; " +
+			"unsigned or wrongly signed deliveries are refused, and without it the portal opens no webhook endpoint"},
 		{"techdocs.builder", "external only: documentation is built in CI, never by the portal from a repository"},
 		{"techdocs.publisher", "the bucket the portal reads documentation from, with the pod's workload identity"},
 		{"techdocs.generator", "how documentation would be generated (unused with the external builder)"},
@@ -217,6 +219,11 @@ func checkComponentValues(errs *validate.Errors, cp string, config map[string]an
 		envs, _ := v.(map[string]any)
 		for _, env := range slices.Sorted(maps.Keys(envs)) {
 			checkGitHubAuth(errs, validate.Join(cp, "auth.providers.github", env), envs[env])
+		}
+	}
+	if v, ok := doc.Get("events.modules.github.webhookSecret"); ok {
+		if s, _ := v.(string); !validate.IsReference(s) {
+			errs.Add(validate.Join(cp, "events.modules.github.webhookSecret"), "must be a ${VAR} reference to the portal's Secret: a literal would put the secret in the configuration")
 		}
 	}
 	if v, ok := doc.Get("techdocs.builder"); ok && v != "external" {

@@ -54,6 +54,10 @@ func TestContributionChecks(t *testing.T) {
 			Auth: &Auth{Environment: "production", Providers: map[string]map[string]any{"github": {"production": map[string]any{
 				"clientId": "x", "clientSecret": "${S}", "signIn": map[string]any{"resolvers": []any{map[string]any{"resolver": SignInResolvers()[0]}}}}}}},
 		}}, nil},
+		{"the App's webhook secret as a reference", Contribution{Name: "github", Config: AppConfig{
+			Events: &Events{Modules: &EventsModules{GitHub: &GitHubEvents{WebhookSecret: "${GITHUB_APP_WEBHOOK_SECRET}"}}}}}, nil},
+		{"a literal webhook secret", Contribution{Name: "github", Config: AppConfig{
+			Events: &Events{Modules: &EventsModules{GitHub: &GitHubEvents{WebhookSecret: "known-to-the-author"}}}}}, []string{"c.config.events.modules.github.webhookSecret"}},
 		{"a tenant's team", Contribution{Name: "tenants", Entities: []Entity{group("payments", map[string]any{"type": "team", "children": []any{}})}}, nil},
 		{"the admin group", Contribution{Name: "tenants", Entities: []Entity{group("Platform-Team", nil)}}, []string{"c.entities[0].metadata.name"}},
 		{"members", Contribution{Name: "tenants", Entities: []Entity{group("payments", map[string]any{"members": []any{"mallory"}})}}, []string{"c.entities[0].spec.members"}},

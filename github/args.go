@@ -243,7 +243,7 @@ type DependencyUpdatesArgs struct {
 	Interval string `json:"interval,omitempty"`
 	// DockerDirectory holds the Backstage image's Dockerfile. Default "/app".
 	DockerDirectory string `json:"dockerDirectory,omitempty"`
-	// NPMDirectory holds the app's root package.json and package-lock.json (npm workspaces).
+	// NPMDirectory holds the app's root package.json and yarn.lock (Yarn workspaces).
 	// Default "/app".
 	NPMDirectory string `json:"npmDirectory,omitempty"`
 	// GoDirectories are the repository's Go modules (the directories holding go.mod; a trailing

@@ -71,7 +71,8 @@ type authResolver struct {
 
 // Contribution is what the integration hands the portal: integrations.github,
 // catalog.providers.github (discovery) and githubOrg (users and teams),
-// auth.providers.github (sign-in), and the credentials as SecretEnv. It registers nothing, so
+// auth.providers.github (sign-in), events.modules.github (the App's signed webhook, when its
+// secret is set), and the credentials as SecretEnv. It registers nothing, so
 // the program can compose the portal's app-config (and so AppConfigYAML) before creating the
 // component. The App's client ID and secret double as the sign-in OAuth credentials: GitHub
 // Apps support user-to-server authorisation, so no separate OAuth App is needed.
@@ -85,6 +86,9 @@ func Contribution(args *Args) (backstage.Contribution, error) {
 		SecretEnv: map[string]pulumi.StringInput{},
 	}
 	integration := backstage.GitHubIntegration{Host: githubHost}
+	// webhook is set when the App's webhook secret is: the App's deliveries then update discovery
+	// and the organisation sync as they happen, besides their schedules.
+	var webhook *backstage.Events
 	if d.appMode() {
 		app := backstage.GitHubApp{
 			AppID:                     d.App.AppID,
@@ -98,6 +102,12 @@ func Contribution(args *Args) (backstage.Contribution, error) {
 		if d.AppWebhookSecret != nil {
 			app.WebhookSecret = ref(EnvAppWebhookSecret)
 			c.SecretEnv[EnvAppWebhookSecret] = secret(d.AppWebhookSecret)
+			// The events module verifies deliveries against the App's secret only after asking
+			// GitHub which App an installation belongs to; the same secret as the module's own
+			// verifies every delivery of the App's webhook without that call.
+			webhook = &backstage.Events{Modules: &backstage.EventsModules{GitHub: &backstage.GitHubEvents{
+				WebhookSecret: ref(EnvAppWebhookSecret),
+			}}}
 		}
 		integration.Apps = []backstage.GitHubApp{app}
 	} else {
@@ -124,6 +134,7 @@ func Contribution(args *Args) (backstage.Contribution, error) {
 	c.Config = backstage.AppConfig{
 		Integrations: &backstage.Integrations{GitHub: []backstage.GitHubIntegration{integration}},
 		Catalog:      &backstage.Catalog{Rules: []backstage.CatalogRule{{Allow: DiscoveredKinds()}}, Providers: providers},
+		Events:       webhook,
 	}
 	if d.signInEnabled() {
 		c.Config.Auth = &backstage.Auth{

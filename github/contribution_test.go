@@ -66,6 +66,9 @@ cecg:
   githubUrl: https://github.com
   orgs: [CECG]
   schedule: {frequency: {hours: 1}, timeout: {minutes: 15}}`,
+		// The App's webhook: deliveries signed with its secret update discovery and the org sync.
+		"events.modules.github": `
+webhookSecret: ${GITHUB_APP_WEBHOOK_SECRET}`,
 		"auth.environment": `production`,
 		"auth.providers.github": `
 production:

@@ -13,7 +13,8 @@ func SecretPlaceholders(src Source) map[string]string {
 	}
 	// The webhook secret is optional, but production sets it: plan with it.
 	if _, app := out[fullKey(KeyGitHubAppPrivateKey)]; app {
-		if _, set := src.Get(fullKey(KeyGitHubAppWebhookSecret)); !set {
+		// Pulumi.yaml declares every secret with an empty default: empty means unset.
+		if v, _ := src.Get(fullKey(KeyGitHubAppWebhookSecret)); v == "" {
 			out[fullKey(KeyGitHubAppWebhookSecret)] = Placeholder(fullKey(KeyGitHubAppWebhookSecret))
 		}
 	}

@@ -14,7 +14,7 @@ func TestDependabotDefaultsExist(t *testing.T) {
 	for _, c := range []struct{ dir, file string }{
 		{github.DefaultDockerDirectory, "Dockerfile"},
 		{github.DefaultNPMDirectory, "package.json"},
-		{github.DefaultNPMDirectory, "package-lock.json"},
+		{github.DefaultNPMDirectory, "yarn.lock"},
 		{github.DefaultNPMDirectory, "backstage.json"},
 	} {
 		p := filepath.Join("."+c.dir, c.file)

@@ -2,7 +2,7 @@
 // with the image's command, portal.Command) with the configuration the stack generates, on a real PostgreSQL 15 over verified TLS,
 // and checks it through Backstage's own HTTP API with the generated service token.
 //
-// It needs Node.js 22+, `npm ci` in app/ and the frontend built, so it runs only with
+// It needs Node.js 22+, `yarn install --immutable` in app/ and the frontend built, so it runs only with
 // BACKSTAGE_E2E=1;
 // .ci/backstage installs everything and runs it:
 //
@@ -78,10 +78,10 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 	nodeBin := envOr("BACKSTAGE_NODE", "node")
 	pgBin := envOr("PG_BIN", "/usr/lib/postgresql/15/bin")
 	if _, err := os.Stat(filepath.Join(appDir, "node_modules/@backstage/backend-defaults")); err != nil {
-		t.Fatalf("node_modules missing: run `npm ci` in app/ (.ci/backstage does): %v", err)
+		t.Fatalf("node_modules missing: run `yarn install --immutable` in app/ (.ci/backstage does): %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(appDir, "packages/app/dist/index.html")); err != nil {
-		t.Fatalf("the frontend is not built: run `npm run build` in app/ (.ci/backstage does): %v", err)
+		t.Fatalf("the frontend is not built: run `yarn build` in app/ (.ci/backstage does): %v", err)
 	}
 	tmp := postgresReachableTempDir(t)
 
@@ -442,6 +442,12 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		if code != http.StatusOK || string(served) != readFile(t, filepath.Join(appDir, "packages/app/src/brand/logo.svg")) {
 			t.Errorf("GET /static/%s: %d, not the brand's logo", filepath.Base(logos[0]), code)
 		}
+	})
+
+	// 9. The GitHub App's webhook: a signed push registers its catalog file at once; unsigned or
+	// wrongly signed deliveries are refused.
+	t.Run("9-github-webhook", func(t *testing.T) {
+		testGitHubWebhook(t, api, pg, gen.appConfig, secrets["githubAppWebhookSecret"], logPath)
 	})
 
 	hosts := proxy.hosts()

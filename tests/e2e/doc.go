@@ -48,7 +48,7 @@
 //     E2E_KUBELET, E2E_KUBE_SCHEDULER, E2E_PAUSE_IMAGE(_ARCHIVE), PORTAL_IMAGE(_ARCHIVE) and
 //     PG_BIN;
 //   - TestImageSBOM (sbom_test.go): the image's SBOM (PORTAL_SBOM) lists the backend's
-//     Backstage packages at app/package-lock.json's versions;
+//     Backstage packages at app/yarn.lock's versions;
 //   - TestScale (scale_test.go), only with E2E_SCALE=<sizes>: up, no-op preview, one-tenant
 //     change and destroy of generated tenants, with time, memory, CPU and state size
 //     (.ci/e2e runs 10 tenants; `.ci/e2e scale` 10, 100 and 1,000 and writes

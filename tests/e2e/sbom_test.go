@@ -8,17 +8,19 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
-// lockfile is where the portal image's npm packages are pinned.
-const lockfile = "../../app/package-lock.json"
+// lockfile is where the portal image's npm packages are pinned (Yarn's, a YAML document).
+const lockfile = "../../app/yarn.lock"
 
-// backendWorkspace is the backend's path in the lockfile's packages.
-const backendWorkspace = "packages/backend"
+// backendWorkspace is the backend's entry in the lockfile.
+const backendWorkspace = "backend@workspace:packages/backend"
 
 // TestImageSBOM checks the SBOM that .ci/image writes for the built portal image
 // (PORTAL_SBOM, SPDX JSON from syft): every Backstage package the backend depends on is in the
-// image at the version app/package-lock.json pins.
+// image at the version app/yarn.lock pins.
 func TestImageSBOM(t *testing.T) {
 	var sbomPath string
 	lookupEnv(t, "the portal image's SBOM", map[string]*string{"PORTAL_SBOM": &sbomPath})
@@ -89,45 +91,47 @@ func TestSBOMCheck(t *testing.T) {
 }
 
 // backendBackstagePackages returns the backend's @backstage/* dependencies and the version the
-// lockfile installs for each (in the workspace's own node_modules first, as npm resolves).
+// lockfile resolves each to. A Yarn lockfile's keys list the descriptors (name@range, comma
+// separated) one resolution serves; the backend's entry names its dependencies' descriptors.
 func backendBackstagePackages(path string) (map[string]string, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	var lock struct {
-		LockfileVersion int `json:"lockfileVersion"`
-		Packages        map[string]struct {
-			Version      string            `json:"version"`
-			Dependencies map[string]string `json:"dependencies"`
-		} `json:"packages"`
+	type entry struct {
+		Version      string            `yaml:"version"`
+		Dependencies map[string]string `yaml:"dependencies"`
 	}
-	if err := json.Unmarshal(raw, &lock); err != nil {
+	var lock map[string]entry
+	if err := yaml.Unmarshal(raw, &lock); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if lock.LockfileVersion < 2 {
-		return nil, fmt.Errorf("%s: lockfileVersion %d has no packages map", path, lock.LockfileVersion)
+	if _, ok := lock["__metadata"]; !ok {
+		return nil, fmt.Errorf("%s: not a Yarn lockfile (no __metadata)", path)
 	}
-	ws, ok := lock.Packages[backendWorkspace]
+	byDescriptor := map[string]string{}
+	for key, e := range lock {
+		for _, d := range strings.Split(key, ",") {
+			byDescriptor[strings.TrimSpace(d)] = e.Version
+		}
+	}
+	ws, ok := lock[backendWorkspace]
 	if !ok {
-		return nil, fmt.Errorf("%s: no %s workspace", path, backendWorkspace)
+		return nil, fmt.Errorf("%s: no %s entry", path, backendWorkspace)
 	}
 	out := map[string]string{}
-	for name := range ws.Dependencies {
+	for name, rng := range ws.Dependencies {
 		if !strings.HasPrefix(name, "@backstage/") {
 			continue
 		}
-		p, ok := lock.Packages[backendWorkspace+"/node_modules/"+name]
-		if !ok {
-			p, ok = lock.Packages["node_modules/"+name]
+		v := byDescriptor[name+"@"+rng]
+		if v == "" {
+			return nil, fmt.Errorf("%s: %s@%s (a dependency of the backend) resolves to nothing", path, name, rng)
 		}
-		if !ok || p.Version == "" {
-			return nil, fmt.Errorf("%s: %s (a dependency of %s) is not installed", path, name, backendWorkspace)
-		}
-		out[name] = p.Version
+		out[name] = v
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: %s depends on no @backstage package", path, backendWorkspace)
+		return nil, fmt.Errorf("%s: the backend depends on no @backstage package", path)
 	}
 	return out, nil
 }

@@ -33,6 +33,14 @@ async function main() {
   // Logs the errors of entities the catalog cannot process (a broken catalog-info.yaml).
   backend.add(require('@backstage/plugin-catalog-backend-module-logs'));
 
+  // Events: the GitHub App's webhook (POST /api/events/http/github) reaches the catalog's GitHub
+  // providers, so a pushed catalog file, a new repository or a team change shows without waiting
+  // for the next scheduled run. The GitHub module accepts only deliveries signed with the App's
+  // webhook secret; without that secret it opens no endpoint at all (the generated app-config
+  // never names an unverified events.http topic).
+  backend.add(require('@backstage/plugin-events-backend'));
+  backend.add(require('@backstage/plugin-events-backend-module-github'));
+
   // Scaffolder with the GitHub actions: "Request a tenancy" opens a pull request.
   backend.add(require('@backstage/plugin-scaffolder-backend'));
   backend.add(require('@backstage/plugin-scaffolder-backend-module-github'));
