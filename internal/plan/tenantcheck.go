@@ -20,7 +20,8 @@ import (
 type TenantCheckOptions struct {
 	// Root is the project directory (holding Pulumi.yaml and the stack files).
 	Root string
-	// Stacks are the stacks to plan; empty means every Pulumi.<stack>.yaml in Root.
+	// Stacks are the stacks to plan; empty means every stack of every environment in Root
+	// (Environments).
 	Stacks []string
 	// TenantsDir is the tenants folder the stacks are planned over; empty means the stacks'
 	// own tenants.dir (relative to Root), which must then be one folder for all of them.
@@ -213,20 +214,20 @@ func absPath(path string) string {
 	return filepath.Clean(path)
 }
 
-// stackNames are the stacks whose files sit in root: Pulumi.<stack>.yaml.
+// stackNames are the stacks the workflows run (Environments): every environment's stacks,
+// its shards' before its portal's, so the check reports on the very stacks a merge deploys
+// and refuses a stack file they would not run.
 func stackNames(root string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(root, "Pulumi.*.yaml"))
+	envs, err := Environments(root)
 	if err != nil {
 		return nil, err
 	}
 	var names []string
-	for _, f := range files {
-		names = append(names, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+	for _, e := range envs {
+		for _, s := range e.All() {
+			names = append(names, s.Stack)
+		}
 	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("no Pulumi.<stack>.yaml in %s", root)
-	}
-	sort.Strings(names)
 	return names, nil
 }
 
