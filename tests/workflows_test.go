@@ -33,7 +33,9 @@ type job struct {
 		CancelInProgress *bool  `yaml:"cancel-in-progress"`
 	} `yaml:"concurrency"`
 	Strategy struct {
-		Matrix map[string]any `yaml:"matrix"`
+		Matrix      map[string]any `yaml:"matrix"`
+		MaxParallel int            `yaml:"max-parallel"`
+		FailFast    *bool          `yaml:"fail-fast"`
 	} `yaml:"strategy"`
 	Outputs map[string]string `yaml:"outputs"`
 	Steps   []workflowStep    `yaml:"steps"`
