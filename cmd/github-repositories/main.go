@@ -13,7 +13,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,18 +20,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/coreeng/developer-portal/internal/cli"
 	"github.com/coreeng/developer-portal/internal/offline"
 	"github.com/coreeng/developer-portal/internal/plan"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+	cli.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(args []string, out, usage io.Writer) error {

@@ -24,17 +24,12 @@ import (
 	"os"
 	"slices"
 
+	"github.com/coreeng/developer-portal/internal/cli"
 	"github.com/coreeng/developer-portal/internal/plan"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+	cli.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // Matrix is what the command prints by default.
