@@ -296,6 +296,10 @@ func TestTenancyCheckCoversShardStacks(t *testing.T) {
 	if !strings.Contains(report, "What <code>pulumi up</code> of stack <code>prod-tenants-1</code> creates") {
 		t.Errorf("no fixture tenant is deployed by shard 1's stack:\n%s", report)
 	}
+	// The fixture tenants spread over both shards (TestTenantShards): one is another shard's.
+	if !strings.Contains(report, "- stack `prod-tenants-1`: nothing (another shard's stack deploys the tenancy") {
+		t.Errorf("no fixture tenant is reported as deployed by another shard than 1:\n%s", report)
+	}
 }
 
 // A tenant shard's stack that manages no GitHub teams writes no repository: the workflows'

@@ -59,10 +59,7 @@ func run(args []string, out, usage io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := Matrix{Environments: envs, Stacks: []plan.StackRef{}}
-	for _, e := range envs {
-		m.Stacks = append(m.Stacks, e.All()...)
-	}
+	m := Matrix{Environments: envs, Stacks: plan.AllStacks(envs)}
 	switch {
 	case *stackName != "" || *envName != "":
 		return belongs(envs, *stackName, *envName)

@@ -42,13 +42,22 @@ func (e EnvironmentStacks) All() []StackRef {
 // stack of every environment (each one's shards before its portal), and "<env>-shards", each
 // environment's shard stacks (empty without shards).
 func MatrixOutputs(envs []EnvironmentStacks) map[string][]StackRef {
-	out := map[string][]StackRef{"stacks": {}}
+	out := map[string][]StackRef{"stacks": AllStacks(envs)}
 	for _, e := range envs {
-		out["stacks"] = append(out["stacks"], e.All()...)
 		out[e.Name+"-shards"] = slices.Clone(e.Shards)
 		if out[e.Name+"-shards"] == nil {
 			out[e.Name+"-shards"] = []StackRef{}
 		}
+	}
+	return out
+}
+
+// AllStacks are every stack of envs, environment by environment, each one's shards before its
+// portal's.
+func AllStacks(envs []EnvironmentStacks) []StackRef {
+	out := []StackRef{}
+	for _, e := range envs {
+		out = append(out, e.All()...)
 	}
 	return out
 }

@@ -152,7 +152,11 @@ func TenantCheck(opts TenantCheckOptions) (report string, ok bool, err error) {
 		for _, s := range stacks {
 			p := parts[n][s]
 			if len(p.Resources) == 0 && len(p.Entities) == 0 {
-				fmt.Fprintf(&b, "- stack `%s`: nothing (the tenancy does not list this stack's environment)\n", s)
+				why := "the tenancy does not list this stack's environment"
+				if shardStackName.MatchString(s) {
+					why = "another shard's stack deploys the tenancy, or it does not list this stack's environment"
+				}
+				fmt.Fprintf(&b, "- stack `%s`: nothing (%s)\n", s, why)
 				continue
 			}
 			fmt.Fprintf(&b, "- stack `%s`: %s; catalog: %s\n", s, summarise(p.Resources), entityKinds(p.Entities))
@@ -223,10 +227,8 @@ func stackNames(root string) ([]string, error) {
 		return nil, err
 	}
 	var names []string
-	for _, e := range envs {
-		for _, s := range e.All() {
-			names = append(names, s.Stack)
-		}
+	for _, s := range AllStacks(envs) {
+		names = append(names, s.Stack)
 	}
 	return names, nil
 }
