@@ -67,6 +67,9 @@ const (
 	keyTenants     = stack.Namespace + ":tenants"
 )
 
+// maxMissingNamed is how many missing shard files an error names one by one.
+const maxMissingNamed = 10
+
 var (
 	// shardStackName is a tenant shard's stack: <env>-tenants-<i>.
 	shardStackName = regexp.MustCompile(`^(.+)-tenants-([0-9]+)$`)
@@ -146,10 +149,25 @@ func Environments(root string) ([]EnvironmentStacks, error) {
 	for name, sf := range portals {
 		envs[name] = &EnvironmentStacks{Name: name, Portal: StackRef{Stack: name, Environment: name}}
 		count := shardCount(sf)
+		have := map[int]bool{}
+		for _, s := range shards {
+			if s.env == name {
+				have[s.index] = true
+			}
+		}
+		missing := 0
 		for i := 1; i < count; i++ {
-			if !slices.ContainsFunc(shards, func(s shardFile) bool { return s.env == name && s.index == i }) {
+			if have[i] {
+				continue
+			}
+			// A count far above the files (a typo, or a hostile pull request) is named once
+			// per file up to a point, then counted.
+			if missing++; missing <= maxMissingNamed {
 				errs.Add(fmt.Sprintf("Pulumi.%s-tenants-%d.yaml", name, i), "missing: Pulumi.%s.yaml sets %s.shard.count %d, so shards 1 to %d each need their stack file", name, keyTenants, count, count-1)
 			}
+		}
+		if missing > maxMissingNamed {
+			errs.Add("Pulumi."+name+".yaml", "%d more shard stack files are missing for %s.shard.count %d", missing-maxMissingNamed, keyTenants, count)
 		}
 	}
 	bySetIndex := map[string]string{}

@@ -69,6 +69,8 @@ func TestEnvironments(t *testing.T) {
 		}), want: "dev:dev;prod:prod-tenants-1,prod-tenants-2,prod"},
 		{name: "missing shard file", files: three(map[string]string{"Pulumi.prod-tenants-2.yaml": ""}),
 			errs: []string{"Pulumi.prod-tenants-2.yaml: missing: Pulumi.prod.yaml sets developer-portal:tenants.shard.count 3"}},
+		{name: "a count far above the files", files: map[string]string{"Pulumi.prod.yaml": stackFile("prod", "    shard:\n      count: 100000\n")},
+			errs: []string{"Pulumi.prod-tenants-10.yaml: missing", "Pulumi.prod.yaml: 99989 more shard stack files are missing for developer-portal:tenants.shard.count 100000"}},
 		{name: "index out of range", files: three(map[string]string{"Pulumi.prod-tenants-3.yaml": stackFile("prod", shardSection(3, 3))}),
 			errs: []string{"Pulumi.prod-tenants-3.yaml: shard 3 is out of range: Pulumi.prod.yaml sets developer-portal:tenants.shard.count 3"}},
 		{name: "shard files without a count", files: map[string]string{
