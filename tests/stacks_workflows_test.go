@@ -98,6 +98,25 @@ func tokenCoverage(jobs []tokenJob, envs []plan.EnvironmentStacks) []string {
 			problems = append(problems, fmt.Sprintf("%s runs stack %q in environment %q", j.label, j.stack, j.env))
 		}
 	}
+	// Each leg's steps name its own stack: the matrix's or the called workflow's input, never
+	// the environment (which would run the portal's stack once per shard).
+	for _, j := range jobs {
+		if j.stack == "" {
+			continue
+		}
+		guard := false
+		for _, st := range j.steps {
+			for what, v := range map[string]any{"stack-name": st.With["stack-name"], "STACK": st.Env["STACK"]} {
+				if v != nil && v != "" && v != "${{ matrix.stack }}" && v != "${{ inputs.stack }}" {
+					problems = append(problems, fmt.Sprintf("%s: step %q sets %s to %v, not the leg's stack", j.label, st.Name, what, v))
+				}
+			}
+			guard = guard || strings.Contains(st.Run, "go run ./cmd/guard")
+		}
+		if strings.HasPrefix(j.label, "ci.yml preview") && !guard {
+			problems = append(problems, j.label+": no data-loss guard")
+		}
+	}
 	for _, e := range envs {
 		for _, s := range e.All() {
 			for _, k := range kinds {
