@@ -10,16 +10,17 @@ import (
 	"github.com/coreeng/developer-portal/internal/plan"
 )
 
-// committedStacks are the stack names of the Pulumi.<stack>.yaml files at the project root.
+// committedStacks are the stacks of the committed stack files, as the workflows run them
+// (every environment's shards and portal stack, plan.Environments).
 func committedStacks(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(root, "Pulumi.*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no stack files at the project root (%v)", err)
+	envs, err := plan.Environments(root)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var names []string
-	for _, f := range files {
-		names = append(names, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+	for _, s := range plan.AllStacks(envs) {
+		names = append(names, s.Stack)
 	}
 	return names
 }

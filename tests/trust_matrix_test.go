@@ -65,6 +65,7 @@ type tokenJob struct {
 	ifs      []string
 	steps    []workflowStep
 	triggers []trustTrigger
+	stack    string // the stack it runs, if any
 }
 
 var exprRef = regexp.MustCompile(`\$\{\{\s*(matrix|inputs)\.([A-Za-z0-9_-]+)\s*\}\}`)
@@ -81,7 +82,73 @@ func substitute(s string, values map[string]string) string {
 	})
 }
 
+// stacksOutput is a matrix computed by the workflows' stacks job (cmd/stacks).
+var stacksOutput = regexp.MustCompile(`^\$\{\{\s*fromJSON\(needs\.stacks\.outputs\.([A-Za-z0-9_-]+)\)\s*\}\}$`)
+
+// matrixLegs are the legs of a job's matrix: its lists' combinations, or the stacks the
+// stacks job's output gives (outputs: plan.MatrixOutputs of the stack files the run reads).
+func matrixLegs(t *testing.T, label string, m map[string]any, outputs map[string][]plan.StackRef) []map[string]string {
+	t.Helper()
+	if include, ok := m["include"].(string); ok {
+		sub := stacksOutput.FindStringSubmatch(include)
+		if sub == nil || len(m) != 1 {
+			t.Fatalf("%s: matrix %v: a computed matrix is include: ${{ fromJSON(needs.stacks.outputs.<name>) }} alone", label, m)
+		}
+		refs, ok := outputs[sub[1]]
+		if !ok {
+			t.Fatalf("%s: matrix reads stacks output %q, which cmd/stacks does not write (it writes %v)", label, sub[1], sortedKeys(outputs))
+		}
+		legs := []map[string]string{}
+		for _, r := range refs {
+			legs = append(legs, map[string]string{"matrix.stack": r.Stack, "matrix.environment": r.Environment, "matrix.shard": fmt.Sprint(r.Shard)})
+		}
+		return legs
+	}
+	legs := []map[string]string{{}}
+	for _, k := range sortedKeys(m) {
+		var next []map[string]string
+		for _, leg := range legs {
+			for _, val := range strs(m[k]) {
+				l := map[string]string{"matrix." + k: val}
+				for lk, lv := range leg {
+					l[lk] = lv
+				}
+				next = append(next, l)
+			}
+		}
+		legs = next
+	}
+	return legs
+}
+
+// legLabel names a matrix leg: its stack, or its values.
+func legLabel(leg map[string]string) string {
+	if s, ok := leg["matrix.stack"]; ok {
+		return " (" + s + ")"
+	}
+	var vals []string
+	for _, k := range sortedKeys(leg) {
+		vals = append(vals, leg[k])
+	}
+	if len(vals) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(vals, ", ") + ")"
+}
+
+// tokenJobs are the token jobs of the committed workflows over the committed stack files.
 func tokenJobs(t *testing.T) []tokenJob {
+	t.Helper()
+	envs, err := plan.Environments(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tokenJobsFor(t, plan.MatrixOutputs(envs))
+}
+
+// tokenJobsFor are the token jobs of the committed workflows, their computed matrices
+// expanded from outputs.
+func tokenJobsFor(t *testing.T, outputs map[string][]plan.StackRef) []tokenJob {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(root, ".github", "workflows", "*.yml"))
 	if err != nil {
@@ -97,52 +164,34 @@ func tokenJobs(t *testing.T) []tokenJob {
 		triggers := triggersOf(wf.On)
 		for _, jn := range sortedKeys(wf.Jobs) {
 			j := wf.Jobs[jn]
+			legs := matrixLegs(t, file+" "+jn, j.Strategy.Matrix, outputs)
 			if callee, ok := strings.CutPrefix(j.Uses, "./.github/workflows/"); ok {
 				called := readWorkflow(t, callee)
-				values := map[string]string{}
-				for k, v := range j.With {
-					values["inputs."+k] = fmt.Sprint(v)
-				}
-				for _, cn := range sortedKeys(called.Jobs) {
-					cj := called.Jobs[cn]
-					if j.Permissions["id-token"] != "write" || cj.Permissions["id-token"] != "write" {
-						continue
+				for _, leg := range legs {
+					values := map[string]string{}
+					for k, v := range j.With {
+						values["inputs."+k] = substitute(fmt.Sprint(v), leg)
 					}
-					out = append(out, tokenJob{
-						label: fmt.Sprintf("%s %s → %s %s", file, jn, callee, cn), file: file, defFile: callee,
-						env: substitute(cj.Environment, values), ifs: []string{j.If, cj.If}, steps: cj.Steps, triggers: triggers,
-					})
+					for _, cn := range sortedKeys(called.Jobs) {
+						cj := called.Jobs[cn]
+						if j.Permissions["id-token"] != "write" || cj.Permissions["id-token"] != "write" {
+							continue
+						}
+						out = append(out, tokenJob{
+							label: fmt.Sprintf("%s %s%s → %s %s", file, jn, legLabel(leg), callee, cn), file: file, defFile: callee,
+							env: substitute(cj.Environment, values), ifs: []string{j.If, cj.If}, steps: cj.Steps, triggers: triggers,
+							stack: values["inputs.stack"],
+						})
+					}
 				}
 				continue
 			}
 			if j.Permissions["id-token"] != "write" {
 				continue
 			}
-			legs := []map[string]string{{}}
-			for k, v := range j.Strategy.Matrix {
-				var next []map[string]string
-				for _, leg := range legs {
-					for _, val := range strs(v) {
-						l := map[string]string{"matrix." + k: val}
-						for lk, lv := range leg {
-							l[lk] = lv
-						}
-						next = append(next, l)
-					}
-				}
-				legs = next
-			}
 			for _, leg := range legs {
-				label := file + " " + jn
-				var vals []string
-				for _, k := range sortedKeys(leg) {
-					vals = append(vals, leg[k])
-				}
-				if len(vals) > 0 {
-					label += " (" + strings.Join(vals, ", ") + ")"
-				}
-				out = append(out, tokenJob{label: label, file: file, defFile: file, env: substitute(j.Environment, leg),
-					ifs: []string{j.If}, steps: j.Steps, triggers: triggers})
+				out = append(out, tokenJob{label: file + " " + jn + legLabel(leg), file: file, defFile: file, env: substitute(j.Environment, leg),
+					ifs: []string{j.If}, steps: j.Steps, triggers: triggers, stack: leg["matrix.stack"]})
 			}
 		}
 	}
@@ -471,6 +520,12 @@ func trustMatrix(t *testing.T) (rows [][3]string, jobs []tokenJob, m trustModel)
 	t.Helper()
 	m = buildTrustModel(t)
 	jobs = tokenJobs(t)
+	return m.rows(t, jobs), jobs, m
+}
+
+// rows are the trust matrix's rows of jobs.
+func (m trustModel) rows(t *testing.T, jobs []tokenJob) (rows [][3]string) {
+	t.Helper()
 	for _, j := range jobs {
 		for _, tr := range j.triggers {
 			if !j.runsOn(tr.event) {
@@ -506,7 +561,7 @@ func trustMatrix(t *testing.T) (rows [][3]string, jobs []tokenJob, m trustModel)
 			rows = append(rows, [3]string{j.label, tr.label, strings.Join(got, "; ")})
 		}
 	}
-	return rows, jobs, m
+	return rows
 }
 
 const (

@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,7 +33,9 @@ type job struct {
 		CancelInProgress *bool  `yaml:"cancel-in-progress"`
 	} `yaml:"concurrency"`
 	Strategy struct {
-		Matrix map[string]any `yaml:"matrix"`
+		Matrix      map[string]any `yaml:"matrix"`
+		MaxParallel int            `yaml:"max-parallel"`
+		FailFast    *bool          `yaml:"fail-fast"`
 	} `yaml:"strategy"`
 	Outputs map[string]string `yaml:"outputs"`
 	Steps   []workflowStep    `yaml:"steps"`
@@ -103,8 +106,8 @@ func TestDeployWorkflow(t *testing.T) {
 	}
 	for _, stack := range []string{"dev", "prod"} {
 		j, ok := wf.Jobs[stack]
-		if !ok || j.Uses != "./.github/workflows/deploy-stack.yml" || j.With["stack"] != stack {
-			t.Errorf("job %s does not deploy stack %s through deploy-stack.yml: %+v", stack, stack, j)
+		if !ok || j.Uses != "./.github/workflows/deploy-stack.yml" || j.With["stack"] != stack || j.With["environment"] != stack {
+			t.Errorf("job %s does not deploy stack %s in environment %s through deploy-stack.yml: %+v", stack, stack, stack, j)
 		}
 		if j.Permissions["id-token"] != "write" {
 			t.Errorf("job %s cannot get an OIDC token", stack)
@@ -113,15 +116,21 @@ func TestDeployWorkflow(t *testing.T) {
 			t.Errorf("job %s: concurrency %+v, want pulumi-%s, never cancelled in progress", stack, j.Concurrency, stack)
 		}
 	}
-	if needs, _ := wf.Jobs["prod"].Needs.(string); needs != "dev" {
-		t.Errorf("prod needs %v, want dev", wf.Jobs["prod"].Needs)
+	// prod after dev: its shards need dev, and prod needs dev itself too, so that prod's
+	// condition (which lets it run when prod has no shards) still requires dev's success.
+	if needs := strs(wf.Jobs["prod"].Needs); !slices.Contains(needs, "dev") || !slices.Contains(needs, "prod-shards") ||
+		!strings.Contains(wf.Jobs["prod"].If, "needs.dev.result == 'success'") {
+		t.Errorf("prod needs %v if %q, want dev and prod-shards, and dev's success", needs, wf.Jobs["prod"].If)
+	}
+	if needs := strs(wf.Jobs["prod-shards"].Needs); !slices.Contains(needs, "dev") {
+		t.Errorf("prod-shards needs %v, want dev", needs)
 	}
 
 	stack := readWorkflow(t, "deploy-stack.yml")
 	planJob, approve, up := stack.Jobs["plan"], stack.Jobs["approve-replacement"], stack.Jobs["up"]
 	for name, j := range map[string]job{"plan": planJob, "up": up} {
-		if j.Environment != "${{ inputs.stack }}" {
-			t.Errorf("the %s job runs in environment %q, want the stack's", name, j.Environment)
+		if j.Environment != "${{ inputs.environment }}" {
+			t.Errorf("the %s job runs in environment %q, want the stack's environment's", name, j.Environment)
 		}
 		order := map[string]int{}
 		for i, s := range j.Steps {
@@ -130,6 +139,9 @@ func TestDeployWorkflow(t *testing.T) {
 				order["head"] = i + 1
 			case strings.Contains(s.Run, ".github/scripts/verify-image"):
 				order["verify"] = i + 1
+			case strings.Contains(s.Run, `go run ./cmd/stacks -stack "$STACK" -environment "$ENVIRONMENT"`) &&
+				s.Env["STACK"] == "${{ inputs.stack }}" && s.Env["ENVIRONMENT"] == "${{ inputs.environment }}":
+				order["belongs"] = i + 1
 			case strings.HasPrefix(s.Uses, "google-github-actions/auth@"):
 				order["auth"] = i + 1
 				if s.With["credentials_json"] != nil {
@@ -144,22 +156,25 @@ func TestDeployWorkflow(t *testing.T) {
 				if s.With["repositories"] != "${{ steps.scope.outputs.repositories }}" {
 					t.Errorf("%s: the App token is not scoped to the stack's repositories: %v", name, s.With["repositories"])
 				}
+				if s.If != "steps.scope.outputs.repositories != ''" {
+					t.Errorf("%s: the App token is created when the stack writes no repository (if %q): it would reach every repository", name, s.If)
+				}
 			}
 		}
 		last := "guard"
 		if name == "up" {
 			last = "up"
 		}
-		if order["head"] == 0 || order["verify"] == 0 || order[last] == 0 ||
-			order["head"] > order["auth"] || order["verify"] > order["auth"] || order["auth"] > order[last] {
-			t.Errorf("%s job step order %v: want the head-of-main check and the image verification before any credential, %s last", name, order, last)
+		if order["head"] == 0 || order["verify"] == 0 || order["belongs"] == 0 || order[last] == 0 ||
+			order["head"] > order["auth"] || order["verify"] > order["auth"] || order["belongs"] > order["auth"] || order["auth"] > order[last] {
+			t.Errorf("%s job step order %v: want the head-of-main check, the stack's environment check and the image verification before any credential, %s last", name, order, last)
 		}
 	}
 	if up.If == "" || !strings.Contains(up.If, "needs.approve-replacement.result == 'success'") ||
 		!strings.Contains(up.If, "needs.plan.outputs.replaces == 'false'") {
 		t.Errorf("up runs when %q: want only a plan the guard cleared or a replacement approved", up.If)
 	}
-	if approve.Environment != "${{ inputs.stack }}-approve-replacement" || len(approve.Permissions) != 0 ||
+	if approve.Environment != "${{ inputs.environment }}-approve-replacement" || len(approve.Permissions) != 0 ||
 		approve.If != "needs.plan.outputs.replaces == 'true'" {
 		t.Errorf("approve-replacement: environment %q, permissions %v, if %q", approve.Environment, approve.Permissions, approve.If)
 	}
@@ -254,7 +269,7 @@ func TestDriftWorkflow(t *testing.T) {
 			t.Errorf("drift reads the CLI's words: %s", s.Run)
 		}
 		if strings.HasPrefix(s.Uses, "actions/create-github-app-token@") && s.With["app-id"] == "${{ vars.DRIFT_APP_ID }}" &&
-			s.With["repositories"] == "${{ steps.scope.outputs.repositories }}" {
+			s.With["repositories"] == "${{ steps.scope.outputs.repositories }}" && s.If == "steps.scope.outputs.repositories != ''" {
 			appToken = true
 		}
 		for _, v := range s.Env {
@@ -266,8 +281,8 @@ func TestDriftWorkflow(t *testing.T) {
 	if !verdict || !appToken {
 		t.Errorf("drift preview: exit-code verdict %v, read-only App token %v", verdict, appToken)
 	}
-	if preview.Environment != "${{ matrix.stack }}-drift" || preview.Concurrency.Group != "pulumi-${{ matrix.stack }}" {
-		t.Errorf("preview: environment %q, concurrency %q; want <stack>-drift and the deploy's group pulumi-<stack>",
+	if preview.Environment != "${{ matrix.environment }}-drift" || preview.Concurrency.Group != "pulumi-${{ matrix.stack }}" {
+		t.Errorf("preview: environment %q, concurrency %q; want <environment>-drift and the deploy's group pulumi-<stack>",
 			preview.Environment, preview.Concurrency.Group)
 	}
 	if p := report.Permissions; len(p) != 1 || p["issues"] != "write" {
@@ -278,7 +293,8 @@ func TestDriftWorkflow(t *testing.T) {
 	}
 	// One report per stack, which runs whatever the previews did and reads a missing result
 	// as an error of its stack.
-	if report.If != "always()" || strings.Join(strs(report.Strategy.Matrix["stack"]), ",") != "dev,prod" ||
+	if report.If != "always() && needs.stacks.result == 'success'" || report.Strategy.Matrix["include"] != preview.Strategy.Matrix["include"] ||
+		report.Strategy.Matrix["include"] != "${{ fromJSON(needs.stacks.outputs.stacks) }}" ||
 		!strings.Contains(wf.raw, `|| echo error)`) || !strings.Contains(wf.raw, `label="drift:$STACK"`) {
 		t.Errorf("report: if %q, matrix %v: want one issue per stack, opened even when its preview failed", report.If, report.Strategy.Matrix)
 	}

@@ -4,11 +4,15 @@
 // exactly these (create-github-app-token's repositories input), so a token of one stack can
 // touch nothing else, and the list follows the tenants without a hand-kept copy.
 //
+// A stack that writes no repository is an error, unless -allow-none: a tenant shard's stack
+// that manages no teams talks to no GitHub API at all, and the workflows then skip the token
+// (an App token without repositories would reach every repository of the installation).
+//
 //	go run ./cmd/github-repositories -stack prod
+//	go run ./cmd/github-repositories -allow-none -stack dev-tenants-1
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -16,18 +20,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/coreeng/developer-portal/internal/cli"
 	"github.com/coreeng/developer-portal/internal/offline"
 	"github.com/coreeng/developer-portal/internal/plan"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+	cli.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(args []string, out, usage io.Writer) error {
@@ -37,6 +36,7 @@ func run(args []string, out, usage io.Writer) error {
 	stackFile := fs.String("stack-file", "", "path of a stack file (instead of -stack)")
 	root := fs.String("root", ".", "project directory (holds Pulumi.yaml)")
 	tenantsDir := fs.String("tenants-dir", "", "tenants folder instead of the stack file's tenants.dir")
+	allowNone := fs.Bool("allow-none", false, "print an empty line, not an error, when the stack writes no repository")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func run(args []string, out, usage io.Writer) error {
 		return err
 	}
 	repos := Repositories(res.Resources)
-	if len(repos) == 0 {
+	if len(repos) == 0 && !*allowNone {
 		return fmt.Errorf("the stack writes no GitHub repository: no token to scope")
 	}
 	_, err = fmt.Fprintln(out, strings.Join(repos, ","))

@@ -19,24 +19,18 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/coreeng/developer-portal/internal/cli"
 	"github.com/coreeng/developer-portal/internal/plan"
 )
 
 func main() {
-	if err := run(os.Args[1:], os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return
-		}
-		fmt.Fprintln(os.Stderr, "error:", err)
-		os.Exit(1)
-	}
+	cli.Exit(run(os.Args[1:], os.Stderr))
 }
 
 // run parses its own flags: the SDKs register theirs (glog's) on the global set, and -h

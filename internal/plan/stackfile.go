@@ -27,13 +27,16 @@ type StackFile struct {
 	SecretObjects []string
 	// SecretLeaves are the paths of the encrypted values of each of SecretObjects.
 	SecretLeaves map[string][]string
+	// SecretsProvider is the file's secretsprovider: where its secrets' key lives.
+	SecretsProvider string
 }
 
 // ReadStackFile parses a stack file and applies the defaults declared in the project file
 // (Pulumi.yaml) for keys the stack file does not set, as the engine does.
 func ReadStackFile(stackPath, projectPath string) (*StackFile, error) {
 	var file struct {
-		Config map[string]any `yaml:"config"`
+		SecretsProvider string         `yaml:"secretsprovider"`
+		Config          map[string]any `yaml:"config"`
 	}
 	if err := readYAML(stackPath, &file); err != nil {
 		return nil, err
@@ -45,7 +48,7 @@ func ReadStackFile(stackPath, projectPath string) (*StackFile, error) {
 	if err := readYAML(projectPath, &project); err != nil {
 		return nil, err
 	}
-	sf := &StackFile{Values: map[string]string{}, SecretLeaves: map[string][]string{}}
+	sf := &StackFile{Values: map[string]string{}, SecretLeaves: map[string][]string{}, SecretsProvider: file.SecretsProvider}
 	for key, v := range file.Config {
 		if m, ok := v.(map[string]any); ok && len(m) == 1 && m["secure"] != nil {
 			sf.Encrypted = append(sf.Encrypted, key)

@@ -20,7 +20,8 @@ import (
 type TenantCheckOptions struct {
 	// Root is the project directory (holding Pulumi.yaml and the stack files).
 	Root string
-	// Stacks are the stacks to plan; empty means every Pulumi.<stack>.yaml in Root.
+	// Stacks are the stacks to plan; empty means every stack of every environment in Root
+	// (Environments).
 	Stacks []string
 	// TenantsDir is the tenants folder the stacks are planned over; empty means the stacks'
 	// own tenants.dir (relative to Root), which must then be one folder for all of them.
@@ -151,7 +152,11 @@ func TenantCheck(opts TenantCheckOptions) (report string, ok bool, err error) {
 		for _, s := range stacks {
 			p := parts[n][s]
 			if len(p.Resources) == 0 && len(p.Entities) == 0 {
-				fmt.Fprintf(&b, "- stack `%s`: nothing (the tenancy does not list this stack's environment)\n", s)
+				why := "the tenancy does not list this stack's environment"
+				if shardStackName.MatchString(s) {
+					why = "another shard's stack deploys the tenancy, or it does not list this stack's environment"
+				}
+				fmt.Fprintf(&b, "- stack `%s`: nothing (%s)\n", s, why)
 				continue
 			}
 			fmt.Fprintf(&b, "- stack `%s`: %s; catalog: %s\n", s, summarise(p.Resources), entityKinds(p.Entities))
@@ -213,20 +218,18 @@ func absPath(path string) string {
 	return filepath.Clean(path)
 }
 
-// stackNames are the stacks whose files sit in root: Pulumi.<stack>.yaml.
+// stackNames are the stacks the workflows run (Environments): every environment's stacks,
+// its shards' before its portal's, so the check reports on the very stacks a merge deploys
+// and refuses a stack file they would not run.
 func stackNames(root string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(root, "Pulumi.*.yaml"))
+	envs, err := Environments(root)
 	if err != nil {
 		return nil, err
 	}
 	var names []string
-	for _, f := range files {
-		names = append(names, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+	for _, s := range AllStacks(envs) {
+		names = append(names, s.Stack)
 	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("no Pulumi.<stack>.yaml in %s", root)
-	}
-	sort.Strings(names)
 	return names, nil
 }
 
