@@ -72,10 +72,7 @@ const (
 )
 
 func TestBackstageBootsGeneratedConfig(t *testing.T) {
-	if os.Getenv("BACKSTAGE_E2E") != "1" {
-		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) to boot a real Backstage backend")
-	}
-	nodeBin := envOr("BACKSTAGE_NODE", "node")
+	nodeBin := backstageNode(t, "to boot a real Backstage backend")
 	pgBin := envOr("PG_BIN", "/usr/lib/postgresql/15/bin")
 	if _, err := os.Stat(filepath.Join(appDir, "node_modules/@backstage/backend-defaults")); err != nil {
 		t.Fatalf("node_modules missing: run `yarn install --immutable` in app/ (.ci/backstage does): %v", err)
@@ -464,12 +461,21 @@ const portalReadiness = "/.backstage/health/v1/readiness"
 // test's temporary directory and a PostgreSQL 15 started in it.
 func bootPrerequisites(t *testing.T) (nodeBin, tmp string, pg *postgres) {
 	t.Helper()
-	if os.Getenv("BACKSTAGE_E2E") != "1" {
-		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) to boot a real Backstage backend")
-	}
+	nodeBin = backstageNode(t, "to boot a real Backstage backend")
 	tmp = postgresReachableTempDir(t)
 	pg = startPostgres(t, envOr("PG_BIN", "/usr/lib/postgresql/15/bin"), filepath.Join(tmp, "pg"))
-	return envOr("BACKSTAGE_NODE", "node"), tmp, pg
+	return nodeBin, tmp, pg
+}
+
+// backstageNode skips the test unless BACKSTAGE_E2E=1 (.ci/backstage sets it once the app is
+// installed), saying what the test needs it for, and returns the Node.js binary to run the app
+// with.
+func backstageNode(t *testing.T, why string) string {
+	t.Helper()
+	if os.Getenv("BACKSTAGE_E2E") != "1" {
+		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) " + why)
+	}
+	return envOr("BACKSTAGE_NODE", "node")
 }
 
 // checkConfigLog fails on a configuration Backstage rejected or warned about.

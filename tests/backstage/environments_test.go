@@ -3,7 +3,6 @@ package backstagee2e
 import (
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,10 +15,7 @@ import (
 // reduced test stack. Only what needs a real cloud is replaced, by the overlay below; every
 // other key boots as generated, validated against every installed plugin's schema.
 func TestBackstageBootsEnvironmentConfigs(t *testing.T) {
-	if os.Getenv("BACKSTAGE_E2E") != "1" {
-		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) to boot a real Backstage backend")
-	}
-	nodeBin := envOr("BACKSTAGE_NODE", "node")
+	nodeBin := backstageNode(t, "to boot a real Backstage backend")
 	pgBin := envOr("PG_BIN", "/usr/lib/postgresql/15/bin")
 	for _, c := range []struct{ name, stackFile string }{
 		{"dev", "../../Pulumi.dev.yaml"},

@@ -20,9 +20,7 @@ var updateFrontendKeys = flag.Bool("update-frontend-keys", false, "rewrite backs
 // the booted backend, because this suite runs after the install; -update-frontend-keys
 // rewrites the file.
 func TestFrontendKeysMatchTheSchemas(t *testing.T) {
-	if os.Getenv("BACKSTAGE_E2E") != "1" {
-		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage): it reads app/node_modules")
-	}
+	backstageNode(t, "to read app/node_modules")
 	if _, err := os.Stat(filepath.Join(appDir, "node_modules", "@backstage", "config-loader")); err != nil {
 		t.Fatalf("app/node_modules is not installed (.ci/backstage install): %v", err)
 	}

@@ -21,10 +21,7 @@ import (
 // install, which the real upgrade runs next, is skipped (it needs the registry's newer
 // packages).
 func TestVersionsBumpRunsOnTheApp(t *testing.T) {
-	if os.Getenv("BACKSTAGE_E2E") != "1" {
-		t.Skip("set BACKSTAGE_E2E=1 (or run .ci/backstage) to run Backstage's CLI")
-	}
-	nodeBin := envOr("BACKSTAGE_NODE", "node")
+	nodeBin := backstageNode(t, "to run Backstage's CLI")
 	app, err := filepath.Abs(appDir)
 	if err != nil {
 		t.Fatal(err)
