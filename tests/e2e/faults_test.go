@@ -390,6 +390,14 @@ func (f *faultStack) kill(t *testing.T, tl tools, kp killPoint, done <-chan erro
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A failure before the update returns must not leave the CLI or its plugins running.
+		defer func() {
+			if t.Failed() {
+				for _, p := range append([]int{pid}, plugins...) {
+					_ = syscall.Kill(p, syscall.SIGKILL)
+				}
+			}
+		}()
 		tracer := attachKiller(t, tl.strace, pid, kp.syscalls, kp.file(cp))
 		defer tracer.stop(t)
 		// The CLI writes its next checkpoint when a step finishes: the paused quotas' creates
@@ -416,50 +424,71 @@ type killer struct {
 
 // attachKiller attaches strace to every thread of pid (and those it starts later), to deliver
 // SIGKILL on entry to the first of syscalls (a comma-separated list) whose path or file
-// descriptor is file, and waits until every thread is traced.
+// descriptor is file, and waits until every thread is traced. A thread strace missed is named
+// with its state; strace is then started once more (the kill point is deterministic only once
+// every thread is traced), and the test fails if a thread stays untraced.
 func attachKiller(t *testing.T, strace string, pid int, syscalls, file string) *killer {
 	t.Helper()
-	k := &killer{log: filepath.Join(t.TempDir(), "strace.log")}
-	k.cmd = exec.Command(strace, "-f", "-qq", "-o", k.log, "-p", strconv.Itoa(pid), "-P", file,
-		"-e", "trace="+syscalls, "-e", "inject="+syscalls+":signal=KILL")
-	var stderr bytes.Buffer
-	k.cmd.Stderr = &stderr
-	if err := k.cmd.Start(); err != nil {
-		t.Fatalf("start strace: %v", err)
-	}
-	deadline := time.Now().Add(time.Minute)
-	for !tracedBy(pid, k.cmd.Process.Pid) {
-		if time.Now().After(deadline) {
-			_ = k.cmd.Process.Kill()
-			t.Fatalf("strace did not attach to the CLI (pid %d) within a minute: %s", pid, stderr.String())
+	const attempts = 2
+	for attempt := 1; ; attempt++ {
+		k := &killer{log: filepath.Join(t.TempDir(), "strace.log")}
+		k.cmd = exec.Command(strace, "-f", "-qq", "-o", k.log, "-p", strconv.Itoa(pid), "-P", file,
+			"-e", "trace="+syscalls, "-e", "inject="+syscalls+":signal=KILL")
+		var stderr bytes.Buffer
+		k.cmd.Stderr = &stderr
+		if err := k.cmd.Start(); err != nil {
+			t.Fatalf("start strace: %v", err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		var untraced []string
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if untraced = untracedThreads(pid, k.cmd.Process.Pid); len(untraced) == 0 {
+				return k
+			}
+			if time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		_ = k.cmd.Process.Kill()
+		_ = k.cmd.Wait()
+		msg := fmt.Sprintf("strace (attempt %d of %d) left threads of the CLI (pid %d) untraced after 30 s: %s; strace: %q",
+			attempt, attempts, pid, strings.Join(untraced, ", "), stderr.String())
+		if attempt == attempts {
+			t.Fatal(msg)
+		}
+		t.Log(msg)
 	}
-	return k
 }
 
-// tracedBy says whether every thread of pid is traced by tracer.
-func tracedBy(pid, tracer int) bool {
+// untracedThreads names each thread of pid that tracer does not trace, with its state, or the
+// reason the threads cannot be read.
+func untracedThreads(pid, tracer int) []string {
 	tasks, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "task"))
 	if err != nil || len(tasks) == 0 {
-		return false
+		return []string{fmt.Sprintf("threads unreadable (%v)", err)}
 	}
+	var out []string
 	for _, task := range tasks {
 		status, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "task", task.Name(), "status"))
 		if err != nil {
-			return false
+			out = append(out, task.Name()+" (gone: "+err.Error()+")")
+			continue
 		}
-		var got int
+		got, state := 0, ""
 		for _, line := range strings.Split(string(status), "\n") {
 			if v, ok := strings.CutPrefix(line, "TracerPid:"); ok {
 				got, _ = strconv.Atoi(strings.TrimSpace(v))
 			}
+			if v, ok := strings.CutPrefix(line, "State:"); ok {
+				state = strings.TrimSpace(v)
+			}
 		}
 		if got != tracer {
-			return false
+			out = append(out, fmt.Sprintf("%s (%s, tracer %d)", task.Name(), state, got))
 		}
 	}
-	return true
+	return out
 }
 
 // stop waits for strace, which ends with its tracee, and logs the system call it killed at.
