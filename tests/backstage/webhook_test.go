@@ -114,13 +114,18 @@ func testGitHubWebhook(t *testing.T, api *client, pg *postgres, appConfig, secre
 	}
 }
 
+// branch is the branch discovery reads: the filter's, else the test repositories' default.
+func (d discoverySettings) branch() string {
+	if d.Filters.Branch != "" {
+		return d.Filters.Branch
+	}
+	return "main"
+}
+
 // pushDelivery is a push event of GitHub's shape: one commit adding the catalog file to the
 // default branch of a repository of the organisation.
 func pushDelivery(d discoverySettings, repo string) []byte {
-	branch := d.Filters.Branch
-	if branch == "" {
-		branch = "main"
-	}
+	branch := d.branch()
 	org := d.Organization
 	body, err := json.Marshal(map[string]any{
 		"ref": "refs/heads/" + branch,
@@ -141,10 +146,7 @@ func pushDelivery(d discoverySettings, repo string) []byte {
 }
 
 func locationTarget(d discoverySettings, repo string) string {
-	branch := d.Filters.Branch
-	if branch == "" {
-		branch = "main"
-	}
+	branch := d.branch()
 	return fmt.Sprintf("https://github.com/%s/%s/blob/%s/%s", d.Organization, repo, branch, strings.TrimPrefix(d.CatalogPath, "/"))
 }
 
