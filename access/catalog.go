@@ -47,7 +47,8 @@ func OwnerRef(tenant string) string { return "group:default/" + TeamSlug(tenant)
 // registering anything: a System per tenant in this environment owned by its team's group,
 // linking the tenant's repositories and finding its workloads by the tenant label, Group
 // entities only when teams are not managed in GitHub (otherwise the organisation sync provides
-// them), and the "Request a tenancy" template with its skeleton in Files. Nothing in it is
+// them), and the "Request a tenancy" template with its skeleton. They travel as a live
+// catalog (Parts), so a tenancy change reaches the running portal without a restart. Nothing in it is
 // secret. None of these kinds may come from a repository's own catalog-info.yaml
 // (github.DiscoveredKinds), so no discovered entity can take the ref of a generated one.
 func Contribution(args *Args) (backstage.Contribution, error) {
@@ -55,20 +56,21 @@ func Contribution(args *Args) (backstage.Contribution, error) {
 	if err != nil {
 		return backstage.Contribution{}, err
 	}
-	entities := make([]backstage.Entity, 0, 3*len(p.here)+1)
-	for _, t := range p.here {
-		entities = append(entities, tenantEntities(p, t)...)
-	}
 	tmpl, skeleton, err := requestTemplate(p)
 	if err != nil {
 		return backstage.Contribution{}, err
 	}
-	entities = append(entities, tmpl)
-	return backstage.Contribution{
-		Name:     ContributionName,
-		Entities: entities,
-		Files:    map[string]string{SkeletonPath: skeleton},
-	}, nil
+	// A live catalog (backstage.Contribution.Parts): part 0 is the request template, which lists
+	// every tenant's name, with its skeleton; part 1+i holds shard i's tenants, so the number of
+	// parts changes only with the number of shards, and each part's ConfigMap stays under the
+	// API server's 1 MiB limit as long as its shard does.
+	parts := make([]backstage.CatalogPart, 1+max(p.args.Shard.Count, 1))
+	parts[0] = backstage.CatalogPart{Entities: []backstage.Entity{tmpl}, Files: map[string]string{SkeletonPath: skeleton}}
+	for i, t := range p.here {
+		part := &parts[1+p.hereShard[i]]
+		part.Entities = append(part.Entities, tenantEntities(p, t)...)
+	}
+	return backstage.Contribution{Name: ContributionName, Parts: parts}, nil
 }
 
 func tenantEntities(p *plan, t Tenant) []backstage.Entity {

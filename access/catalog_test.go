@@ -9,6 +9,15 @@ import (
 	"github.com/coreeng/developer-portal/github"
 )
 
+// partEntities is every entity of the contribution's live catalog, part after part.
+func partEntities(c backstage.Contribution) []backstage.Entity {
+	var out []backstage.Entity
+	for _, p := range c.Parts {
+		out = append(out, p.Entities...)
+	}
+	return out
+}
+
 // catalog returns the contribution's entities as the portal will read them, by ref.
 func catalog(t *testing.T, args *Args) (backstage.Contribution, map[string]map[string]any) {
 	t.Helper()
@@ -16,7 +25,7 @@ func catalog(t *testing.T, args *Args) (backstage.Contribution, map[string]map[s
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := backstage.MarshalEntities(c.Entities)
+	data, err := backstage.MarshalEntities(partEntities(c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +151,7 @@ func TestGeneratedKindsAreNeverDiscovered(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range c.Entities {
+		for _, e := range partEntities(c) {
 			if discoverable[e.Kind] {
 				t.Errorf("generated %s %s: a repository's catalog-info.yaml may declare the same ref", e.Kind, e.Metadata.Name)
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/internal/testkit"
 )
 
@@ -100,8 +101,19 @@ func TestShardsSplitTenants(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !reflect.DeepEqual(catalog, wantCatalog) {
-					t.Errorf("shard %d: the catalog differs from the unsharded one", index)
+				// Every stack computes the whole catalog: the same entities as unsharded, each
+				// tenant's in the part of the shard that provisions it.
+				if got, want := refs(partEntities(catalog)), refs(partEntities(wantCatalog)); !reflect.DeepEqual(got, want) {
+					t.Errorf("shard %d: the catalog lists %v, unsharded %v", index, got, want)
+				}
+				if len(catalog.Parts) != 1+count {
+					t.Fatalf("shard %d: %d parts, want the template's and one per shard (%d)", index, len(catalog.Parts), 1+count)
+				}
+				inPart := refs(catalog.Parts[1+index].Entities)
+				for _, n := range names {
+					if !slices.Contains(inPart, "System:"+n) {
+						t.Errorf("shard %d: %s is not in its part %d (%v)", index, n, 1+index, inPart)
+					}
 				}
 			}
 			if len(shardOf) != len(tenants) {
@@ -147,4 +159,14 @@ func TestShardOfATenantNeverMoves(t *testing.T) {
 	if used := slices.Compact(slices.Sorted(maps.Values(after))); len(used) < 3 {
 		t.Errorf("80 tenants in 8 trees use shards %v of 5: the hash does not spread them", used)
 	}
+}
+
+// refs is the sorted "Kind:name" of entities.
+func refs(entities []backstage.Entity) []string {
+	out := make([]string, 0, len(entities))
+	for _, e := range entities {
+		out = append(out, e.Kind+":"+e.Metadata.Name)
+	}
+	slices.Sort(out)
+	return out
 }

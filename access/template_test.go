@@ -118,8 +118,15 @@ func TestRequestTemplate(t *testing.T) {
 	if get(link, "url") != "${{ steps.publish.output.remoteUrl }}" {
 		t.Errorf("output link = %v", link)
 	}
-	if c.Files[SkeletonPath] == "" || len(c.Files) != 1 {
-		t.Errorf("files = %v", c.Files)
+	// The template and its skeleton share part 0, whose directory the template's ./skeleton
+	// is relative to; no other part holds a file.
+	if files := c.Parts[0].Files; files[SkeletonPath] == "" || len(files) != 1 {
+		t.Errorf("part 0's files = %v", files)
+	}
+	for i, p := range c.Parts[1:] {
+		if len(p.Files) > 0 {
+			t.Errorf("part %d holds files %v", i+1, p.Files)
+		}
 	}
 }
 

@@ -21,6 +21,8 @@ type plan struct {
 	tenants []Tenant       // every definition, in load order
 	byName  map[string]int // tenant name → index in tenants
 	here    []Tenant       // tenants in this environment, parents before children
+	// hereShard is the shard of each of here (0 when the tenants are not sharded).
+	hereShard []int
 	// provisioned are the tenants in this environment whose namespaces this stack creates:
 	// here, or with tenants.shard its shard's part of it. The catalog lists all of here.
 	provisioned []Tenant
@@ -147,10 +149,15 @@ func (a *Args) resolve() (*plan, error) {
 	for _, i := range ordered {
 		t := tenants[i]
 		inEnv := t.InEnvironment(args.Environment)
+		shard := 0
+		if args.Shard.Sharded() {
+			shard = shardOf(tenants, p.byName, i, args.Shard.Count)
+		}
 		if inEnv {
 			p.here = append(p.here, t)
+			p.hereShard = append(p.hereShard, shard)
 		}
-		if args.Shard.Sharded() && shardOf(tenants, p.byName, i, args.Shard.Count) != args.Shard.Index {
+		if shard != args.Shard.Index {
 			continue
 		}
 		if inEnv {

@@ -297,4 +297,12 @@ type CorePlatform struct {
 	// AdminGroup is the entity reference of the group allowed to unregister and delete
 	// entities and manage templates (the permission policy's only privileged group).
 	AdminGroup string `yaml:"adminGroup" json:"adminGroup"`
+	// LiveCatalog names the directory of the catalog files the kubelet updates in place; the
+	// image's live catalog module refreshes their locations when they change.
+	LiveCatalog *LiveCatalog `yaml:"liveCatalog,omitempty" json:"liveCatalog,omitempty"`
+}
+
+// LiveCatalog is corePlatform.liveCatalog.
+type LiveCatalog struct {
+	Directory string `yaml:"directory" json:"directory"`
 }

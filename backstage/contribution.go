@@ -22,4 +22,21 @@ type Contribution struct {
 	SecretEnv map[string]pulumi.StringInput
 	// Env maps environment variable names to non-secret values set on the container.
 	Env map[string]pulumi.StringInput
+	// Parts, instead of Entities and Files, is a catalog that changes while the portal runs
+	// (the tenants: one change per merged tenancy request). The portal writes each part to a
+	// ConfigMap of its own and mounts them all, outside the pods' configuration checksum: the
+	// kubelet updates the mounted files in place and the catalog reads them again at its
+	// processing interval, so a change needs no restart, and no single object's size limit
+	// caps the catalog. What a part holds may change; how many parts there are and the
+	// paths of their Files are part of the pod template, so changing them rolls the pods.
+	Parts []CatalogPart
+}
+
+// CatalogPart is one part of a contribution's live catalog: one ConfigMap.
+type CatalogPart struct {
+	// Entities are written to the part's entity file.
+	Entities []Entity
+	// Files are extra non-secret files, by path relative to the contribution's directory,
+	// as in Contribution.Files; no two parts may hold the same path.
+	Files map[string]string
 }

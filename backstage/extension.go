@@ -122,6 +122,12 @@ func CheckContribution(errs *validate.Errors, prefix string, c Contribution, pol
 	for i, e := range c.Entities {
 		checkEntity(errs, validate.Index(validate.Join(prefix, "entities"), i), c.Name, e, policy)
 	}
+	for j, part := range c.Parts {
+		pp := validate.Index(validate.Join(prefix, "parts"), j)
+		for i, e := range part.Entities {
+			checkEntity(errs, validate.Index(validate.Join(pp, "entities"), i), c.Name, e, policy)
+		}
+	}
 }
 
 func pathSet(points []ExtensionPoint) map[string]bool {

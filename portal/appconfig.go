@@ -19,6 +19,9 @@ const (
 	AppConfigPath  = configDir + "/" + appConfigKey
 	DatabaseCAPath = configDir + "/" + dbCAKey
 	CatalogDir     = "/catalog"
+	// LiveCatalogDir holds the contributions' live catalogs (backstage.Contribution.Parts),
+	// one directory each, outside CatalogDir: a volume cannot be mounted inside another.
+	LiveCatalogDir = "/catalog-live"
 
 	inClusterURL    = "https://kubernetes.default.svc"
 	inClusterCAFile = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
@@ -121,13 +124,21 @@ func baseConfig(d *Args, files []catalogFile) backstage.AppConfig {
 				AccessRestrictions: ServiceTokenAccess(),
 			}}},
 		},
-		Catalog:    &backstage.Catalog{Locations: catalogLocations(files)},
+		Catalog:    &backstage.Catalog{Locations: append(catalogLocations(files), liveLocations(d)...)},
 		Kubernetes: kubernetesConfig(d),
 		// The image's permission policy (app/packages/backend) refuses what only the admin
 		// group may do; without permission.enabled Backstage would allow everything.
 		Permission:   &backstage.Permission{Enabled: true},
-		CorePlatform: &backstage.CorePlatform{AdminGroup: AdminGroupRef(d.AdminGroup)},
+		CorePlatform: corePlatform(d),
 	}
+}
+
+func corePlatform(d *Args) *backstage.CorePlatform {
+	c := &backstage.CorePlatform{AdminGroup: AdminGroupRef(d.AdminGroup)}
+	if hasLiveCatalog(d) {
+		c.LiveCatalog = &backstage.LiveCatalog{Directory: LiveCatalogDir}
+	}
+	return c
 }
 
 func databaseConfig(db backstage.Postgres) *backstage.Database {

@@ -147,6 +147,84 @@ func catalogLocations(files []catalogFile) []backstage.Location {
 	return out
 }
 
+// livePart is one part of a contribution's live catalog (backstage.Contribution.Parts): a
+// ConfigMap of its own, whose files are mounted under LiveCatalogDir. Its entity file is
+// always there, empty or not, so the pod template does not change with what the part holds.
+type livePart struct {
+	Contribution string
+	Index        int
+	Files        []catalogFile // paths relative to LiveCatalogDir
+}
+
+// ConfigMapName is the part's ConfigMap's name for the portal named portal.
+func (p livePart) ConfigMapName(portal string) string {
+	return fmt.Sprintf("%s-catalog-%s-%d", portal, p.Contribution, p.Index)
+}
+
+// Each part's entities are in <contribution>/part-<i>.yaml, read by one location per
+// contribution through a glob: adding a part adds no location, so the app-config (and with it
+// the pods) stays the same.
+const (
+	// LivePartKey is a part's entity file's key in its ConfigMap.
+	LivePartKey  = "entities.yaml"
+	livePartGlob = "part-*.yaml"
+)
+
+func livePartPath(contribution string, i int) string {
+	return fmt.Sprintf("%s/part-%d.yaml", contribution, i)
+}
+
+// liveLayout lays out every contribution's live catalog, part by part.
+func liveLayout(d *Args) ([]livePart, error) {
+	var out []livePart
+	for _, c := range d.Contributions {
+		for i, part := range c.Parts {
+			data, err := backstage.MarshalEntities(part.Entities)
+			if err != nil {
+				return nil, fmt.Errorf("catalog %s part %d: %w", c.Name, i, err)
+			}
+			lp := livePart{Contribution: c.Name, Index: i, Files: []catalogFile{{
+				Key: LivePartKey, Path: livePartPath(c.Name, i), Data: string(data), Kinds: kinds(part.Entities),
+			}}}
+			for _, p := range slices.Sorted(maps.Keys(part.Files)) {
+				lp.Files = append(lp.Files, catalogFile{Key: fileKey(c.Name, p), Path: c.Name + "/" + p, Data: part.Files[p]})
+			}
+			out = append(out, lp)
+		}
+	}
+	return out, nil
+}
+
+// liveLocations is one location per contribution with a live catalog, allowing the kinds its
+// parts hold. It reads the entities' kinds only: the app-config does not need their YAML.
+func liveLocations(d *Args) []backstage.Location {
+	var out []backstage.Location
+	for _, c := range d.Contributions {
+		var all []backstage.Entity
+		for _, p := range c.Parts {
+			all = append(all, p.Entities...)
+		}
+		if k := kinds(all); len(k) > 0 {
+			out = append(out, backstage.Location{
+				Type:   "file",
+				Target: LiveCatalogDir + "/" + c.Name + "/" + livePartGlob,
+				Rules:  []backstage.CatalogRule{{Allow: k}},
+			})
+		}
+	}
+	return out
+}
+
+// hasLiveCatalog reports whether a contribution brings a live catalog.
+func hasLiveCatalog(d *Args) bool {
+	for _, c := range d.Contributions {
+		if len(c.Parts) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func kinds(entities []backstage.Entity) []string {
 	seen := map[string]bool{}
 	var out []string

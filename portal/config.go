@@ -7,11 +7,18 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/coreeng/developer-portal/cloud"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
+
+// liveConfigMap is a live catalog part's ConfigMap and the files the pods mount from it.
+type liveConfigMap struct {
+	name  pulumi.StringOutput
+	files []catalogFile
+}
 
 // podConfig is what the pod template needs from the configuration objects.
 type podConfig struct {
@@ -19,6 +26,7 @@ type podConfig struct {
 	catalogMap   pulumi.StringOutput
 	secret       pulumi.StringOutput
 	files        []catalogFile
+	live         []liveConfigMap
 	plainEnv     corev1.EnvVarArray
 	secretKeys   []string
 	annotations  pulumi.StringMap
@@ -27,7 +35,7 @@ type podConfig struct {
 // newConfig creates the app-config ConfigMap (with the database CA, which is not secret),
 // the catalog ConfigMap and the Secret holding every secret, and computes the checksum
 // annotations that roll the pods when any of them changes.
-func (b *built) newConfig(appConfig string, files []catalogFile, token pulumi.StringOutput) (*podConfig, error) {
+func (b *built) newConfig(appConfig string, files []catalogFile, live []livePart, token pulumi.StringOutput) (*podConfig, error) {
 	db := b.d.Database
 	data := pulumi.StringMap{appConfigKey: pulumi.String(appConfig)}
 	if !db.CloudSQLConnector() {
@@ -51,6 +59,26 @@ func (b *built) newConfig(appConfig string, files []catalogFile, token pulumi.St
 	}, b.parent)
 	if err != nil {
 		return nil, err
+	}
+
+	// The live catalog's parts are not hashed into the pod template: the kubelet updates the
+	// mounted files in place and the catalog reads them again, so a tenancy change does not
+	// restart the portal.
+	var liveMaps []liveConfigMap
+	for _, p := range live {
+		data := pulumi.StringMap{}
+		for _, f := range p.Files {
+			data[f.Key] = pulumi.String(f.Data)
+		}
+		name := p.ConfigMapName(b.d.Name)
+		cm, err := corev1.NewConfigMap(b.ctx, b.name+strings.TrimPrefix(name, b.d.Name), &corev1.ConfigMapArgs{
+			Metadata: b.meta(name),
+			Data:     data,
+		}, b.parent)
+		if err != nil {
+			return nil, err
+		}
+		liveMaps = append(liveMaps, liveConfigMap{name: cm.Metadata.Name().Elem(), files: p.Files})
 	}
 
 	secretValues := map[string]pulumi.StringInput{EnvServiceToken: token}
@@ -103,6 +131,7 @@ func (b *built) newConfig(appConfig string, files []catalogFile, token pulumi.St
 		catalogMap:   catalogCM.Metadata.Name().Elem(),
 		secret:       secret.Metadata.Name().Elem(),
 		files:        files,
+		live:         liveMaps,
 		plainEnv:     b.plainEnv(),
 		secretKeys:   keys,
 		annotations:  annotations,

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/coreeng/developer-portal/backstage"
@@ -58,6 +59,20 @@ func validArgs() *Args {
 			Auth:     cloud.AuthPassword,
 			Cloud:    "gcp",
 		},
+	}
+}
+
+// liveContribution is the tenants' contribution with a live catalog of these parts.
+func liveContribution(parts ...backstage.CatalogPart) backstage.Contribution {
+	return backstage.Contribution{Name: "tenants", Parts: parts}
+}
+
+// liveSystem is a tenant's System with a description of descLen bytes.
+func liveSystem(name string, descLen int) backstage.Entity {
+	return backstage.Entity{
+		APIVersion: "backstage.io/v1alpha1", Kind: "System",
+		Metadata: backstage.Metadata{Name: name, Description: strings.Repeat("d", descLen)},
+		Spec:     map[string]any{"owner": "group:default/" + name},
 	}
 }
 

@@ -70,6 +70,10 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
+	live, err := liveLayout(&d)
+	if err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
 
 	comp := &DeveloperPortal{}
 	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
@@ -99,7 +103,7 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if err := b.newClusterRBAC(sa); err != nil {
 		return nil, err
 	}
-	cfg, err := b.newConfig(string(appConfig), files, token)
+	cfg, err := b.newConfig(string(appConfig), files, live, token)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -37,5 +38,72 @@ func TestConfigMapSizeIsComputed(t *testing.T) {
 func TestTenantsReserveThePortalsDefaultNamespace(t *testing.T) {
 	if access.DefaultPortalNamespace != DefaultNamespace {
 		t.Errorf("access reserves %q, the portal's default namespace is %q", access.DefaultPortalNamespace, DefaultNamespace)
+	}
+}
+
+// TestTenThousandTenantsHaveNoCatalogCliff: the tenants' catalog of 10,000 tenants, with
+// a long name, a parent, a cost centre and two repositories each, fits the live catalog's
+// ConfigMaps once the tenants are spread over enough shards, and the plan names the fix when
+// they are not. Each part's size is logged: scale.md's per-tenant figures come from here.
+func TestTenThousandTenantsHaveNoCatalogCliff(t *testing.T) {
+	const n = 10000
+	tenants := make([]access.Tenant, 0, n)
+	parent := access.RootParent
+	for i := range n {
+		name := fmt.Sprintf("tenant-%05d-payments-platform", i)
+		p := parent
+		if i%10 == 0 {
+			p, parent = access.RootParent, name
+		}
+		tenants = append(tenants, access.Tenant{
+			Name: name, Parent: p, Description: "A generated tenant: ten thousand of them must fit the catalog.",
+			ContactEmail: name + "@cecg.io", CostCentre: "CECG-SCALE-001", Environments: []string{"gcp-dev"},
+			Repos:      []string{"https://github.com/cecg/" + name + "-api", "https://github.com/cecg/" + name + "-web"},
+			AdminGroup: name + "-admin@cecg.io", ReadonlyGroup: name + "-readonly@cecg.io",
+		})
+	}
+	withShards := func(count int) *Args {
+		c, err := access.Contribution(&access.Args{
+			Environments: []string{"gcp-dev"}, Environment: "gcp-dev", Organization: "cecg",
+			Requests: access.Requests{Repository: "cecg/environments"}, Tenants: tenants,
+			Shard: access.Shard{Count: count},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := validArgs()
+		args.Contributions = []backstage.Contribution{c}
+		return args
+	}
+	for _, tc := range []struct {
+		shards int
+		fits   bool
+	}{{1, false}, {20, true}} {
+		t.Run(fmt.Sprintf("%d shards", tc.shards), func(t *testing.T) {
+			t.Parallel()
+			args := withShards(tc.shards)
+			err := args.Validate()
+			if tc.fits != (err == nil) {
+				t.Fatalf("fits %v, want %v: %v", err == nil, tc.fits, err)
+			}
+			if !tc.fits {
+				if !strings.Contains(fmt.Sprint(err), "contributions[0].parts[1]") || !strings.Contains(fmt.Sprint(err), "tenants.shard.count") {
+					t.Errorf("the refusal does not name the part and the fix (tenants.shard.count): %v", err)
+				}
+				return
+			}
+			d := args.WithDefaults()
+			parts, err := liveLayout(&d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			largest, total := 0, 0
+			for _, p := range parts[1:] {
+				largest = max(largest, len(p.Files[0].Data))
+				total += len(p.Files[0].Data)
+			}
+			t.Logf("%d tenants in %d shards: template part %d bytes (%d per tenant), shard parts %d bytes in all (%d per tenant), the largest %d",
+				n, tc.shards, len(parts[0].Files[0].Data), len(parts[0].Files[0].Data)/n, total, total/n, largest)
+		})
 	}
 }

@@ -165,6 +165,27 @@ func checkConfigMapSizes(errs *validate.Errors, a *Args) {
 		errs.Add(path, "the generated catalog ConfigMap would hold %d bytes (contribution %q: %d); the API server accepts at most %d: split the tenants over shards or trim the entities",
 			total, largest, size[largest], maxConfigMapBytes)
 	}
+	live, err := liveLayout(&d)
+	if err != nil {
+		errs.Add("contributions", "%v", err)
+		return
+	}
+	for _, part := range live {
+		n := 0
+		for _, f := range part.Files {
+			n += len(f.Key) + len(f.Data)
+		}
+		if n > maxConfigMapBytes {
+			path := "contributions"
+			for i, c := range d.Contributions {
+				if c.Name == part.Contribution {
+					path = validate.Index(validate.Index("contributions", i)+".parts", part.Index)
+				}
+			}
+			errs.Add(path, "the ConfigMap %s would hold %d bytes; the API server accepts at most %d: spread the entities over more parts (for the tenants, more shards: tenants.shard.count)",
+				part.ConfigMapName(d.Name), n, maxConfigMapBytes)
+		}
+	}
 	doc, err := appConfig(a)
 	if err != nil {
 		return // reported where the portal composes its app-config
@@ -576,6 +597,7 @@ func validateContributions(errs *validate.Errors, cs []backstage.Contribution, c
 				errs.Add(p+".entities", "%v", err)
 			}
 		}
+		checkParts(errs, p, c)
 		if m, err := backstage.Generic(c.Config); err != nil {
 			errs.Add(p+".config", "%v", err)
 		} else {
@@ -583,6 +605,50 @@ func validateContributions(errs *validate.Errors, cs []backstage.Contribution, c
 			backstage.CheckFrontend(errs, p+".config", m)
 		}
 		backstage.CheckContribution(errs, p, c, policy)
+	}
+}
+
+// checkParts checks a contribution's live catalog: static or live, not both (the two would
+// share a directory name in different volumes); every part's files clean, each path in one
+// part only and none taking a part's entity file name; no entity in two parts.
+func checkParts(errs *validate.Errors, p string, c backstage.Contribution) {
+	if len(c.Parts) == 0 {
+		return
+	}
+	if len(c.Entities) > 0 || len(c.Files) > 0 {
+		errs.Add(p+".parts", "a contribution's catalog is either entities and files, or parts, not both")
+	}
+	inPart := map[string]int{}
+	seen := map[string]string{} // entity ref → the part that holds it
+	for i, part := range c.Parts {
+		pp := validate.Index(p+".parts", i)
+		for _, f := range slices.Sorted(maps.Keys(part.Files)) {
+			fp := pp + ".files." + f
+			if err := checkFilePath(f); err != nil {
+				errs.Add(fp, "%v", err)
+				continue
+			}
+			if ok, _ := path.Match(livePartGlob, f); ok {
+				errs.Add(fp, "takes the name of a part's entity file (%s)", livePartGlob)
+			}
+			if j, dup := inPart[f]; dup {
+				errs.Add(fp, "is also in part %d: the parts share one directory", j)
+			}
+			inPart[f] = i
+		}
+		// The entities are marshalled once, when the parts' sizes are checked; here only what
+		// marshalling would refuse, without writing 10,000 tenants' YAML once more.
+		for j, e := range part.Entities {
+			ref := e.Ref()
+			switch {
+			case e.Kind == "" || e.Metadata.Name == "" || e.APIVersion == "":
+				errs.Add(validate.Index(pp+".entities", j), "catalog entity %q: apiVersion, kind and metadata.name are required", ref)
+			case seen[ref] != "":
+				errs.Add(validate.Index(pp+".entities", j), "catalog entity %s is defined twice (also in %s)", ref, seen[ref])
+			default:
+				seen[ref] = pp
+			}
+		}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -91,6 +92,37 @@ func TestBadInputRegistersNothing(t *testing.T) {
 			c.Files = map[string]string{"../etc/passwd": "x"}
 			a.Contributions = []backstage.Contribution{c}
 		}, "contributions[0].files.../etc/passwd", "relative path"},
+		{"live catalog beside a static one", func(a *Args) {
+			c := fakeContribution()
+			c.Parts = []backstage.CatalogPart{{}}
+			a.Contributions = []backstage.Contribution{c}
+		}, "contributions[0].parts", "not both"},
+		{"live part file escapes", func(a *Args) {
+			a.Contributions = []backstage.Contribution{liveContribution(backstage.CatalogPart{Files: map[string]string{"../x": "x"}})}
+		}, "contributions[0].parts[0].files.../x", "relative path"},
+		{"live part file takes an entity file's name", func(a *Args) {
+			a.Contributions = []backstage.Contribution{liveContribution(backstage.CatalogPart{}, backstage.CatalogPart{Files: map[string]string{"part-0.yaml": "kind: Location"}})}
+		}, "contributions[0].parts[1].files.part-0.yaml", "entity file"},
+		{"live file in two parts", func(a *Args) {
+			f := map[string]string{"skeleton/x.yaml": "x"}
+			a.Contributions = []backstage.Contribution{liveContribution(backstage.CatalogPart{Files: f}, backstage.CatalogPart{Files: f})}
+		}, "contributions[0].parts[1].files.skeleton/x.yaml", "also in part 0"},
+		{"live entity in two parts", func(a *Args) {
+			e := liveSystem("payments", 0)
+			a.Contributions = []backstage.Contribution{liveContribution(backstage.CatalogPart{Entities: []backstage.Entity{e}}, backstage.CatalogPart{Entities: []backstage.Entity{e}})}
+		}, "contributions[0].parts[1].entities[0]", "defined twice (also in contributions[0].parts[0])"},
+		{"live entity of a forbidden kind", func(a *Args) {
+			e := liveSystem("payments", 0)
+			e.Kind = "Location"
+			a.Contributions = []backstage.Contribution{liveContribution(backstage.CatalogPart{Entities: []backstage.Entity{e}})}
+		}, "contributions[0].parts[0].entities[0].kind", "may not declare"},
+		{"live part over the ConfigMap limit", func(a *Args) {
+			var big []backstage.Entity
+			for i := range 130 {
+				big = append(big, liveSystem(fmt.Sprintf("tenant-%d", i), 9000))
+			}
+			a.Contributions = []backstage.Contribution{liveContribution(backstage.CatalogPart{}, backstage.CatalogPart{Entities: big})}
+		}, "contributions[0].parts[1]", "portal-catalog-tenants-1 would hold"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

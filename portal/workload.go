@@ -75,6 +75,42 @@ func (b *built) podSpec(sa *corev1.ServiceAccount, cfg *podConfig) *corev1.PodSp
 		catalogItems = append(catalogItems, corev1.KeyToPathArgs{Key: pulumi.String(f.Key), Path: pulumi.String(f.Path)})
 	}
 	readOnly := pulumi.Int(0o444)
+	mounts := corev1.VolumeMountArray{
+		corev1.VolumeMountArgs{Name: pulumi.String("config"), MountPath: pulumi.String(configDir), ReadOnly: pulumi.Bool(true)},
+		corev1.VolumeMountArgs{Name: pulumi.String("catalog"), MountPath: pulumi.String(CatalogDir), ReadOnly: pulumi.Bool(true)},
+		// The root filesystem is read-only; the scaffolder and TechDocs write to
+		// the OS temp directory.
+		corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")},
+	}
+	volumes := corev1.VolumeArray{
+		corev1.VolumeArgs{Name: pulumi.String("config"), ConfigMap: &corev1.ConfigMapVolumeSourceArgs{
+			Name: cfg.appConfigMap, Items: configItems, DefaultMode: readOnly,
+		}},
+		corev1.VolumeArgs{Name: pulumi.String("catalog"), ConfigMap: &corev1.ConfigMapVolumeSourceArgs{
+			Name: cfg.catalogMap, Items: catalogItems, DefaultMode: readOnly,
+		}},
+		corev1.VolumeArgs{Name: pulumi.String("tmp"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{
+			SizeLimit: pulumi.String(d.Resources.Limits.EphemeralStorage),
+		}},
+	}
+	if len(cfg.live) > 0 {
+		// Every part in one directory tree: a projected volume, which the kubelet keeps up to
+		// date like a ConfigMap volume (no subPath).
+		var sources corev1.VolumeProjectionArray
+		for _, p := range cfg.live {
+			var items corev1.KeyToPathArray
+			for _, f := range p.files {
+				items = append(items, corev1.KeyToPathArgs{Key: pulumi.String(f.Key), Path: pulumi.String(f.Path)})
+			}
+			sources = append(sources, corev1.VolumeProjectionArgs{ConfigMap: &corev1.ConfigMapProjectionArgs{
+				Name: p.name, Items: items,
+			}})
+		}
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("catalog-live"), MountPath: pulumi.String(LiveCatalogDir), ReadOnly: pulumi.Bool(true)})
+		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("catalog-live"), Projected: &corev1.ProjectedVolumeSourceArgs{
+			Sources: sources, DefaultMode: readOnly,
+		}})
+	}
 
 	return &corev1.PodSpecArgs{
 		ServiceAccountName: sa.Metadata.Name().Elem(),
@@ -130,25 +166,9 @@ func (b *built) podSpec(sa *corev1.ServiceAccount, cfg *podConfig) *corev1.PodSp
 			StartupProbe:   probe(LivenessPath, 5, 3, 60),
 			ReadinessProbe: probe(ReadinessPath, 10, 3, 3),
 			LivenessProbe:  probe(LivenessPath, 20, 5, 3),
-			VolumeMounts: corev1.VolumeMountArray{
-				corev1.VolumeMountArgs{Name: pulumi.String("config"), MountPath: pulumi.String(configDir), ReadOnly: pulumi.Bool(true)},
-				corev1.VolumeMountArgs{Name: pulumi.String("catalog"), MountPath: pulumi.String(CatalogDir), ReadOnly: pulumi.Bool(true)},
-				// The root filesystem is read-only; the scaffolder and TechDocs write to
-				// the OS temp directory.
-				corev1.VolumeMountArgs{Name: pulumi.String("tmp"), MountPath: pulumi.String("/tmp")},
-			},
+			VolumeMounts:   mounts,
 		}},
-		Volumes: corev1.VolumeArray{
-			corev1.VolumeArgs{Name: pulumi.String("config"), ConfigMap: &corev1.ConfigMapVolumeSourceArgs{
-				Name: cfg.appConfigMap, Items: configItems, DefaultMode: readOnly,
-			}},
-			corev1.VolumeArgs{Name: pulumi.String("catalog"), ConfigMap: &corev1.ConfigMapVolumeSourceArgs{
-				Name: cfg.catalogMap, Items: catalogItems, DefaultMode: readOnly,
-			}},
-			corev1.VolumeArgs{Name: pulumi.String("tmp"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{
-				SizeLimit: pulumi.String(d.Resources.Limits.EphemeralStorage),
-			}},
-		},
+		Volumes: volumes,
 	}
 }
 

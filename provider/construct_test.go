@@ -362,6 +362,21 @@ func assertSameContribution(t *testing.T, want, got backstage.Contribution) {
 	if mustJSON(t, want.Files) != mustJSON(t, got.Files) {
 		t.Errorf("files differ")
 	}
+	// The live catalog keeps its parts, empty ones included: their number is in the pods'
+	// template.
+	if len(got.Parts) != len(want.Parts) {
+		t.Fatalf("%d parts, want %d", len(got.Parts), len(want.Parts))
+	}
+	for i := range want.Parts {
+		we, _ := backstage.MarshalEntities(want.Parts[i].Entities)
+		ge, _ := backstage.MarshalEntities(got.Parts[i].Entities)
+		if string(we) != string(ge) {
+			t.Errorf("part %d's entities differ:\n got %s\nwant %s", i, ge, we)
+		}
+		if mustJSON(t, want.Parts[i].Files) != mustJSON(t, got.Parts[i].Files) {
+			t.Errorf("part %d's files differ", i)
+		}
+	}
 }
 
 func mustJSON(t *testing.T, v any) string {

@@ -34,6 +34,16 @@ type Contribution struct {
 	// Files are non-secret files published beside the catalog (template skeletons), by path
 	// relative to the contribution's catalog directory.
 	Files map[string]string `json:"files,omitempty"`
+	// Parts, instead of entities and files, is a live catalog: each part becomes a ConfigMap
+	// of its own that the running portal reads again without a restart (TenantAccess's
+	// tenants, one part per shard).
+	Parts []ContributionPart `json:"parts,omitempty"`
+}
+
+// ContributionPart is one part of a live catalog: entities and files as in Contribution.
+type ContributionPart struct {
+	Entities []string          `json:"entities,omitempty"`
+	Files    map[string]string `json:"files,omitempty"`
 }
 
 // exportContribution is c as an output value. Its secret environment variables are left out
@@ -48,12 +58,29 @@ func exportContribution(c backstage.Contribution) (Contribution, error) {
 		return Contribution{}, fmt.Errorf("contribution %q: %w", c.Name, err)
 	}
 	out := Contribution{Name: c.Name, Config: config, Files: c.Files}
-	for _, e := range c.Entities {
-		doc, err := backstage.MarshalEntities([]backstage.Entity{e})
+	if out.Entities, err = entityDocs(c.Entities); err != nil {
+		return Contribution{}, fmt.Errorf("contribution %q: %w", c.Name, err)
+	}
+	for _, part := range c.Parts {
+		docs, err := entityDocs(part.Entities)
 		if err != nil {
 			return Contribution{}, fmt.Errorf("contribution %q: %w", c.Name, err)
 		}
-		out.Entities = append(out.Entities, string(doc))
+		// A part without entities or files is still a part: the count is in the pod template.
+		out.Parts = append(out.Parts, ContributionPart{Entities: docs, Files: part.Files})
+	}
+	return out, nil
+}
+
+// entityDocs is one YAML document per entity.
+func entityDocs(entities []backstage.Entity) ([]string, error) {
+	var out []string
+	for _, e := range entities {
+		doc, err := backstage.MarshalEntities([]backstage.Entity{e})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, string(doc))
 	}
 	return out, nil
 }
@@ -70,14 +97,25 @@ func importContributions(cs []Contribution, errs *validate.Errors) []backstage.C
 		if err := strictYAML(c.Config, &bc.Config); err != nil {
 			errs.Add(p+".config", "%v", err)
 		}
-		for j, text := range c.Entities {
-			entities, err := decodeEntities(text)
-			if err != nil {
-				errs.Add(validate.Index(p+".entities", j), "%v", err)
-			}
-			bc.Entities = append(bc.Entities, entities...)
+		bc.Entities = importEntities(p+".entities", c.Entities, errs)
+		for k, part := range c.Parts {
+			pp := validate.Index(p+".parts", k)
+			bc.Parts = append(bc.Parts, backstage.CatalogPart{Entities: importEntities(pp+".entities", part.Entities, errs), Files: part.Files})
 		}
 		out = append(out, bc)
+	}
+	return out
+}
+
+// importEntities decodes entity documents, reporting each bad one under its index at p.
+func importEntities(p string, docs []string, errs *validate.Errors) []backstage.Entity {
+	var out []backstage.Entity
+	for j, text := range docs {
+		entities, err := decodeEntities(text)
+		if err != nil {
+			errs.Add(validate.Index(p, j), "%v", err)
+		}
+		out = append(out, entities...)
 	}
 	return out
 }

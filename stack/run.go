@@ -116,7 +116,7 @@ func prepare(cfg *Config, failed map[string]bool, errs *validate.Errors) *deploy
 		// and marshalling every tenant's entities is most of a shard program's time.
 		var parts []backstage.Contribution
 		for _, c := range d.contributions {
-			c.Entities = nil
+			c.Entities, c.Parts = nil, nil
 			parts = append(parts, c)
 		}
 		if err := cfg.portalArgs(dbMode, parts).Validate(); err != nil {

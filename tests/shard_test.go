@@ -3,10 +3,12 @@ package tests
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/coreeng/developer-portal/stack"
 )
@@ -71,8 +73,11 @@ func TestTenantShards(t *testing.T) {
 			t.Errorf("%s is in neither stack", u)
 		}
 	}
+	// The live catalog has one part per shard besides the template's: the sharded portal
+	// has one more ConfigMap than the one stack.
+	livePart := regexp.MustCompile(`::portal-catalog-tenants-[0-9]+$`)
 	for u := range inPortal {
-		if !inWhole[u] {
+		if !inWhole[u] && !livePart.MatchString(u) {
 			t.Errorf("the portal's stack registers %s, which the one stack does not", u)
 		}
 		if inShard[u] && !strings.Contains(u, "::pulumi:providers:") && !strings.Contains(u, "::coreplatform:access:TenantAccess::") {
@@ -86,7 +91,31 @@ func TestTenantShards(t *testing.T) {
 	}
 	catalog := "portal-catalog"
 	if got, want := portal.MustFind(t, typeConfigMap, catalog).Inputs, whole.MustFind(t, typeConfigMap, catalog).Inputs; !reflect.DeepEqual(got, want) {
-		t.Errorf("the portal's stack's catalog differs from the one stack's: it must list every tenant")
+		t.Errorf("the portal's stack's catalog differs from the one stack's")
+	}
+	// Every tenant's entities are in the live catalog, each in its shard's part.
+	if got, want := liveEntities(t, portal), liveEntities(t, whole); !reflect.DeepEqual(got, want) {
+		t.Errorf("the portal's stack's live catalog lists %v, the one stack's %v: it must list every tenant", got, want)
+	}
+	tenantNamespaces := func(m *testkit.Mocks) []string {
+		var out []string
+		for _, r := range m.ByType(typeNamespace) {
+			if r.Parent == testkit.URN("", "coreplatform:access:TenantAccess", "tenants") {
+				out = append(out, r.String("metadata.name"))
+			}
+		}
+		return out
+	}
+	for part, namespaces := range map[string][]string{"portal-catalog-tenants-1": tenantNamespaces(portal), "portal-catalog-tenants-2": tenantNamespaces(shard)} {
+		if len(namespaces) == 0 {
+			t.Errorf("no tenant namespace for %s", part)
+		}
+		for _, ns := range namespaces {
+			data, _ := portal.MustFind(t, typeConfigMap, part).Plain("data").(map[string]any)
+			if doc, _ := data["entities.yaml"].(string); !strings.Contains(doc, "\n  name: "+ns+"\n") {
+				t.Errorf("tenant %s, provisioned by that shard, is not in its part %s", ns, part)
+			}
+		}
 	}
 
 	// Shard 1: its tenants and the providers they need, nothing else.
@@ -130,4 +159,27 @@ func TestTenantShardReportsTheSameProblems(t *testing.T) {
 			})
 		}
 	}
+}
+
+// liveEntities is the sorted "kind:name" of every entity in a program's live tenant catalog.
+func liveEntities(t *testing.T, m *testkit.Mocks) []string {
+	t.Helper()
+	var out []string
+	for _, r := range m.ByType("kubernetes:core/v1:ConfigMap") {
+		if !strings.HasPrefix(r.Name, "portal-catalog-tenants-") {
+			continue
+		}
+		data, _ := r.Plain("data").(map[string]any)
+		doc, _ := data["entities.yaml"].(string)
+		entities, err := backstage.UnmarshalEntities([]byte(doc))
+		if err != nil {
+			t.Fatalf("%s: %v", r.Name, err)
+		}
+		for _, e := range entities {
+			md, _ := e["metadata"].(map[string]any)
+			out = append(out, fmt.Sprintf("%v:%v", e["kind"], md["name"]))
+		}
+	}
+	slices.Sort(out)
+	return out
 }

@@ -16,8 +16,9 @@ import (
 const (
 	typeTeam      = "github:index/team:Team"
 	typeConfigMap = "kubernetes:core/v1:ConfigMap"
-	// catalogTenantsKey is the portal catalog ConfigMap's file of tenant entities.
-	catalogTenantsKey = "tenants.yaml"
+	// catalogTenantsKey is the entity file of each part of the portal's live catalog, whose
+	// tenants parts hold the tenants' entities (portal.LivePartKey).
+	catalogTenantsKey = "entities.yaml"
 )
 
 // TenantPart is what one planned stack creates for one tenant.
