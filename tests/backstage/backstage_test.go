@@ -447,6 +447,11 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 		testGitHubWebhook(t, api, pg, gen.appConfig, secrets["githubAppWebhookSecret"], logPath)
 	})
 
+	// 10. A tenancy reaches the running backend through the live catalog, without a restart.
+	t.Run("10-live-catalog", func(t *testing.T) {
+		testLiveCatalog(t, api, root, gen)
+	})
+
 	hosts := proxy.hosts()
 	t.Logf("outgoing requests refused by the loopback proxy: %v", hosts)
 	log := readFile(t, logPath)
@@ -590,6 +595,7 @@ type generated struct {
 	appConfig     string
 	dbCA          string
 	catalog       []file // paths relative to the catalog mount
+	live          []file // paths relative to the live catalog's mount (the tenants)
 	podEnv        []string
 	entities      []entity
 	skeleton      file
@@ -702,30 +708,43 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 		secretData[s.String("metadata.name")] = data
 	}
 
-	// Volumes: the config ConfigMap at /etc/backstage, the catalog ConfigMap at /catalog.
+	// Volumes: the config ConfigMap at /etc/backstage, the catalog ConfigMap at /catalog, the
+	// live catalog's ConfigMaps projected at /catalog-live.
 	volumes, _ := dep.Plain("spec.template.spec.volumes").([]any)
 	for _, v := range volumes {
 		vol := v.(map[string]any)
-		cmSrc, ok := vol["configMap"].(map[string]any)
-		if !ok {
-			continue
+		var sources []map[string]any
+		if cmSrc, ok := vol["configMap"].(map[string]any); ok {
+			sources = append(sources, cmSrc)
 		}
-		data := configMaps[cmSrc["name"].(string)]
-		items, _ := cmSrc["items"].([]any)
-		for _, it := range items {
-			item := it.(map[string]any)
-			key, path := item["key"].(string), item["path"].(string)
-			content, _ := data[key].(string)
-			switch vol["name"] {
-			case "catalog":
-				g.catalog = append(g.catalog, file{path, content})
+		if projected, ok := vol["projected"].(map[string]any); ok {
+			list, _ := projected["sources"].([]any)
+			for _, src := range list {
+				if cmSrc, ok := src.(map[string]any)["configMap"].(map[string]any); ok {
+					sources = append(sources, cmSrc)
+				}
+			}
+		}
+		for _, cmSrc := range sources {
+			data := configMaps[cmSrc["name"].(string)]
+			items, _ := cmSrc["items"].([]any)
+			for _, it := range items {
+				item := it.(map[string]any)
+				key, path := item["key"].(string), item["path"].(string)
+				content, _ := data[key].(string)
 				if strings.Contains(path, "/skeleton/") {
 					_, rel, _ := strings.Cut(path, "/")
 					g.skeleton = file{rel, content}
 				}
-			case "config":
-				if path == "db-ca.pem" {
-					g.dbCA = content
+				switch vol["name"] {
+				case "catalog":
+					g.catalog = append(g.catalog, file{path, content})
+				case "catalog-live":
+					g.live = append(g.live, file{path, content})
+				case "config":
+					if path == "db-ca.pem" {
+						g.dbCA = content
+					}
 				}
 			}
 		}
@@ -752,7 +771,7 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 	}
 
 	// The entities of the generated catalog files.
-	for _, f := range g.catalog {
+	for _, f := range slices.Concat(g.catalog, g.live) {
 		if !strings.HasSuffix(f.path, ".yaml") || strings.Contains(f.path, "/skeleton/") {
 			continue
 		}
@@ -800,16 +819,20 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 }
 
 // writePodFiles writes the app-config and the catalog files under root, with the pod's mount
-// paths (/etc/backstage, /catalog) moved there, and returns the app-config's path.
+// paths (/etc/backstage, /catalog, /catalog-live) moved there, and returns the app-config's path.
 func (g *generated) writePodFiles(t *testing.T, root string) string {
 	t.Helper()
 	etc := filepath.Join(root, "etc", "backstage")
 	catalog := filepath.Join(root, "catalog")
+	live := filepath.Join(root, "catalog-live")
 	if g.dbCA != "" {
 		writeFile(t, filepath.Join(etc, "db-ca.pem"), g.dbCA)
 	}
 	for _, f := range g.catalog {
 		writeFile(t, filepath.Join(catalog, filepath.FromSlash(f.path)), f.data)
+	}
+	if len(g.live) > 0 {
+		writeVolume(t, live, g.live)
 	}
 	var doc any
 	if err := yaml.Unmarshal([]byte(g.appConfig), &doc); err != nil {
@@ -817,7 +840,11 @@ func (g *generated) writePodFiles(t *testing.T, root string) string {
 	}
 	var rewritten []string
 	doc = mapStrings(doc, func(s string) string {
-		for _, mount := range []struct{ from, to string }{{"/etc/backstage/", etc + "/"}, {"/catalog/", catalog + "/"}} {
+		if s == portal.LiveCatalogDir {
+			rewritten = append(rewritten, s)
+			return live
+		}
+		for _, mount := range []struct{ from, to string }{{"/etc/backstage/", etc + "/"}, {"/catalog/", catalog + "/"}, {portal.LiveCatalogDir + "/", live + "/"}} {
 			if strings.HasPrefix(s, mount.from) {
 				rewritten = append(rewritten, s)
 				return mount.to + strings.TrimPrefix(s, mount.from)

@@ -188,6 +188,10 @@ func TestPortalOnRealNode(t *testing.T) {
 		checkRollout(t, ctx, c, n, e, cfg.withImage(t, rolloutImage), deployment, live, logs, token)
 	})
 
+	t.Run("a tenancy change keeps the pods and reaches the catalog", func(t *testing.T) {
+		checkTenancyChange(t, ctx, c, n, e, tenantsDir, logs, token)
+	})
+
 	t.Run("a killed container is restarted", func(t *testing.T) {
 		p := n.portalPods(t)[0]
 		pid := n.containerPID(t, p)
@@ -230,6 +234,77 @@ func TestPortalOnRealNode(t *testing.T) {
 			t.Errorf("pods left: %s", out)
 		}
 	})
+}
+
+// checkTenancyChange adds a tenant file, as a merged tenancy request does, and runs up: the
+// Deployment keeps its generation and the pods keep running (same pods, no restart), while
+// the tenant's namespace is created and its System reaches every pod's catalog through the
+// live catalog's ConfigMap, which the kubelet updates in the running pods. It reports the time
+// from the start of up to the System in the catalog: a merged tenancy's wait, less CI's.
+func checkTenancyChange(t *testing.T, ctx context.Context, c *cluster, n *realNode, e *env, tenantsDir string, logs *opLogs, token string) {
+	t.Helper()
+	generation := func() string {
+		return strings.TrimSpace(string(c.kubectl(t, nil, "get", "deployment", "-n", portalNamespace, portalName, "-o", "jsonpath={.metadata.generation}")))
+	}
+	before := n.portalPods(t)
+	genBefore := generation()
+	const name = "merged-tenancy"
+	writeFile(t, filepath.Join(tenantsDir, name+".yaml"), fmt.Sprintf(`name: %[1]s
+parent: root
+description: A tenancy merged while the portal runs.
+contactEmail: %[1]s@cecg.io
+environments: [%[2]s]
+repos: []
+adminGroup: %[1]s-admin@cecg.io
+readonlyGroup: %[1]s-readonly@cecg.io
+`, name, tenantEnvironment))
+	start := time.Now()
+	res, err := e.stack.Up(ctx, optup.ProgressStreams(logs.writer(t, "up-tenancy")))
+	if err != nil {
+		t.Fatalf("up with a new tenancy: %s\n%s", firstLine(err), logs.tail("up-tenancy"))
+	}
+	upTime := since(start)
+	changes := deref(res.Summary.ResourceChanges)
+	t.Logf("timing: up with a new tenancy %s (%v)", upTime, summary(changes))
+	if out := c.kubectl(t, nil, "get", "namespace", name, "-o", "name"); !strings.Contains(string(out), name) {
+		t.Errorf("the tenant's namespace %s does not exist after up", name)
+	}
+	ref := "/api/catalog/entities/by-name/system/default/" + name
+	// The kubelet refreshes a mounted ConfigMap at its next sync of the pod (its syncFrequency,
+	// a minute by default, plus its cache's lag); the image's live catalog module then
+	// refreshes the location within seconds.
+	visible := map[string]time.Duration{}
+	n.waitFor(t, "the new tenancy's System in every pod's catalog", 4*time.Minute, func() error {
+		var missing []string
+		for _, p := range before {
+			if _, ok := visible[p.name]; ok {
+				continue
+			}
+			if code, _ := podGet(p.ip, 7007, ref, token); code == http.StatusOK {
+				visible[p.name] = time.Since(start)
+				continue
+			}
+			missing = append(missing, p.name)
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("not yet in %v", missing)
+		}
+		return nil
+	})
+	t.Logf("timing: from the start of up to the System in each pod's catalog: %v", visible)
+	if g := generation(); g != genBefore {
+		t.Errorf("the Deployment's generation moved from %s to %s: a tenancy change rolled the pods", genBefore, g)
+	}
+	after := n.portalPods(t)
+	if len(after) != len(before) {
+		t.Fatalf("%d pods before the tenancy change, %d after", len(before), len(after))
+	}
+	for i, p := range after {
+		if p.uid != before[i].uid || p.restarts != before[i].restarts {
+			t.Errorf("pod %s (restarts %d) is not the pod %s (restarts %d) that ran before the tenancy change",
+				p.name, p.restarts, before[i].name, before[i].restarts)
+		}
+	}
 }
 
 // ---- the portal's pods ----

@@ -7,6 +7,7 @@
 
 const { createBackend } = require('@backstage/backend-defaults');
 const { permissionPolicyModule } = require('./permissionPolicy');
+const { liveCatalogModule } = require('./liveCatalog');
 const { validateConfig } = require('./validateConfig');
 
 async function main() {
@@ -32,6 +33,8 @@ async function main() {
   backend.add(require('@backstage/plugin-catalog-backend-module-github-org'));
   // Logs the errors of entities the catalog cannot process (a broken catalog-info.yaml).
   backend.add(require('@backstage/plugin-catalog-backend-module-logs'));
+  // Reads the tenants' catalog again as soon as the kubelet updates its ConfigMaps.
+  backend.add(liveCatalogModule);
 
   // Events: the GitHub App's webhook (POST /api/events/http/github) reaches the catalog's GitHub
   // providers, so a pushed catalog file, a new repository or a team change shows without waiting
