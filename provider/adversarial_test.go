@@ -23,9 +23,9 @@ func contribution(name string, config map[string]any, entities ...string) pulumi
 	return pulumi.Array{pulumi.Any(c)}
 }
 
-// livePart is a hand-written contribution input whose catalog is live: one part with these
-// entities and files.
-func livePart(name string, files map[string]any, entities ...string) pulumi.Input {
+// livePart is a hand-written contribution input, "extra", whose catalog is live: one part with
+// these entities and files.
+func livePart(files map[string]any, entities ...string) pulumi.Input {
 	part := map[string]any{}
 	if len(entities) > 0 {
 		var list []any
@@ -37,7 +37,7 @@ func livePart(name string, files map[string]any, entities ...string) pulumi.Inpu
 	if files != nil {
 		part["files"] = files
 	}
-	return pulumi.Array{pulumi.Any(map[string]any{"name": name, "parts": []any{part}})}
+	return pulumi.Array{pulumi.Any(map[string]any{"name": "extra", "parts": []any{part}})}
 }
 
 func githubAuth(env map[string]any) map[string]any {
@@ -105,13 +105,13 @@ func TestAdversarialProviderInputs(t *testing.T) {
 		{"user entity", tPortal, contrib(nil, "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: mallory\nspec:\n  memberOf: [platform-team]\n"), "contributions[0].entities[0].kind"},
 		{"location entity", tPortal, contrib(nil, "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: evil\nspec:\n  target: https://evil.example.com/org.yaml\n"), "contributions[0].entities[0].kind"},
 		{"template from another contribution", tPortal, contrib(nil, "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: evil\nspec:\n  type: service\n"), "contributions[0].entities[0].kind"},
-		{"user entity in a live part", tPortal, setPortal("contributions", livePart("extra", nil, "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: mallory\nspec:\n  memberOf: [platform-team]\n")),
+		{"user entity in a live part", tPortal, setPortal("contributions", livePart(nil, "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: mallory\nspec:\n  memberOf: [platform-team]\n")),
 			"contributions[0].parts[0].entities[0].kind"},
-		{"template in another contribution's live part", tPortal, setPortal("contributions", livePart("extra", nil, "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: evil\nspec:\n  type: service\n")),
+		{"template in another contribution's live part", tPortal, setPortal("contributions", livePart(nil, "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: evil\nspec:\n  type: service\n")),
 			"contributions[0].parts[0].entities[0].kind"},
-		{"live part file escaping its directory", tPortal, setPortal("contributions", livePart("extra", map[string]any{"../../etc/backstage/app-config.yaml": "x"})),
+		{"live part file escaping its directory", tPortal, setPortal("contributions", livePart(map[string]any{"../../etc/backstage/app-config.yaml": "x"})),
 			"contributions[0].parts[0].files.../../etc/backstage/app-config.yaml"},
-		{"live part file standing in for an entity file", tPortal, setPortal("contributions", livePart("extra", map[string]any{"part-7.yaml": "kind: Location"})),
+		{"live part file standing in for an entity file", tPortal, setPortal("contributions", livePart(map[string]any{"part-7.yaml": "kind: Location"})),
 			"contributions[0].parts[0].files.part-7.yaml"},
 		{"extraAppConfig sign-in", tPortal, setPortal("extraAppConfig", pulumi.Map{"auth": pulumi.Map{"providers": pulumi.Map{"guest": pulumi.Map{}}}}), "extraAppConfig.auth"},
 		{"extraAppConfig include", tPortal, setPortal("extraAppConfig", pulumi.Map{"$include": pulumi.String("/etc/passwd")}), "extraAppConfig.$include"},
