@@ -114,7 +114,7 @@ func tenantNamespace(ctx *pulumi.Context, name string, t Tenant, s *shared, pare
 			},
 			Annotations: annotations,
 		},
-	}, pulumi.Parent(parent), pulumi.RetainOnDelete(s.retain))
+	}, append(childOptions(parent), pulumi.RetainOnDelete(s.retain))...)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func tenantNamespace(ctx *pulumi.Context, name string, t Tenant, s *shared, pare
 			Labels:    pulumi.StringMap{LabelTenant: pulumi.String(t.Name)},
 		}
 	}
-	opts := []pulumi.ResourceOption{pulumi.Parent(parent)}
+	opts := childOptions(parent)
 	for _, b := range []struct{ suffix, role, group string }{
 		{"admin", "admin", t.AdminGroup},
 		{"view", "view", t.ReadonlyGroup},

@@ -27,7 +27,7 @@ func tenantTeam(ctx *pulumi.Context, name string, t Tenant, a Args, parentTeam *
 	if parentTeam != nil {
 		teamArgs.ParentTeamId = parentTeam.ID().ToStringOutput()
 	}
-	team, err := gh.NewTeam(ctx, prefix, teamArgs, pulumi.Parent(parent))
+	team, err := gh.NewTeam(ctx, prefix, teamArgs, childOptions(parent)...)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func tenantTeam(ctx *pulumi.Context, name string, t Tenant, a Args, parentTeam *
 			TeamId:   teamID,
 			Username: pulumi.String(user),
 			Role:     pulumi.String("maintainer"),
-		}, pulumi.Parent(parent)); err != nil {
+		}, childOptions(parent)...); err != nil {
 			return nil, err
 		}
 	}
@@ -52,7 +52,7 @@ func tenantTeam(ctx *pulumi.Context, name string, t Tenant, a Args, parentTeam *
 			TeamId:     teamID,
 			Repository: pulumi.String(r.Name),
 			Permission: pulumi.String(a.GitHubTeams.Permission),
-		}, pulumi.Parent(parent)); err != nil {
+		}, childOptions(parent)...); err != nil {
 			return nil, err
 		}
 	}

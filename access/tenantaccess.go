@@ -70,3 +70,12 @@ func NewTenantAccess(ctx *pulumi.Context, name string, args *Args, opts ...pulum
 	}
 	return comp, nil
 }
+
+// childOptions are the options of every object the component creates for a tenant. Besides
+// the parent, each answers to the URN it has when the stack itself is its parent: that is
+// where `pulumi state move` puts a resource it moves without its parent, which stays in the
+// stack the tenant leaves. A shard's stack then adopts the tenant's moved objects unchanged,
+// and a rebalance between stacks deletes and recreates nothing (docs/operators/scale.md).
+func childOptions(parent pulumi.Resource) []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Aliases([]pulumi.Alias{{NoParent: pulumi.Bool(true)}})}
+}

@@ -2,6 +2,7 @@ package access
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -300,5 +301,32 @@ func TestArgsAreNotModified(t *testing.T) {
 	mustRun(t, args)
 	if !reflect.DeepEqual(before, *args) {
 		t.Errorf("args modified: %+v", *args)
+	}
+}
+
+// Every object made for a tenant answers to the URN it gets when `pulumi state move` moves it
+// to a shard's stack without its parent (the stack becomes its parent): the shard's stack
+// then adopts it without a replacement. The component itself is not moved and has no alias.
+func TestTenantObjectsAnswerToTheirMovedURN(t *testing.T) {
+	m, _ := mustRun(t, baseArgs(t))
+	children := 0
+	for _, r := range m.Resources() {
+		if strings.HasPrefix(r.Type, "pulumi:providers:") {
+			continue // the test's own providers
+		}
+		if r.Type == typeComponent {
+			if len(r.Aliases) != 0 {
+				t.Errorf("the component has aliases %v", r.Aliases)
+			}
+			continue
+		}
+		children++
+		want := testkit.URN("", r.Type, r.Name)
+		if !slices.Contains(r.Aliases, want) {
+			t.Errorf("%s %s: aliases %v lack %s", r.Type, r.Name, r.Aliases, want)
+		}
+	}
+	if children < 5*3 {
+		t.Fatalf("%d tenant objects registered, want at least 15 (3 tenants)", children)
 	}
 }

@@ -253,13 +253,31 @@ func newStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stac
 func newNamedStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, name string, sa *SkipAwait, extraEnv map[string]string) *env {
 	t.Helper()
 	e := &env{backendDir: t.TempDir(), homeDir: t.TempDir()}
+	return createStack(t, ctx, tl, c, cfg, name, sa, e, "developer-portal-e2e-"+randomHex(t, 8), "", extraEnv)
+}
+
+// newStackBeside creates stack name in other's backend and workspace directory, with its
+// passphrase: `pulumi state move` moves resources between two stacks of one backend, run
+// where both stacks' settings files are.
+func newStackBeside(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, name string, sa *SkipAwait, other *env) *env {
+	t.Helper()
+	ws := other.stack.Workspace()
+	e := &env{backendDir: other.backendDir, homeDir: other.homeDir}
+	return createStack(t, ctx, tl, c, cfg, name, sa, e, ws.GetEnvVars()["PULUMI_CONFIG_PASSPHRASE"], ws.WorkDir(), nil)
+}
+
+// createStack creates stack name in e's backend (workDir empty: a workspace directory of its
+// own).
+func createStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg *stackConfig, name string, sa *SkipAwait,
+	e *env, passphrase, workDir string, extraEnv map[string]string) *env {
+	t.Helper()
 	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: tl.pulumiRoot, SkipVersionCheck: true})
 	if err != nil {
 		t.Fatalf("pulumi CLI in %s: %v", tl.pulumiRoot, err)
 	}
 	envVars := map[string]string{
 		"PULUMI_BACKEND_URL":       "file://" + filepath.ToSlash(e.backendDir),
-		"PULUMI_CONFIG_PASSPHRASE": "developer-portal-e2e-" + randomHex(t, 8),
+		"PULUMI_CONFIG_PASSPHRASE": passphrase,
 		"PULUMI_SKIP_UPDATE_CHECK": "true",
 		"PULUMI_HOME":              e.homeDir,
 		// The provider plugin is found on PATH; the real plugin cache is not used.
@@ -267,8 +285,11 @@ func newNamedStack(t *testing.T, ctx context.Context, tl tools, c *cluster, cfg 
 		"KUBECONFIG": c.Kubeconfig,
 	}
 	maps.Copy(envVars, extraEnv)
-	s, err := auto.UpsertStackInlineSource(ctx, name, projectName, Program(cfg.source(t), sa),
-		auto.Pulumi(cmd), auto.EnvVars(envVars), auto.PulumiHome(e.homeDir), auto.SecretsProvider("passphrase"))
+	opts := []auto.LocalWorkspaceOption{auto.Pulumi(cmd), auto.EnvVars(envVars), auto.PulumiHome(e.homeDir), auto.SecretsProvider("passphrase")}
+	if workDir != "" {
+		opts = append(opts, auto.WorkDir(workDir))
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, name, projectName, Program(cfg.source(t), sa), opts...)
 	if err != nil {
 		t.Fatalf("create stack %s: %v", name, err)
 	}
