@@ -26,53 +26,10 @@ func TestBackstageBootsEnvironmentConfigs(t *testing.T) {
 			// Each environment has its own database, ports and files: the three boot side by
 			// side, which halves the test's time on two cores.
 			t.Parallel()
-			tmp := postgresReachableTempDir(t)
-			pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
-			secrets := freshSecrets(t, "")
-			gen := generate(t, c.stackFile, filepath.Join(tmp, "tenants"), pg, secrets)
-			root := filepath.Join(tmp, "pod")
-			appConfig := gen.writePodFiles(t, root)
-			caFile := filepath.Join(root, "test-db-ca.pem")
-			writeFile(t, caFile, pg.caPEM)
-			kube := standInAPIServer(t, gen.manifests)
-			refuse := newRefusingProxy(t)
-			port := freePort(t)
-
-			overlay := filepath.Join(root, "app-config.test.yaml")
-			writeYAML(t, overlay, map[string]any{
-				"backend": map[string]any{
-					// Loopback on a free port (the pod listens on 7007 in its own network).
-					"listen": map[string]any{"host": "127.0.0.1", "port": port},
-					// The generated connection needs the cloud: Cloud SQL through its connector
-					// with the pod's IAM identity, or RDS. The test's PostgreSQL 15 instead,
-					// with a password over verified TLS (the generated shape of an external
-					// database); type default switches the cloud connector off.
-					"database": map[string]any{"connection": map[string]any{
-						"type": "default", "host": "127.0.0.1", "port": pg.port, "user": pg.user,
-						"password": pg.password, "database": "backstage",
-						"ssl": map[string]any{"rejectUnauthorized": true, "ca": map[string]any{"$file": caFile}},
-					}},
-				},
-				// In-cluster address, GKE discovery and EKS need a real cluster or cloud: the
-				// generated cluster's name, served by the loopback stand-in API server.
-				"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
-					"type": "config", "clusters": []any{kube.cluster(gen.clusterName)},
-				}}},
-				// S3's endpoint: a loopback server that refuses (GCS has no endpoint key; its
-				// calls go to the refusing proxy).
-				"techdocs": techdocsOverlay(gen, refuse.URL),
-			})
-			env := backendEnv(t, gen, kube, refuse.URL, tmp,
-				"OTEL_EXPORTER_PROMETHEUS_PORT="+strconv.Itoa(freePort(t)),
-				// No probing of cloud metadata servers (link-local, not loopback).
-				"METADATA_SERVER_DETECTION=none",
-				"AWS_EC2_METADATA_DISABLED=true",
-			)
-			be := startBackend(t, nodeBin, tmp, env, appConfig, overlay)
-			// The service token the stack generated for the pod (a random password here).
-			api := &client{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), token: tokenOf(t, gen)}
-			t.Logf("%s: ready in %.1fs", c.name, be.waitReady(t, api).Seconds())
-			checkConfigLog(t, be.logPath)
+			b := bootStackFile(t, nodeBin, pgBin, c.stackFile, nil)
+			gen, api, refuse := b.gen, b.api, b.refuse
+			t.Logf("%s: ready in %.1fs", c.name, b.ready.Seconds())
+			checkConfigLog(t, b.logPath)
 
 			if code, _ := api.status("GET", "/api/catalog/entities?limit=1", nil, false); code != http.StatusUnauthorized {
 				t.Errorf("catalog without a token: %d, want 401", code)
@@ -105,7 +62,7 @@ func TestBackstageBootsEnvironmentConfigs(t *testing.T) {
 
 			if strings.Contains(gen.appConfig, "type: cloudsql") {
 				t.Run("cloudsql-as-generated", func(t *testing.T) {
-					checkCloudSQLAsGenerated(t, nodeBin, tmp, gen, appConfig, kube)
+					checkCloudSQLAsGenerated(t, nodeBin, b.tmp, gen, b.appConfig, b.kube)
 				})
 			}
 		})
@@ -118,4 +75,73 @@ func techdocsOverlay(gen *generated, url string) map[string]any {
 		return map[string]any{}
 	}
 	return map[string]any{"publisher": map[string]any{"awsS3": map[string]any{"endpoint": url, "s3ForcePathStyle": true}}}
+}
+
+// bootedStack is a backend booted on the app-config the stack program generates from a stack
+// file.
+type bootedStack struct {
+	tmp, root, appConfig, logPath string
+	gen                           *generated
+	kube                          *kubeAPI
+	refuse                        *refusingProxy
+	api                           *client
+	ready                         time.Duration
+}
+
+// bootStackFile boots the portal's backend on the app-config the stack generates for
+// stackFile. Only what needs a real cloud is replaced, by the overlay below; every other key
+// boots as generated. before, when set, gets the tenants directory before the stack program
+// reads it.
+func bootStackFile(t *testing.T, nodeBin, pgBin, stackFile string, before func(tenantsDir string)) *bootedStack {
+	t.Helper()
+	tmp := postgresReachableTempDir(t)
+	pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
+	secrets := freshSecrets(t, "")
+	tenantsDir := filepath.Join(tmp, "tenants")
+	if before != nil {
+		before(tenantsDir)
+	}
+	gen := generate(t, stackFile, tenantsDir, pg, secrets)
+	root := filepath.Join(tmp, "pod")
+	appConfig := gen.writePodFiles(t, root)
+	caFile := filepath.Join(root, "test-db-ca.pem")
+	writeFile(t, caFile, pg.caPEM)
+	kube := standInAPIServer(t, gen.manifests)
+	refuse := newRefusingProxy(t)
+	port := freePort(t)
+
+	overlay := filepath.Join(root, "app-config.test.yaml")
+	writeYAML(t, overlay, map[string]any{
+		"backend": map[string]any{
+			// Loopback on a free port (the pod listens on 7007 in its own network).
+			"listen": map[string]any{"host": "127.0.0.1", "port": port},
+			// The generated connection needs the cloud: Cloud SQL through its connector
+			// with the pod's IAM identity, or RDS. The test's PostgreSQL 15 instead,
+			// with a password over verified TLS (the generated shape of an external
+			// database); type default switches the cloud connector off.
+			"database": map[string]any{"connection": map[string]any{
+				"type": "default", "host": "127.0.0.1", "port": pg.port, "user": pg.user,
+				"password": pg.password, "database": "backstage",
+				"ssl": map[string]any{"rejectUnauthorized": true, "ca": map[string]any{"$file": caFile}},
+			}},
+		},
+		// In-cluster address, GKE discovery and EKS need a real cluster or cloud: the
+		// generated cluster's name, served by the loopback stand-in API server.
+		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
+			"type": "config", "clusters": []any{kube.cluster(gen.clusterName)},
+		}}},
+		// S3's endpoint: a loopback server that refuses (GCS has no endpoint key; its
+		// calls go to the refusing proxy).
+		"techdocs": techdocsOverlay(gen, refuse.URL),
+	})
+	env := backendEnv(t, gen, kube, refuse.URL, tmp,
+		"OTEL_EXPORTER_PROMETHEUS_PORT="+strconv.Itoa(freePort(t)),
+		// No probing of cloud metadata servers (link-local, not loopback).
+		"METADATA_SERVER_DETECTION=none",
+		"AWS_EC2_METADATA_DISABLED=true",
+	)
+	be := startBackend(t, nodeBin, tmp, env, appConfig, overlay)
+	// The service token the stack generated for the pod (a random password here).
+	api := &client{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), token: tokenOf(t, gen)}
+	return &bootedStack{tmp: tmp, root: root, appConfig: appConfig, logPath: be.logPath, gen: gen, kube: kube, refuse: refuse, api: api, ready: be.waitReady(t, api)}
 }

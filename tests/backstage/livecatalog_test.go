@@ -1,15 +1,21 @@
 package backstagee2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coreeng/developer-portal/backstage"
+	"github.com/coreeng/developer-portal/internal/plan"
+	"github.com/coreeng/developer-portal/internal/testkit/tenantgen"
+	"gopkg.in/yaml.v3"
 )
 
 // writeVolume lays files out in dir as the kubelet lays out a ConfigMap or projected volume,
@@ -94,3 +100,70 @@ func testLiveCatalog(t *testing.T, api *client, root string, gen *generated) {
 }
 
 func since(start time.Time) string { return time.Since(start).Round(100 * time.Millisecond).String() }
+
+// TestLiveCatalogAtScale is a benchmark, on demand: BACKSTAGE_SCALE_TENANTS=n boots the backend
+// on this suite's stack with n generated tenants more, sharded 25 tenants a stack as
+// docs/operators/scale.md recommends (the portal's live catalog holds a part per shard). It
+// reports how long the catalog takes, once the backend is ready, to hold every tenant's System,
+// and then, with every tenant in, how long a tenancy added to one part takes to show: the
+// backend's share of the time from a merged tenancy to the portal.
+func TestLiveCatalogAtScale(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("BACKSTAGE_SCALE_TENANTS"))
+	if n <= 0 {
+		t.Skip("BACKSTAGE_SCALE_TENANTS unset (e.g. 1000): the live catalog benchmark runs on demand")
+	}
+	nodeBin := backstageNode(t, "to boot a real Backstage backend")
+	pgBin := envOr("PG_BIN", "/usr/lib/postgresql/15/bin")
+
+	sf, err := plan.ReadStackFile(stackFile, projectFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := tenantEnvironment(t, sf.Values)
+	var doc map[string]any
+	if err := yaml.Unmarshal([]byte(readFile(t, stackFile)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	tenants, _ := doc["config"].(map[string]any)["developer-portal:tenants"].(map[string]any)
+	if tenants == nil {
+		t.Fatalf("%s sets no developer-portal:tenants", stackFile)
+	}
+	tenants["shard"] = map[string]any{"count": (n + 24) / 25}
+	sharded := filepath.Join(t.TempDir(), filepath.Base(stackFile))
+	writeYAML(t, sharded, doc)
+
+	b := bootStackFile(t, nodeBin, pgBin, sharded, func(dir string) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := tenantgen.Write(dir, tenantgen.Generate("scale", n, env)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	systems := 0
+	for _, f := range slices.Concat(b.gen.catalog, b.gen.live) {
+		systems += strings.Count(f.data, "\nkind: System\n")
+	}
+	if systems < n {
+		t.Fatalf("the generated catalog holds %d Systems, fewer than the %d generated tenants", systems, n)
+	}
+	start := time.Now()
+	var count int
+	for {
+		var page struct {
+			TotalItems int `json:"totalItems"`
+		}
+		if err := json.Unmarshal([]byte(b.api.get("/api/catalog/entities/by-query?filter=kind=system&limit=1")), &page); err != nil {
+			t.Fatal(err)
+		}
+		if count = page.TotalItems; count >= systems {
+			break
+		}
+		if time.Since(start) > 10*time.Minute {
+			t.Fatalf("%d of %d Systems in the catalog 10 minutes after the backend was ready", count, systems)
+		}
+		time.Sleep(time.Second)
+	}
+	t.Logf("timing: backend ready in %s; the catalog held all %d Systems (%d tenants) %s later", b.ready.Round(100*time.Millisecond), systems, n, since(start))
+	testLiveCatalog(t, b.api, b.root, b.gen)
+}

@@ -293,7 +293,12 @@ func (c *cluster) kubectl(t *testing.T, stdin []byte, args ...string) []byte {
 }
 
 func (c *cluster) kubectlErr(stdin []byte, args ...string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	return c.kubectlFor(2*time.Minute, stdin, args...)
+}
+
+// kubectlFor is kubectlErr with another time limit.
+func (c *cluster) kubectlFor(limit time.Duration, stdin []byte, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	base := []string{"--kubeconfig", c.Kubeconfig, "--context", kubeContext, "--cache-dir", filepath.Join(c.dir, "kubectl-cache")}
 	cmd := exec.CommandContext(ctx, "kubectl", append(base, args...)...)

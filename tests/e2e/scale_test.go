@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"github.com/coreeng/developer-portal/access"
+	"github.com/coreeng/developer-portal/internal/plan"
+	"github.com/coreeng/developer-portal/internal/testkit/tenantgen"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"gopkg.in/yaml.v3"
@@ -235,26 +238,58 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 	if len(affected) == 1 && !stacks[0].tenants[changed.Name] {
 		t.Fatalf("no stack provisions tenant %s", changed.Name)
 	}
+	// upCounting is an up of a stack that adds the resource steps it took to *steps.
+	upCounting := func(op, what string, steps *int) func(*scaleStack) error {
+		return func(s *scaleStack) error {
+			up, err := s.e.stack.Up(ctx, optup.ProgressStreams(logs.writer(t, logName(op, s))))
+			if err != nil {
+				return fmt.Errorf("up of %s in %s: %s\n%s", what, s.name, firstLine(err), logs.tail(logName(op, s)))
+			}
+			changes := deref(up.Summary.ResourceChanges)
+			mu.Lock()
+			defer mu.Unlock()
+			*steps += changes["update"] + changes["create"] + changes["delete"] + changes["replace"]
+			t.Logf("%s in %s: %v", what, s.name, summary(changes))
+			return nil
+		}
+	}
 	steps := 0
 	sm = startSampler(cp)
-	err = forEachStack(parallel, affected, func(s *scaleStack) error {
-		up, err := s.e.stack.Up(ctx, optup.ProgressStreams(logs.writer(t, logName("change", s))))
-		if err != nil {
-			return fmt.Errorf("up of one changed tenant in %s: %s\n%s", s.name, firstLine(err), logs.tail(logName("change", s)))
-		}
-		changes := deref(up.Summary.ResourceChanges)
-		mu.Lock()
-		defer mu.Unlock()
-		steps += changes["update"] + changes["create"] + changes["delete"] + changes["replace"]
-		t.Logf("one-tenant change in %s: %v", s.name, summary(changes))
-		return nil
-	})
+	err = forEachStack(parallel, affected, upCounting("change", "one changed tenant", &steps))
 	op = sm.stop("change")
 	if err != nil {
 		t.Fatal(err)
 	}
 	op = res.record(op, steps)
 	t.Logf("timing: one-tenant change %.1fs (%d stacks, %d steps)", op.Seconds, len(affected), steps)
+
+	// A tenancy merged: its file added, then the deploy as deploy.yml runs it, every shard's
+	// stack (parallel at once) and then the portal's, until the new namespace is Active and
+	// the portal's catalog lists the tenancy. The engine's share of the time from merge to
+	// visible (docs/operators/scale.md).
+	added := generateTenants(t, 1)[0]
+	added.Name, added.File = "scale-merged", "scale-merged.yaml"
+	added.ContactEmail, added.AdminGroup, added.ReadonlyGroup = "scale-merged@cecg.io", "scale-merged-admin@cecg.io", "scale-merged-readonly@cecg.io"
+	added.Repos = []string{"https://github.com/cecg/scale-merged"}
+	writeTenants(t, dir, []access.Tenant{added})
+	steps = 0
+	sm = startSampler(cp)
+	deploy := upCounting("merged", "a merged tenancy", &steps)
+	err = forEachStack(parallel, stacks[1:], deploy)
+	shardsDone := time.Since(sm.start)
+	if err == nil {
+		err = deploy(stacks[0])
+	}
+	if err == nil {
+		err = waitMerged(c, added.Name, 2*time.Minute)
+	}
+	op = sm.stop("merged")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op = res.record(op, steps)
+	t.Logf("timing: merged tenancy deployed %.1fs (shard stacks %.1fs, then the portal's; %d steps): namespace Active, catalog lists it",
+		op.Seconds, shardsDone.Seconds(), steps)
 
 	deleted := 0
 	sm = startSampler(cp)
@@ -274,7 +309,117 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 	}
 	op = res.record(op, deleted)
 	t.Logf("timing: destroy %.1fs (%d deleted)", op.Seconds, deleted)
+
+	op, applied := kubectlApply(t, c, base, cp)
+	op = res.record(op, applied)
+	t.Logf("timing: kubectl apply --server-side %.1fs (%d objects)", op.Seconds, applied)
 	return res
+}
+
+// waitMerged waits until tenant's namespace is Active and a catalog ConfigMap of the portal
+// lists the tenant's System.
+func waitMerged(c *cluster, tenant string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		phase, _ := c.kubectlErr(nil, "get", "namespace", tenant, "-o", "jsonpath={.status.phase}")
+		cms, _ := c.kubectlErr(nil, "get", "configmaps", "-n", portalNamespace, "-o", "json")
+		listed := false
+		var list struct {
+			Items []struct {
+				Metadata struct{ Name string } `json:"metadata"`
+				Data     map[string]string     `json:"data"`
+			} `json:"items"`
+		}
+		if json.Unmarshal(cms, &list) == nil {
+			for _, cm := range list.Items {
+				for _, v := range cm.Data {
+					if strings.Contains(cm.Metadata.Name, "-catalog-") && strings.Contains(v, "kind: System") && strings.Contains(v, "name: "+tenant+"\n") {
+						listed = true
+					}
+				}
+			}
+		}
+		if string(phase) == "Active" && listed {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("after %s: namespace %s phase %q, in a catalog ConfigMap: %v", limit, tenant, phase, listed)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// kubectlApply applies the objects the stacks manage, as `cmd/plan -out` renders them from the
+// same configuration, with `kubectl apply --server-side` against the same API server (emptied
+// by the destroy): the side-by-side anchor of docs/operators/scale.md. kubectl applies the
+// documents of a stream in order, so the Namespaces go first. Secrets' data, redacted in the
+// rendering, gets a placeholder. It returns the operation and the objects applied.
+func kubectlApply(t *testing.T, c *cluster, base *stackConfig, cp map[string]int) (OpResult, int) {
+	t.Helper()
+	dir := t.TempDir()
+	b, err := yaml.Marshal(map[string]any{"config": base.values})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stackFile := filepath.Join(dir, "Pulumi.e2e.yaml")
+	writeFile(t, stackFile, string(b))
+	root, err := filepath.Abs(repoRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Run(plan.Options{Root: root, StackFile: stackFile})
+	if err != nil {
+		t.Fatalf("offline plan of the benchmark's configuration: %v", err)
+	}
+	if err := plan.WriteManifests(dir, plan.Manifests(p.Resources)); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "manifests", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortStableFunc(files, func(a, b string) int {
+		rank := func(f string) int {
+			if strings.HasPrefix(filepath.Base(f), "namespace-") {
+				return 0
+			}
+			return 1
+		}
+		return rank(a) - rank(b)
+	})
+	var stream bytes.Buffer
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var obj map[string]any
+		if err := yaml.Unmarshal(raw, &obj); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if data, ok := obj["data"].(map[string]any); ok && obj["kind"] == "Secret" {
+			for k := range data {
+				data[k] = b64([]byte("redacted"))
+			}
+		}
+		doc, err := yaml.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream.WriteString("---\n")
+		stream.Write(doc)
+	}
+	sm := startSampler(cp)
+	out, err := c.kubectlFor(30*time.Minute, stream.Bytes(), "apply", "--server-side", "--field-manager", "scale-benchmark", "-f", "-")
+	op := sm.stop("kubectl")
+	if err != nil {
+		t.Fatalf("kubectl apply --server-side of %d manifests: %v", len(files), err)
+	}
+	applied := strings.Count(string(out), "serverside-applied")
+	if applied != len(files) {
+		t.Fatalf("kubectl applied %d objects, the plan rendered %d", applied, len(files))
+	}
+	return op, applied
 }
 
 // forEachStack runs f on every stack, at most parallel at once, and returns the first error.
@@ -340,31 +485,10 @@ func scaleCheckpoint(backendDir, name string) (size int64, resources int, err er
 	return int64(len(b)), resources, nil
 }
 
-// generateTenants builds n valid tenants deployed to the e2e environment: a two-level tree,
-// one top-level tenant per ten, the others its children; each with its own repository.
+// generateTenants builds n valid tenants deployed to the e2e environment (tenantgen's shape).
 func generateTenants(t *testing.T, n int) []access.Tenant {
 	t.Helper()
-	tenants := make([]access.Tenant, 0, n)
-	parent := access.RootParent
-	for i := 0; i < n; i++ {
-		name := fmt.Sprintf("scale-%04d", i)
-		p := parent
-		if i%10 == 0 {
-			p, parent = access.RootParent, name
-		}
-		tenants = append(tenants, access.Tenant{
-			Name:          name,
-			Parent:        p,
-			Description:   "A generated tenant of the scale benchmark.",
-			ContactEmail:  name + "@cecg.io",
-			CostCentre:    "CECG-SCALE-001",
-			Environments:  []string{tenantEnvironment},
-			Repos:         []string{"https://github.com/cecg/" + name},
-			AdminGroup:    name + "-admin@cecg.io",
-			ReadonlyGroup: name + "-readonly@cecg.io",
-			File:          name + ".yaml",
-		})
-	}
+	tenants := tenantgen.Generate("scale", n, tenantEnvironment)
 	if err := access.ValidateTenants(tenants, []string{tenantEnvironment}); err != nil {
 		t.Fatalf("generated tenants are not valid: %v", err)
 	}
@@ -374,12 +498,8 @@ func generateTenants(t *testing.T, n int) []access.Tenant {
 // writeTenants writes each tenant to dir/<name>.yaml.
 func writeTenants(t *testing.T, dir string, tenants []access.Tenant) {
 	t.Helper()
-	for _, tn := range tenants {
-		b, err := yaml.Marshal(tn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(dir, tn.Name+".yaml"), string(b))
+	if err := tenantgen.Write(dir, tenants); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -466,6 +586,8 @@ func (s *sampler) sample() {
 			role = "cli"
 		case strings.HasPrefix(pp.comm, "pulumi-resource"):
 			role = "provider"
+		case pp.comm == "kubectl":
+			role = "kubectl"
 		default:
 			continue
 		}
