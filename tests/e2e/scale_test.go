@@ -43,6 +43,9 @@ import (
 //   - E2E_SCALE_OUT appends one JSON line per size (a ScaleResult) to that file;
 //     cmd/scalereport turns the lines into scale.md's tables and chart.
 //   - E2E_SCALE_NOTE is recorded with the results (e.g. "machine busy with builds").
+//   - Before the engine's operations, the same objects go through `kubectl apply
+//     --server-side` on a control plane of their own (op "kubectl"); E2E_SCALE_ONLY=kubectl
+//     stops there.
 //   - E2E_SCALE_PULUMI_<NAME>=v passes PULUMI_<NAME>=v to the CLI, to study engine settings.
 func TestScale(t *testing.T) {
 	sizes := scaleSizes(t)
@@ -141,9 +144,9 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 	base := loadStackConfig(t, dir, generateSecrets(t))
 	logs := newOpLogs(t)
 	cp := controlPlanePIDs(c)
-	var stacks []*scaleStack
+	var configs []*stackConfig
 	for i := 0; i < shards; i++ {
-		cfg, name := base, stackName
+		cfg := base
 		if shards > 1 {
 			cfg = base.with(t, func(values map[string]any) {
 				// Shard 0, the portal's stack, leaves the index unset: the configuration
@@ -154,6 +157,25 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 				}
 				values["developer-portal:tenants"].(map[string]any)["shard"] = shard
 			})
+		}
+		configs = append(configs, cfg)
+	}
+
+	// The side-by-side anchor first, on a control plane of its own, as empty as the one the
+	// engine gets.
+	kc := startCluster(t, tl)
+	op, applied := kubectlApply(t, kc, configs)
+	kc.stop()
+	op = res.record(op, applied)
+	t.Logf("timing: kubectl apply --server-side %.1fs (%d objects)", op.Seconds, applied)
+	if os.Getenv("E2E_SCALE_ONLY") == "kubectl" {
+		return res
+	}
+
+	var stacks []*scaleStack
+	for i, cfg := range configs {
+		name := stackName
+		if shards > 1 {
 			name = fmt.Sprintf("%s-shard-%d", stackName, i)
 		}
 		stacks = append(stacks, &scaleStack{name: name, e: newScaleStack(t, ctx, tl, c, cfg, name)})
@@ -178,7 +200,7 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 		}
 		return nil
 	})
-	op := sm.stop("up")
+	op = sm.stop("up")
 	timedOut := errors.Is(upCtx.Err(), context.DeadlineExceeded)
 	cancel()
 	for _, s := range stacks {
@@ -309,10 +331,6 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 	}
 	op = res.record(op, deleted)
 	t.Logf("timing: destroy %.1fs (%d deleted)", op.Seconds, deleted)
-
-	op, applied := kubectlApply(t, c, base, cp)
-	op = res.record(op, applied)
-	t.Logf("timing: kubectl apply --server-side %.1fs (%d objects)", op.Seconds, applied)
 	return res
 }
 
@@ -349,30 +367,33 @@ func waitMerged(c *cluster, tenant string, limit time.Duration) error {
 	}
 }
 
-// kubectlApply applies the objects the stacks manage, as `cmd/plan -out` renders them from the
-// same configuration, with `kubectl apply --server-side` against the same API server (emptied
-// by the destroy): the side-by-side anchor of docs/operators/scale.md. kubectl applies the
+// kubectlApply applies the objects the stacks manage, as `cmd/plan -out` renders them from
+// each stack's configuration, with `kubectl apply --server-side` against a fresh API server
+// of the same build: the side-by-side anchor of docs/operators/scale.md. kubectl applies the
 // documents of a stream in order, so the Namespaces go first. Secrets' data, redacted in the
 // rendering, gets a placeholder. It returns the operation and the objects applied.
-func kubectlApply(t *testing.T, c *cluster, base *stackConfig, cp map[string]int) (OpResult, int) {
+func kubectlApply(t *testing.T, c *cluster, configs []*stackConfig) (OpResult, int) {
 	t.Helper()
 	dir := t.TempDir()
-	b, err := yaml.Marshal(map[string]any{"config": base.values})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stackFile := filepath.Join(dir, "Pulumi.e2e.yaml")
-	writeFile(t, stackFile, string(b))
 	root, err := filepath.Abs(repoRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := plan.Run(plan.Options{Root: root, StackFile: stackFile})
-	if err != nil {
-		t.Fatalf("offline plan of the benchmark's configuration: %v", err)
-	}
-	if err := plan.WriteManifests(dir, plan.Manifests(p.Resources)); err != nil {
-		t.Fatal(err)
+	for i, cfg := range configs {
+		b, err := yaml.Marshal(map[string]any{"config": cfg.values})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stackFile := filepath.Join(dir, fmt.Sprintf("Pulumi.e2e-%d.yaml", i))
+		writeFile(t, stackFile, string(b))
+		p, err := plan.Run(plan.Options{Root: root, StackFile: stackFile})
+		if err != nil {
+			t.Fatalf("offline plan of the benchmark's stack %d: %v", i, err)
+		}
+		// Each object belongs to one stack: the union is every stack's manifests.
+		if err := plan.WriteManifests(dir, plan.Manifests(p.Resources)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "manifests", "*.yaml"))
 	if err != nil {
@@ -409,7 +430,7 @@ func kubectlApply(t *testing.T, c *cluster, base *stackConfig, cp map[string]int
 		stream.WriteString("---\n")
 		stream.Write(doc)
 	}
-	sm := startSampler(cp)
+	sm := startSampler(controlPlanePIDs(c))
 	out, err := c.kubectlFor(30*time.Minute, stream.Bytes(), "apply", "--server-side", "--field-manager", "scale-benchmark", "-f", "-")
 	op := sm.stop("kubectl")
 	if err != nil {
