@@ -490,6 +490,10 @@ func checkConfigLog(t *testing.T, logPath string) {
 	if !strings.Contains(log, "Configuration schema validation passed") {
 		t.Errorf("the log does not show the schema validation passing")
 	}
+	// Every boot here is on PostgreSQL: the plugins start under the startup lock.
+	if !strings.Contains(log, "Startup lock taken after") {
+		t.Errorf("the log does not show the startup lock taken before the plugins started")
+	}
 	for _, bad := range configErrors {
 		if m := bad.FindString(log); m != "" {
 			t.Errorf("configuration error in the log: %s", m)

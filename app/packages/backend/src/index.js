@@ -8,6 +8,7 @@
 const { createBackend } = require('@backstage/backend-defaults');
 const { permissionPolicyModule } = require('./permissionPolicy');
 const { liveCatalogModule } = require('./liveCatalog');
+const { withStartupLock } = require('./startupLock');
 const { validateConfig } = require('./validateConfig');
 
 async function main() {
@@ -64,23 +65,19 @@ async function main() {
   backend.add(require('@backstage/plugin-permission-backend'));
   backend.add(permissionPolicyModule);
 
-  await backend.start();
+  // One replica at a time runs the plugins' migrations (./startupLock.js).
+  await withStartupLock(() => backend.start());
 }
-
-// Replicas that start together against a database with pending migrations can each find
-// another's migration lock held (knex does not wait for it: MigrationLocked), fail and be
-// restarted by the kubelet at the same moment again. A random pause before exiting breaks that
-// lockstep, so the next attempts run one after the other and the later one finds nothing to
-// migrate.
-const MIGRATION_LOCKED_MAX_PAUSE_MS = 20000;
 
 main().catch(error => {
   console.error(`Backend failed to start: ${error.stack ?? error}`);
   if (/MigrationLocked|Migration table is already locked/.test(String(error.stack ?? error))) {
-    const pause = Math.floor(Math.random() * MIGRATION_LOCKED_MAX_PAUSE_MS);
-    console.error(`Another replica holds a migration lock: exiting in ${pause} ms so that the restarts do not collide again.`);
-    setTimeout(() => process.exit(1), pause);
-    return;
+    // The startup lock was held, so no other replica was migrating: an earlier start ended in
+    // the middle of a migration and left its lock set.
+    console.error(
+      'A migration lock is set although no other replica is starting: an earlier start ended during a migration. ' +
+        "Set is_locked = 0 in the failing plugin's knex_migrations_lock table once no replica runs.",
+    );
   }
   process.exit(1);
 });
