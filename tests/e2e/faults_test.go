@@ -379,6 +379,20 @@ var killPoints = []killPoint{
 // processes behind.
 func (f *faultStack) kill(t *testing.T, tl tools, kp killPoint, done <-chan error) error {
 	t.Helper()
+	// A failure to kill: say whether the update had already ended, and how. A CLI gone before
+	// strace attaches is one that was no longer running the update (seen once under load).
+	returned := false
+	defer func() {
+		if returned || !t.Failed() {
+			return
+		}
+		select {
+		case err := <-done:
+			t.Logf("the update had ended (error: %v)\n%s", err, f.logs.tail("killed-up"))
+		case <-time.After(10 * time.Second):
+			t.Log("the update was still running 10 s after the failure")
+		}
+	}()
 	pid := cliProcess(t)
 	plugins := descendants(t, pid)
 	if kp.syscalls == "" {
@@ -407,6 +421,7 @@ func (f *faultStack) kill(t *testing.T, tl tools, kp killPoint, done <-chan erro
 	var upErr error
 	select {
 	case upErr = <-done:
+		returned = true
 	case <-time.After(3 * time.Minute):
 		t.Fatalf("the update did not end within 3 minutes of the kill (%s)", kp.name)
 	}
