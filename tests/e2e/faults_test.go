@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -395,13 +396,15 @@ func (f *faultStack) kill(t *testing.T, tl tools, kp killPoint, done <-chan erro
 	}()
 	pid := cliProcess(t)
 	plugins := descendants(t, pid)
+	var tracer *killer
+	var checkpoint string
 	if kp.syscalls == "" {
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 			t.Fatalf("kill the CLI (pid %d): %v", pid, err)
 		}
 	} else {
-		cp, err := checkpointPath(f.e.backendDir)
-		if err != nil {
+		var err error
+		if checkpoint, err = checkpointPath(f.e.backendDir); err != nil {
 			t.Fatal(err)
 		}
 		// A failure before the update returns must not leave the CLI or its plugins running.
@@ -412,8 +415,12 @@ func (f *faultStack) kill(t *testing.T, tl tools, kp killPoint, done <-chan erro
 				}
 			}
 		}()
-		tracer := attachKiller(t, tl.strace, pid, kp.syscalls, kp.file(cp))
-		defer tracer.stop(t)
+		tracer = attachKiller(t, tl.strace, pid, kp.syscalls, kp.file(checkpoint))
+		defer func() {
+			if tracer != nil {
+				tracer.stop(t)
+			}
+		}()
 		// The CLI writes its next checkpoint when a step finishes: the paused quotas' creates
 		// finish once their controller runs again.
 		f.resumeControllers(t)
@@ -424,6 +431,14 @@ func (f *faultStack) kill(t *testing.T, tl tools, kp killPoint, done <-chan erro
 		returned = true
 	case <-time.After(3 * time.Minute):
 		t.Fatalf("the update did not end within 3 minutes of the kill (%s)", kp.name)
+	}
+	if tracer != nil {
+		log := tracer.stop(t)
+		tracer = nil
+		if !killedAt(log, kp.syscalls, kp.file(checkpoint)) {
+			t.Fatalf("strace did not kill the CLI on entry to %s on %s: the update ended by itself (error: %v)\n%s",
+				kp.syscalls, kp.file(checkpoint), upErr, f.logs.tail("killed-up"))
+		}
 	}
 	for _, p := range plugins {
 		_ = syscall.Kill(p, syscall.SIGKILL)
@@ -447,7 +462,7 @@ func attachKiller(t *testing.T, strace string, pid int, syscalls, file string) *
 	const attempts = 2
 	for attempt := 1; ; attempt++ {
 		k := &killer{log: filepath.Join(t.TempDir(), "strace.log")}
-		k.cmd = exec.Command(strace, "-f", "-qq", "-o", k.log, "-p", strconv.Itoa(pid), "-P", file,
+		k.cmd = exec.Command(strace, "-f", "-qq", "-y", "-o", k.log, "-p", strconv.Itoa(pid), "-P", file,
 			"-e", "trace="+syscalls, "-e", "inject="+syscalls+":signal=KILL")
 		var stderr bytes.Buffer
 		k.cmd.Stderr = &stderr
@@ -458,6 +473,13 @@ func attachKiller(t *testing.T, strace string, pid int, syscalls, file string) *
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			if untraced = untracedThreads(pid, k.cmd.Process.Pid); len(untraced) == 0 {
+				return k
+			}
+			// The CLI goes on writing checkpoints while strace attaches (the new tenants'
+			// other resources finish): a traced thread can reach the kill point before the
+			// last thread is traced. kill checks in strace's log that strace killed it.
+			if ended(pid) {
+				t.Logf("the CLI (pid %d) ended while strace attached", pid)
 				return k
 			}
 			if time.Now().After(deadline) {
@@ -506,8 +528,42 @@ func untracedThreads(pid, tracer int) []string {
 	return out
 }
 
-// stop waits for strace, which ends with its tracee, and logs the system call it killed at.
-func (k *killer) stop(t *testing.T) {
+// ended says whether pid has exited: gone from /proc, or a zombie its parent has not reaped.
+func ended(pid int) bool {
+	stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return os.IsNotExist(err) || errors.Is(err, syscall.ESRCH)
+	}
+	rp := bytes.LastIndexByte(stat, ')')
+	fields := strings.Fields(string(stat[rp+1:]))
+	return len(fields) > 0 && (fields[0] == "Z" || fields[0] == "X")
+}
+
+// killedAt says whether strace's log shows it killed the tracee on entry to one of syscalls
+// (a comma-separated list) on file: that call's line, then "killed by SIGKILL". strace -y
+// writes a file descriptor's path as 5</path>, a path argument as "/path".
+func killedAt(log, syscalls, file string) bool {
+	lines := strings.Split(log, "\n")
+	for i, line := range lines {
+		_, call, _ := strings.Cut(strings.TrimSpace(line), " ")
+		call = strings.TrimSpace(call)
+		name, _, ok := strings.Cut(call, "(")
+		onFile := strings.Contains(call, strconv.Quote(file)) || strings.Contains(call, "<"+file+">")
+		if !ok || !slices.Contains(strings.Split(syscalls, ","), name) || !onFile {
+			continue
+		}
+		for _, next := range lines[i+1:] {
+			if strings.Contains(next, "+++ killed by SIGKILL +++") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// stop waits for strace, which ends with its tracee, logs the system call it killed at and
+// returns its log.
+func (k *killer) stop(t *testing.T) string {
 	t.Helper()
 	exited := make(chan error, 1)
 	go func() { exited <- k.cmd.Wait() }()
@@ -520,9 +576,13 @@ func (k *killer) stop(t *testing.T) {
 	}
 	// strace ends as its tracee did: killed, so an exit error is what is expected.
 	t.Logf("strace ended: %v", err)
-	if b, err := os.ReadFile(k.log); err == nil {
-		t.Logf("strace:\n%s", strings.TrimSpace(string(b)))
+	b, err := os.ReadFile(k.log)
+	if err != nil {
+		t.Logf("strace's log: %v", err)
 	}
+	log := strings.TrimSpace(string(b))
+	t.Logf("strace:\n%s", log)
+	return log
 }
 
 // TestFaultKilledCLI kills the CLI with SIGKILL in the middle of an up that adds tenants, at
@@ -980,5 +1040,38 @@ func TestAddedTenantsAreValid(t *testing.T) {
 		if !slices.Contains(tn.Environments, tenantEnvironment) {
 			t.Errorf("tenant %s is not deployed to %s: %v", tn.Name, tenantEnvironment, tn.Environments)
 		}
+	}
+}
+
+// TestKilledAt reads strace logs as strace writes them with -f -qq -y.
+func TestKilledAt(t *testing.T) {
+	const cp = "/b/.pulumi/stacks/p/e2e.json"
+	for _, tc := range []struct {
+		name, log string
+		want      bool
+	}{
+		{"killed at the rename", `101 renameat(AT_FDCWD, "/b/.pulumi/stacks/p/e2e.json.tmp", AT_FDCWD, "` + cp + `") = ?
+101 +++ killed by SIGKILL +++`, true},
+		{"killed at a write to it", `101 write(7<` + cp + `>, "{}", 2) = ?
+101 +++ killed by SIGKILL +++`, true},
+		{"killed in a write, other threads first", `7501  write(24<` + cp + `>, "{\"user.cache_control\":\"\""..., 212 <unfinished ...>
+7502  +++ killed by SIGKILL +++
+7501  <... write resumed>)              = ?
+7501  +++ killed by SIGKILL +++`, true},
+		{"a write to its metadata file", `101 write(7<` + cp + `.attrs>, "{}", 2) = ?
+101 +++ killed by SIGKILL +++`, false},
+		{"another file", `101 renameat(AT_FDCWD, "/tmp/x", AT_FDCWD, "/tmp/y") = ?
+101 +++ killed by SIGKILL +++`, false},
+		{"another system call", `101 unlinkat(AT_FDCWD, "` + cp + `", 0) = ?
+101 +++ killed by SIGKILL +++`, false},
+		{"traced, not killed", `101 renameat(AT_FDCWD, "/b/.pulumi/stacks/p/e2e.json.tmp", AT_FDCWD, "` + cp + `") = 0
+101 +++ exited with 0 +++`, false},
+		{"empty log", "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := killedAt(tc.log, "rename,renameat,renameat2,write", cp); got != tc.want {
+				t.Errorf("killedAt = %t, want %t", got, tc.want)
+			}
+		})
 	}
 }
