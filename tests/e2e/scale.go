@@ -20,6 +20,12 @@ type ScaleResult struct {
 	// counts what its state held when it was stopped.
 	Incomplete bool       `json:"incomplete,omitempty"`
 	Ops        []OpResult `json:"ops"`
+	// CatalogBytes is the size of the tenants' live catalog after the first up: the data of
+	// every catalog-tenants ConfigMap together; CatalogParts counts them and CatalogLargest
+	// is the largest one (the API server refuses a ConfigMap over 1 MiB).
+	CatalogBytes   int64 `json:"catalogBytes,omitempty"`
+	CatalogParts   int   `json:"catalogParts,omitempty"`
+	CatalogLargest int64 `json:"catalogLargest,omitempty"`
 	// Machine is the CPU count and the load average when the size started.
 	CPUs    int    `json:"cpus"`
 	LoadAvg string `json:"loadAvg"`

@@ -47,6 +47,8 @@ import (
 //     --server-side` on a control plane of their own (op "kubectl"); E2E_SCALE_ONLY=kubectl
 //     stops there.
 //   - E2E_SCALE_PULUMI_<NAME>=v passes PULUMI_<NAME>=v to the CLI, to study engine settings.
+//   - E2E_SCALE_DESTROY_UP_TO=n destroys only sizes up to n tenants: a larger size's control
+//     plane is thrown away with its objects (destroy, about 0.66 s a tenant, is not a target).
 func TestScale(t *testing.T) {
 	sizes := scaleSizes(t)
 	if len(sizes) == 0 {
@@ -220,6 +222,18 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 		return res
 	}
 	t.Logf("timing: up %.1fs, %d resources in %d stacks, largest state %d bytes", op.Seconds, res.Resources, shards, res.StateBytes)
+	for _, cm := range portalConfigMaps(t, c) {
+		if strings.Contains(cm.Metadata.Name, "-catalog-tenants-") {
+			size := int64(0)
+			for _, v := range cm.Data {
+				size += int64(len(v))
+			}
+			res.CatalogParts++
+			res.CatalogBytes += size
+			res.CatalogLargest = max(res.CatalogLargest, size)
+		}
+	}
+	t.Logf("live catalog: %d bytes in %d parts, the largest %d bytes", res.CatalogBytes, res.CatalogParts, res.CatalogLargest)
 
 	// A no-op preview of every stack: every resource compared, none changed.
 	same := 0
@@ -313,6 +327,10 @@ func runScale(t *testing.T, tl tools, n, shards, parallel int, limit time.Durati
 	t.Logf("timing: merged tenancy deployed %.1fs (shard stacks %.1fs, then the portal's; %d steps): namespace Active, catalog lists it",
 		op.Seconds, shardsDone.Seconds(), steps)
 
+	if upTo := envInt(t, "E2E_SCALE_DESTROY_UP_TO", 0); upTo > 0 && n > upTo {
+		t.Logf("destroy not run: %d tenants is over E2E_SCALE_DESTROY_UP_TO=%d", n, upTo)
+		return res
+	}
 	deleted := 0
 	sm = startSampler(cp)
 	err = forEachStack(parallel, stacks, func(s *scaleStack) error {
@@ -340,16 +358,9 @@ func waitMerged(c *cluster, tenant string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		phase, _ := c.kubectlErr(nil, "get", "namespace", tenant, "-o", "jsonpath={.status.phase}")
-		cms, _ := c.kubectlErr(nil, "get", "configmaps", "-n", portalNamespace, "-o", "json")
 		listed := false
-		var list struct {
-			Items []struct {
-				Metadata struct{ Name string } `json:"metadata"`
-				Data     map[string]string     `json:"data"`
-			} `json:"items"`
-		}
-		if json.Unmarshal(cms, &list) == nil {
-			for _, cm := range list.Items {
+		if list, err := readConfigMaps(c); err == nil {
+			for _, cm := range list {
 				for _, v := range cm.Data {
 					if strings.Contains(cm.Metadata.Name, "-catalog-") && strings.Contains(v, "kind: System") && strings.Contains(v, "name: "+tenant+"\n") {
 						listed = true
@@ -365,6 +376,37 @@ func waitMerged(c *cluster, tenant string, limit time.Duration) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// configMap is what the benchmark reads of a ConfigMap.
+type configMap struct {
+	Metadata struct{ Name string } `json:"metadata"`
+	Data     map[string]string     `json:"data"`
+}
+
+// readConfigMaps lists the ConfigMaps of the portal's namespace.
+func readConfigMaps(c *cluster) ([]configMap, error) {
+	out, err := c.kubectlErr(nil, "get", "configmaps", "-n", portalNamespace, "-o", "json")
+	if err != nil {
+		return nil, err
+	}
+	var list struct {
+		Items []configMap `json:"items"`
+	}
+	if err := json.Unmarshal(out, &list); err != nil {
+		return nil, fmt.Errorf("ConfigMaps of %s: %w", portalNamespace, err)
+	}
+	return list.Items, nil
+}
+
+// portalConfigMaps is readConfigMaps for a test that cannot go on without them.
+func portalConfigMaps(t *testing.T, c *cluster) []configMap {
+	t.Helper()
+	list, err := readConfigMaps(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }
 
 // kubectlApply applies the objects the stacks manage, as `cmd/plan -out` renders them from

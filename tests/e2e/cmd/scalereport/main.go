@@ -166,6 +166,27 @@ func tables(results []e2e.ScaleResult) string {
 			up.CPU["cli"], up.CPU["program"], up.CPU["provider"], up.CPU["apiserver"],
 			float64(r.StateBytes)/1e6, float64(max(r.StateBytesTotal, r.StateBytes))/1e6, r.LoadAvg, r.Note)
 	}
+	b.WriteString("\nThe same objects through `kubectl apply --server-side` (on a control plane of its own), a merged tenancy's deploy (every shard's stack, then the portal's, until the namespace is Active and the catalog lists it) and the tenants' live catalog after the `up`:\n\n")
+	b.WriteString("| shape | tenants | `kubectl apply` (objects) | `up` from empty ÷ `kubectl apply` | merged tenancy deploy | live catalog: bytes / parts / largest part |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
+	for _, r := range results {
+		up, kc, merged := op(r, "up"), op(r, "kubectl"), op(r, "merged")
+		if kc == nil && merged == nil && r.CatalogParts == 0 {
+			continue
+		}
+		ratio, applied := "–", "–"
+		if kc != nil {
+			applied = fmt.Sprintf("%s (%d)", secs(kc, false), kc.Steps)
+			if up != nil && !r.Incomplete && kc.Seconds > 0 {
+				ratio = fmt.Sprintf("%.2f", up.Seconds/kc.Seconds)
+			}
+		}
+		catalog := "–"
+		if r.CatalogParts > 0 {
+			catalog = fmt.Sprintf("%d / %d / %d", r.CatalogBytes, r.CatalogParts, r.CatalogLargest)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s |\n", shape(r), r.Tenants, applied, ratio, secs(merged, false), catalog)
+	}
 	return b.String()
 }
 
@@ -187,7 +208,7 @@ func writeDoc(path, section string) error {
 const (
 	width, height                    = 960, 600
 	left, right, top, bottom         = 90, 30, 40, 70
-	xMin, xMax, yMin, yMax   float64 = 10, 1000, 1, 10000
+	xMin, xMax, yMin, yMax   float64 = 10, 10000, 1, 10000
 )
 
 var (
@@ -216,7 +237,7 @@ func py(seconds float64) int {
 func writeChart(path string, results []e2e.ScaleResult) error {
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	fill(img, img.Bounds(), white)
-	for _, t := range []float64{10, 100, 1000} {
+	for _, t := range []float64{10, 100, 1000, 10000} {
 		line(img, px(t), top, px(t), height-bottom, grey, false)
 		l := fmt.Sprint(t)
 		drawText(img, px(t)-textWidth(l)/2, height-bottom+10, l, black)

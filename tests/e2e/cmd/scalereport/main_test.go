@@ -20,13 +20,20 @@ func result(tenants, perShard, shards int, incomplete bool, up float64) e2e.Scal
 	}
 }
 
+// withSideBySide adds a kubectl apply, a merged tenancy and a live catalog to r.
+func withSideBySide(r e2e.ScaleResult) e2e.ScaleResult {
+	r.Ops = append(r.Ops, e2e.OpResult{Op: "kubectl", Seconds: 120, Steps: 6000}, e2e.OpResult{Op: "merged", Seconds: 48, Steps: 8})
+	r.CatalogBytes, r.CatalogParts, r.CatalogLargest = 900000, 41, 30000
+	return r
+}
+
 func TestReport(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "results.jsonl")
 	var lines []string
 	for _, r := range []e2e.ScaleResult{
 		result(1000, 25, 40, false, 999), // replaced by the next line: same size and shape
-		result(1000, 25, 40, false, 300),
+		withSideBySide(result(1000, 25, 40, false, 300)),
 		result(1000, 0, 1, true, 600),
 		result(100, 0, 1, false, 90),
 	} {
@@ -59,6 +66,7 @@ func TestReport(t *testing.T) {
 		"| one stack | 100 | 600 | 90 (6.7) |",
 		"| one stack | 1000 | 6000 created | > 600 (stopped) (10.0) |",
 		"| sharded, 25 tenants a stack: 40 stacks, 2 at a time | 1000 | 6000 | 300 (20.0) |",
+		"| sharded, 25 tenants a stack: 40 stacks, 2 at a time | 1000 | 120 (6000) | 2.50 | 48 | 900000 / 41 / 30000 |",
 		endMarker + "\nafter\n",
 	} {
 		if !strings.Contains(got, want) {
