@@ -3,6 +3,7 @@ package backstagee2e
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -80,12 +81,23 @@ func techdocsOverlay(gen *generated, url string) map[string]any {
 // bootedStack is a backend booted on the app-config the stack program generates from a stack
 // file.
 type bootedStack struct {
-	tmp, root, appConfig, logPath string
-	gen                           *generated
-	kube                          *kubeAPI
-	refuse                        *refusingProxy
-	api                           *client
-	ready                         time.Duration
+	*preparedStack
+	logPath string
+	api     *client
+	ready   time.Duration
+}
+
+// preparedStack is everything a backend needs to boot on the app-config the stack generates
+// from a stack file: the database, the generated files, the stand-ins for the cloud. Any
+// number of backends can start on it, sharing the database, as replicas do.
+type preparedStack struct {
+	tmp, root, appConfig string
+	gen                  *generated
+	pg                   *postgres
+	kube                 *kubeAPI
+	refuse               *refusingProxy
+	caFile               string
+	started              int
 }
 
 // bootStackFile boots the portal's backend on the app-config the stack generates for
@@ -93,6 +105,14 @@ type bootedStack struct {
 // boots as generated. before, when set, gets the tenants directory before the stack program
 // reads it.
 func bootStackFile(t *testing.T, nodeBin, pgBin, stackFile string, before func(tenantsDir string)) *bootedStack {
+	t.Helper()
+	p := prepareStackFile(t, pgBin, stackFile, before)
+	be, api := p.start(t, nodeBin)
+	return &bootedStack{preparedStack: p, logPath: be.logPath, api: api, ready: be.waitReady(t, api)}
+}
+
+// prepareStackFile generates what the pod gets from stackFile, against a PostgreSQL of its own.
+func prepareStackFile(t *testing.T, pgBin, stackFile string, before func(tenantsDir string)) *preparedStack {
 	t.Helper()
 	tmp := postgresReachableTempDir(t)
 	pg := startPostgres(t, pgBin, filepath.Join(tmp, "pg"))
@@ -106,11 +126,26 @@ func bootStackFile(t *testing.T, nodeBin, pgBin, stackFile string, before func(t
 	appConfig := gen.writePodFiles(t, root)
 	caFile := filepath.Join(root, "test-db-ca.pem")
 	writeFile(t, caFile, pg.caPEM)
-	kube := standInAPIServer(t, gen.manifests)
-	refuse := newRefusingProxy(t)
-	port := freePort(t)
+	return &preparedStack{tmp: tmp, root: root, appConfig: appConfig, gen: gen, pg: pg,
+		kube: standInAPIServer(t, gen.manifests), refuse: newRefusingProxy(t), caFile: caFile}
+}
 
-	overlay := filepath.Join(root, "app-config.test.yaml")
+// start starts one more backend on the prepared stack, on a free port with its own overlay,
+// log and temporary directory, and returns it with a client that holds the service token the
+// stack generated for the pod. It does not wait for readiness.
+func (p *preparedStack) start(t *testing.T, nodeBin string) (*runningBackend, *client) {
+	t.Helper()
+	p.started++
+	// The first backend keeps the stack's directory, where the tests read its log.
+	tmp := p.tmp
+	if p.started > 1 {
+		tmp = filepath.Join(p.tmp, fmt.Sprintf("replica-%d", p.started))
+		if err := os.MkdirAll(tmp, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	port := freePort(t)
+	overlay := filepath.Join(tmp, fmt.Sprintf("app-config.test-%d.yaml", p.started))
 	writeYAML(t, overlay, map[string]any{
 		"backend": map[string]any{
 			// Loopback on a free port (the pod listens on 7007 in its own network).
@@ -120,28 +155,26 @@ func bootStackFile(t *testing.T, nodeBin, pgBin, stackFile string, before func(t
 			// with a password over verified TLS (the generated shape of an external
 			// database); type default switches the cloud connector off.
 			"database": map[string]any{"connection": map[string]any{
-				"type": "default", "host": "127.0.0.1", "port": pg.port, "user": pg.user,
-				"password": pg.password, "database": "backstage",
-				"ssl": map[string]any{"rejectUnauthorized": true, "ca": map[string]any{"$file": caFile}},
+				"type": "default", "host": "127.0.0.1", "port": p.pg.port, "user": p.pg.user,
+				"password": p.pg.password, "database": "backstage",
+				"ssl": map[string]any{"rejectUnauthorized": true, "ca": map[string]any{"$file": p.caFile}},
 			}},
 		},
 		// In-cluster address, GKE discovery and EKS need a real cluster or cloud: the
 		// generated cluster's name, served by the loopback stand-in API server.
 		"kubernetes": map[string]any{"clusterLocatorMethods": []any{map[string]any{
-			"type": "config", "clusters": []any{kube.cluster(gen.clusterName)},
+			"type": "config", "clusters": []any{p.kube.cluster(p.gen.clusterName)},
 		}}},
 		// S3's endpoint: a loopback server that refuses (GCS has no endpoint key; its
 		// calls go to the refusing proxy).
-		"techdocs": techdocsOverlay(gen, refuse.URL),
+		"techdocs": techdocsOverlay(p.gen, p.refuse.URL),
 	})
-	env := backendEnv(t, gen, kube, refuse.URL, tmp,
+	env := backendEnv(t, p.gen, p.kube, p.refuse.URL, tmp,
 		"OTEL_EXPORTER_PROMETHEUS_PORT="+strconv.Itoa(freePort(t)),
 		// No probing of cloud metadata servers (link-local, not loopback).
 		"METADATA_SERVER_DETECTION=none",
 		"AWS_EC2_METADATA_DISABLED=true",
 	)
-	be := startBackend(t, nodeBin, tmp, env, appConfig, overlay)
-	// The service token the stack generated for the pod (a random password here).
-	api := &client{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), token: tokenOf(t, gen)}
-	return &bootedStack{tmp: tmp, root: root, appConfig: appConfig, logPath: be.logPath, gen: gen, kube: kube, refuse: refuse, api: api, ready: be.waitReady(t, api)}
+	be := startBackend(t, nodeBin, tmp, env, p.appConfig, overlay)
+	return be, &client{t: t, base: fmt.Sprintf("http://127.0.0.1:%d", port), token: tokenOf(t, p.gen)}
 }
