@@ -252,18 +252,23 @@ func writeChart(path string, results []e2e.ScaleResult) error {
 	drawText(img, left+(width-left-right)/2-textWidth("tenants")/2, height-bottom+36, "tenants", black)
 	drawText(img, 8, 12, "seconds (log scales)", black)
 
+	// Each size's targets (docs/operators/scale.md), drawn as a short dashed mark at that size.
 	targets := []struct {
-		s     float64
-		label string
-	}{{600, "target: up < 600 s"}, {90, "target: change < 90 s"}, {60, "target: preview < 60 s"}}
-	for i, tg := range targets {
-		line(img, left, py(tg.s), width-right, py(tg.s), color.RGBA{150, 150, 150, 255}, true)
+		tenants, s float64
+		label      string
+		below      bool
+	}{
+		{1000, 600, "up < 600 s", false}, {1000, 90, "change < 90 s", false}, {1000, 60, "preview < 60 s", true},
+		{5000, 1200, "up < 1,200 s", false}, {5000, 180, "preview < 180 s", false}, {5000, 60, "change < 60 s", true},
+	}
+	for _, tg := range targets {
+		x := px(tg.tenants)
+		line(img, x-45, py(tg.s), x+45, py(tg.s), color.RGBA{150, 150, 150, 255}, true)
 		y := py(tg.s) - 18
-		if i == 2 {
+		if tg.below {
 			y = py(tg.s) + 6
 		}
-		// Right-aligned at 500 tenants: clear of the legend and of a stopped run's label.
-		drawText(img, px(500)-textWidth(tg.label), y, tg.label, color.RGBA{110, 110, 110, 255})
+		drawText(img, x-50-textWidth(tg.label), y, tg.label, color.RGBA{110, 110, 110, 255})
 	}
 
 	one := func(r e2e.ScaleResult) bool { return !sharded(r) }
