@@ -119,16 +119,9 @@ func loadStackConfig(t *testing.T, tenantsDir string, sec secrets) *stackConfig 
 // previous commit's).
 func loadStackConfigFile(t *testing.T, stackFile, tenantsDir string, sec secrets) *stackConfig {
 	t.Helper()
-	raw, err := os.ReadFile(stackFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
+	doc := readYAMLFile[struct {
 		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("%s: %v", stackFile, err)
-	}
+	}](t, stackFile)
 	tenants, ok := doc.Config[stack.Namespace+":tenants"].(map[string]any)
 	if !ok {
 		t.Fatalf("%s: developer-portal:tenants must be an object", stackFile)
@@ -215,14 +208,7 @@ func e2eTenantsFrom(t *testing.T, examples string) (dir string, names []string) 
 		t.Fatalf("no example tenants in %s (%v)", examples, err)
 	}
 	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tenant map[string]any
-		if err := yaml.Unmarshal(raw, &tenant); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		tenant := readYAMLFile[map[string]any](t, f)
 		envs, _ := tenant["environments"].([]any)
 		tenant["environments"] = append(envs, tenantEnvironment)
 		out, err := yaml.Marshal(tenant)
@@ -350,3 +336,17 @@ func collectSteps() (chan events.EngineEvent, func() []step) {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// readYAMLFile decodes the YAML file at path into a T; the test fails naming the file.
+func readYAMLFile[T any](t *testing.T, path string) T {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v T
+	if err := yaml.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return v
+}

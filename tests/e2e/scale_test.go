@@ -493,14 +493,7 @@ func manifestStream(t *testing.T, dir string) ([]byte, int) {
 	})
 	var stream bytes.Buffer
 	for _, f := range files {
-		raw, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var obj map[string]any
-		if err := yaml.Unmarshal(raw, &obj); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
+		obj := readYAMLFile[map[string]any](t, f)
 		if data, ok := obj["data"].(map[string]any); ok && obj["kind"] == "Secret" {
 			for k := range data {
 				data[k] = b64([]byte("redacted"))
