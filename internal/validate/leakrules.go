@@ -43,6 +43,13 @@ type leakRule struct {
 type leakConfig struct {
 	Allowlist leakAllowlist `toml:"allowlist"`
 	Rules     []leakRule    `toml:"rules"`
+
+	// keywords are every rule's keywords, once each; ruleKeywords[i] are rule i's indexes
+	// into it. byPrefix finds the keywords starting with a value's two bytes at a position,
+	// so a value is scanned once for all of them rather than once per keyword.
+	keywords     []string
+	ruleKeywords [][]int
+	byPrefix     map[[2]byte][]int
 }
 
 // leakRules parses and compiles the rules once, on first use. Rules that apply to file paths
@@ -82,16 +89,54 @@ var leakRules = sync.OnceValue(func() *leakConfig {
 		rules = append(rules, r)
 	}
 	c.Rules = rules
+	c.indexKeywords()
 	return &c
 })
+
+// indexKeywords builds the keyword index. Every keyword of the rule set has two bytes or more;
+// a shorter one would be matched at every position, so it is never indexed away.
+func (c *leakConfig) indexKeywords() {
+	id := map[string]int{}
+	c.byPrefix = map[[2]byte][]int{}
+	c.ruleKeywords = make([][]int, len(c.Rules))
+	for i, r := range c.Rules {
+		for _, k := range r.Keywords {
+			if len(k) < 2 {
+				panic("internal/validate: rules/gitleaks.toml: rule " + r.ID + " has a keyword shorter than two bytes")
+			}
+			n, seen := id[k]
+			if !seen {
+				n = len(c.keywords)
+				id[k] = n
+				c.keywords = append(c.keywords, k)
+				p := [2]byte{k[0], k[1]}
+				c.byPrefix[p] = append(c.byPrefix[p], n)
+			}
+			c.ruleKeywords[i] = append(c.ruleKeywords[i], n)
+		}
+	}
+}
+
+// keywordsIn marks the keywords that occur in lower (a lower-cased value).
+func (c *leakConfig) keywordsIn(lower string) []bool {
+	found := make([]bool, len(c.keywords))
+	for i := 0; i+1 < len(lower); i++ {
+		for _, n := range c.byPrefix[[2]byte{lower[i], lower[i+1]}] {
+			if strings.HasPrefix(lower[i:], c.keywords[n]) {
+				found[n] = true
+			}
+		}
+	}
+	return found
+}
 
 // leakRule reports the id of the first rule whose pattern finds a credential in value, or "".
 func leakRuleID(value string) string {
 	c := leakRules()
-	lower := strings.ToLower(value)
+	found := c.keywordsIn(strings.ToLower(value))
 	for i := range c.Rules {
 		r := &c.Rules[i]
-		if !hasKeyword(lower, r.Keywords) {
+		if !hasKeyword(found, c.ruleKeywords[i]) {
 			continue
 		}
 		for _, idx := range r.re.FindAllStringSubmatchIndex(value, -1) {
@@ -118,12 +163,14 @@ func leakRuleID(value string) string {
 	return ""
 }
 
-func hasKeyword(lower string, keywords []string) bool {
+// hasKeyword reports whether a rule applies to a value: it has no keywords, or one of them
+// was found in the value.
+func hasKeyword(found []bool, keywords []int) bool {
 	if len(keywords) == 0 {
 		return true
 	}
-	for _, k := range keywords {
-		if strings.Contains(lower, k) {
+	for _, n := range keywords {
+		if found[n] {
 			return true
 		}
 	}

@@ -53,7 +53,7 @@ func SecretShape(value string) string {
 	if id := leakRuleID(value); id != "" {
 		return "a credential (gitleaks rule " + id + ")"
 	}
-	if pemKeyHeader.MatchString(value) {
+	if strings.Contains(value, "PRIVATE KEY-----") && pemKeyHeader.MatchString(value) {
 		// gitleaks' rule wants the whole block; the header alone marks (part of) a key.
 		return "a PEM private key"
 	}
@@ -131,6 +131,11 @@ func ShapeOnly(errs *Errors, path, value string) {
 var urlWithPassword = regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@[^\s/]`)
 
 func urlPassword(value string) bool {
+	if !strings.Contains(value, "://") {
+		// Every match holds "://"; most values hold none, and the unanchored pattern would
+		// otherwise be tried from each of their letters.
+		return false
+	}
 	for _, m := range urlWithPassword.FindAllStringSubmatch(value, -1) {
 		if !reference.MatchString(m[1]) {
 			return true
