@@ -93,8 +93,9 @@ var leakRules = sync.OnceValue(func() *leakConfig {
 	return &c
 })
 
-// indexKeywords builds the keyword index. Every keyword of the rule set has two bytes or more;
-// a shorter one would be matched at every position, so it is never indexed away.
+// indexKeywords builds the keyword index. It is keyed by two bytes, so a keyword must have two
+// or more: every keyword of the rule set has, and a rules update that brings a shorter one
+// fails on first use, in every test, rather than letting the rule go unchecked.
 func (c *leakConfig) indexKeywords() {
 	id := map[string]int{}
 	c.byPrefix = map[[2]byte][]int{}
