@@ -52,28 +52,19 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 		return nil, errors.New("portal: name is required")
 	}
 	var errs validate.Errors
-	errs.Merge("", args.Validate())
+	gen, err := args.resolve()
+	errs.Merge("", err)
 	errs.Merge("", args.checkWiring())
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	doc, err := appConfig(args)
-	if err != nil {
-		return nil, err
-	}
-	appConfig, err := doc.YAML()
-	if err != nil {
-		return nil, fmt.Errorf("portal: app-config: %w", err)
-	}
 	d := args.WithDefaults()
-	files, err := catalogLayout(&d)
-	if err != nil {
-		return nil, fmt.Errorf("portal: %w", err)
+	if gen == nil {
+		if gen, err = generate(args, &d); err != nil {
+			return nil, err
+		}
 	}
-	live, err := liveLayout(&d)
-	if err != nil {
-		return nil, fmt.Errorf("portal: %w", err)
-	}
+	appConfig, files, live := gen.appConfig, gen.files, gen.live
 
 	comp := &DeveloperPortal{}
 	if err := ctx.RegisterComponentResource(Type, name, comp, opts...); err != nil {
@@ -103,7 +94,7 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if err := b.newClusterRBAC(sa); err != nil {
 		return nil, err
 	}
-	cfg, err := b.newConfig(string(appConfig), files, live, token)
+	cfg, err := b.newConfig(appConfig, files, live, token)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +126,7 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	comp.Namespace = b.namespace
 	comp.ServiceAccountName = sa.Metadata.Name().Elem()
 	comp.DeploymentName = dep.Metadata.Name().Elem()
-	comp.AppConfigYAML = pulumi.String(string(appConfig)).ToStringOutput()
+	comp.AppConfigYAML = pulumi.String(appConfig).ToStringOutput()
 	comp.ServiceToken = token
 	if err := ctx.RegisterResourceOutputs(comp, pulumi.Map{
 		"url":                comp.URL,
@@ -195,4 +186,25 @@ func serviceToken(ctx *pulumi.Context, name string, given pulumi.StringInput, pa
 		return pulumi.StringOutput{}, err
 	}
 	return pulumi.ToSecret(token.Result).(pulumi.StringOutput), nil
+}
+
+// generate composes the files validation did not return, with the error that stopped it.
+func generate(args *Args, d *Args) (*generated, error) {
+	doc, err := appConfig(args)
+	if err != nil {
+		return nil, err
+	}
+	text, err := doc.YAML()
+	if err != nil {
+		return nil, fmt.Errorf("portal: app-config: %w", err)
+	}
+	files, err := catalogLayout(d)
+	if err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+	live, err := liveLayout(d)
+	if err != nil {
+		return nil, fmt.Errorf("portal: %w", err)
+	}
+	return &generated{files: files, live: live, appConfig: string(text)}, nil
 }

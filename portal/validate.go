@@ -43,8 +43,25 @@ var clusterAuthProviders = []string{"serviceAccount", "google", "googleServiceAc
 func (a *Args) Validate() error { return a.validate() }
 
 func (a *Args) validate() error {
+	_, err := a.resolve()
+	return err
+}
+
+// generated is what validation computes to check the ConfigMaps' sizes and the constructor
+// deploys: the catalog's files, the live catalog's parts and the app-config. For a portal with
+// many tenants, marshalling every part's entities is most of the stack program's time, so the
+// constructor takes them from its own validation instead of computing them again.
+type generated struct {
+	files     []catalogFile
+	live      []livePart
+	appConfig string
+}
+
+// resolve validates the args and returns what was generated on the way: nil when a problem
+// was found, or when composing a file failed in a way the constructor reports itself.
+func (a *Args) resolve() (*generated, error) {
 	if a == nil {
-		return fmt.Errorf("portal: args are required")
+		return nil, fmt.Errorf("portal: args are required")
 	}
 	d := a.WithDefaults()
 	var errs validate.Errors
@@ -123,10 +140,14 @@ func (a *Args) validate() error {
 			backstage.CheckFrontend(&errs, "extraAppConfig", m)
 		}
 	}
+	var gen *generated
 	if len(errs.Problems) == 0 {
-		checkConfigMapSizes(&errs, a)
+		gen = checkConfigMapSizes(&errs, a)
 	}
-	return errs.Err()
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return gen, nil
 }
 
 // maxConfigMapBytes is the API server's limit on a ConfigMap: the lengths of its keys and
@@ -134,13 +155,13 @@ func (a *Args) validate() error {
 const maxConfigMapBytes = 1 << 20
 
 // checkConfigMapSizes computes the generated catalog and app-config ConfigMaps' data as the
-// API server measures it, so a plan fails where `up` would. The database CA, added at apply
-// time, is not counted.
-func checkConfigMapSizes(errs *validate.Errors, a *Args) {
+// API server measures it, so a plan fails where `up` would, and returns what it generated
+// (nil when composing a file failed). The database CA, added at apply time, is not counted.
+func checkConfigMapSizes(errs *validate.Errors, a *Args) *generated {
 	d := a.WithDefaults()
 	files, err := catalogLayout(&d)
 	if err != nil {
-		return // reported where the portal composes its catalog
+		return nil // reported where the portal composes its catalog
 	}
 	total := 0
 	size := map[string]int{}
@@ -168,7 +189,7 @@ func checkConfigMapSizes(errs *validate.Errors, a *Args) {
 	live, err := liveLayout(&d)
 	if err != nil {
 		errs.Add("contributions", "%v", err)
-		return
+		return nil
 	}
 	for _, part := range live {
 		n := 0
@@ -188,15 +209,16 @@ func checkConfigMapSizes(errs *validate.Errors, a *Args) {
 	}
 	doc, err := appConfig(a)
 	if err != nil {
-		return // reported where the portal composes its app-config
+		return nil // reported where the portal composes its app-config
 	}
 	text, err := doc.YAML()
 	if err != nil {
-		return
+		return nil
 	}
 	if n := len(appConfigKey) + len(text); n > maxConfigMapBytes {
 		errs.Add("extraAppConfig", "the generated app-config ConfigMap would hold %d bytes; the API server accepts at most %d", n, maxConfigMapBytes)
 	}
+	return &generated{files: files, live: live, appConfig: string(text)}
 }
 
 func validateImage(errs *validate.Errors, image string) {
