@@ -2,7 +2,6 @@ package portal
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/coreeng/developer-portal/internal/validate"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
@@ -58,12 +57,10 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	d := args.WithDefaults()
-	if gen == nil {
-		if gen, err = generate(args, &d); err != nil {
-			return nil, err
-		}
+	if gen.err != nil {
+		return nil, gen.err
 	}
+	d := args.WithDefaults()
 	appConfig, files, live := gen.appConfig, gen.files, gen.live
 
 	comp := &DeveloperPortal{}
@@ -186,25 +183,4 @@ func serviceToken(ctx *pulumi.Context, name string, given pulumi.StringInput, pa
 		return pulumi.StringOutput{}, err
 	}
 	return pulumi.ToSecret(token.Result).(pulumi.StringOutput), nil
-}
-
-// generate composes the files validation did not return, with the error that stopped it.
-func generate(args *Args, d *Args) (*generated, error) {
-	doc, err := appConfig(args)
-	if err != nil {
-		return nil, err
-	}
-	text, err := doc.YAML()
-	if err != nil {
-		return nil, fmt.Errorf("portal: app-config: %w", err)
-	}
-	files, err := catalogLayout(d)
-	if err != nil {
-		return nil, fmt.Errorf("portal: %w", err)
-	}
-	live, err := liveLayout(d)
-	if err != nil {
-		return nil, fmt.Errorf("portal: %w", err)
-	}
-	return &generated{files: files, live: live, appConfig: string(text)}, nil
 }

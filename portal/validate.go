@@ -55,10 +55,13 @@ type generated struct {
 	files     []catalogFile
 	live      []livePart
 	appConfig string
+	// err is why the app-config or the catalog files could not be composed: not a problem of
+	// the args as Validate reports them, but the constructor's error.
+	err error
 }
 
-// resolve validates the args and returns what was generated on the way: nil when a problem
-// was found, or when composing a file failed in a way the constructor reports itself.
+// resolve validates the args and returns what was generated on the way (nil when a problem
+// was found).
 func (a *Args) resolve() (*generated, error) {
 	if a == nil {
 		return nil, fmt.Errorf("portal: args are required")
@@ -155,13 +158,27 @@ func (a *Args) resolve() (*generated, error) {
 const maxConfigMapBytes = 1 << 20
 
 // checkConfigMapSizes computes the generated catalog and app-config ConfigMaps' data as the
-// API server measures it, so a plan fails where `up` would, and returns what it generated
-// (nil when composing a file failed). The database CA, added at apply time, is not counted.
+// API server measures it, so a plan fails where `up` would, and returns what it composed. The
+// database CA, added at apply time, is not counted.
 func checkConfigMapSizes(errs *validate.Errors, a *Args) *generated {
 	d := a.WithDefaults()
+	gen := &generated{}
+	// A file that cannot be composed is the constructor's error (gen.err), the app-config's
+	// first; the sizes of what could be composed are still checked.
+	doc, err := appConfig(a)
+	var text []byte
+	if err == nil {
+		if text, err = doc.YAML(); err != nil {
+			err = fmt.Errorf("portal: app-config: %w", err)
+		}
+	}
+	gen.err = err
 	files, err := catalogLayout(&d)
 	if err != nil {
-		return nil // reported where the portal composes its catalog
+		if gen.err == nil {
+			gen.err = fmt.Errorf("portal: %w", err)
+		}
+		return gen
 	}
 	total := 0
 	size := map[string]int{}
@@ -207,18 +224,14 @@ func checkConfigMapSizes(errs *validate.Errors, a *Args) *generated {
 				part.ConfigMapName(d.Name), n, maxConfigMapBytes)
 		}
 	}
-	doc, err := appConfig(a)
-	if err != nil {
-		return nil // reported where the portal composes its app-config
-	}
-	text, err := doc.YAML()
-	if err != nil {
-		return nil
+	if gen.err != nil {
+		return gen
 	}
 	if n := len(appConfigKey) + len(text); n > maxConfigMapBytes {
 		errs.Add("extraAppConfig", "the generated app-config ConfigMap would hold %d bytes; the API server accepts at most %d", n, maxConfigMapBytes)
 	}
-	return &generated{files: files, live: live, appConfig: string(text)}
+	gen.files, gen.live, gen.appConfig = files, live, string(text)
+	return gen
 }
 
 func validateImage(errs *validate.Errors, image string) {
