@@ -297,12 +297,30 @@ type CorePlatform struct {
 	// AdminGroup is the entity reference of the group allowed to unregister and delete
 	// entities and manage templates (the permission policy's only privileged group).
 	AdminGroup string `yaml:"adminGroup" json:"adminGroup"`
-	// LiveCatalog names the directory of the catalog files the kubelet updates in place; the
-	// image's live catalog module refreshes their locations when they change.
+	// LiveCatalog names the ConfigMaps of the catalog files that change while the portal
+	// runs; the image's live catalog module watches them through the Kubernetes API, writes
+	// them into Directory and refreshes their locations when they change.
 	LiveCatalog *LiveCatalog `yaml:"liveCatalog,omitempty" json:"liveCatalog,omitempty"`
 }
 
 // LiveCatalog is corePlatform.liveCatalog.
 type LiveCatalog struct {
+	// Directory is where the module writes the ConfigMaps' items (a writable volume).
 	Directory string `yaml:"directory" json:"directory"`
+	// Namespace is the ConfigMaps' namespace, the portal's own.
+	Namespace  string          `yaml:"namespace" json:"namespace"`
+	ConfigMaps []LiveConfigMap `yaml:"configMaps" json:"configMaps"`
+}
+
+// LiveConfigMap is one ConfigMap the live catalog module follows, and where each of its keys
+// goes under LiveCatalog.Directory.
+type LiveConfigMap struct {
+	Name  string         `yaml:"name" json:"name"`
+	Items []LiveFileItem `yaml:"items" json:"items"`
+}
+
+// LiveFileItem is one key of a LiveConfigMap and its path relative to LiveCatalog.Directory.
+type LiveFileItem struct {
+	Key  string `yaml:"key" json:"key"`
+	Path string `yaml:"path" json:"path"`
 }

@@ -114,16 +114,57 @@ func (b *built) newClusterRBAC(sa *corev1.ServiceAccount) error {
 	}
 	_, err = rbacv1.NewClusterRoleBinding(b.ctx, b.name+"-kubernetes-read-binding", &rbacv1.ClusterRoleBindingArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(b.clusterRoleName()), Labels: b.labels},
-		RoleRef: rbacv1.RoleRefArgs{
-			ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
-			Kind:     pulumi.String("ClusterRole"),
-			Name:     role.Metadata.Name().Elem(),
-		},
-		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
-			Kind:      pulumi.String("ServiceAccount"),
-			Name:      sa.Metadata.Name().Elem(),
-			Namespace: b.namespace,
-		}},
+		RoleRef:  roleRef("ClusterRole", role.Metadata.Name().Elem()),
+		Subjects: b.serviceAccountSubject(sa),
 	}, b.parent)
 	return err
+}
+
+// LiveCatalogVerbs are what the portal may do with its live catalog's ConfigMaps: read each
+// one and watch it by name (a field selector on metadata.name, which lets the API server
+// match the watch against the Role's resourceNames). No list: that would need every
+// ConfigMap of the namespace.
+var LiveCatalogVerbs = []string{"get", "watch"}
+
+// newLiveCatalogRBAC lets the portal read its live catalog's ConfigMaps, and only those, by
+// name: the image's live catalog module reads them through the API instead of from a volume.
+func (b *built) newLiveCatalogRBAC(sa *corev1.ServiceAccount, live []livePart) error {
+	if len(live) == 0 {
+		return nil
+	}
+	names := make([]string, len(live))
+	for i, p := range live {
+		names[i] = p.ConfigMapName(b.d.Name)
+	}
+	role, err := rbacv1.NewRole(b.ctx, b.name+"-live-catalog-read", &rbacv1.RoleArgs{
+		Metadata: b.meta(b.d.Name + "-live-catalog-read"),
+		Rules: rbacv1.PolicyRuleArray{rbacv1.PolicyRuleArgs{
+			ApiGroups:     pulumi.ToStringArray([]string{""}),
+			Resources:     pulumi.ToStringArray([]string{"configmaps"}),
+			ResourceNames: pulumi.ToStringArray(names),
+			Verbs:         pulumi.ToStringArray(LiveCatalogVerbs),
+		}},
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	_, err = rbacv1.NewRoleBinding(b.ctx, b.name+"-live-catalog-read-binding", &rbacv1.RoleBindingArgs{
+		Metadata: b.meta(b.d.Name + "-live-catalog-read"),
+		RoleRef:  roleRef("Role", role.Metadata.Name().Elem()),
+		Subjects: b.serviceAccountSubject(sa),
+	}, b.parent)
+	return err
+}
+
+func roleRef(kind string, name pulumi.StringInput) rbacv1.RoleRefArgs {
+	return rbacv1.RoleRefArgs{ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String(kind), Name: name}
+}
+
+// serviceAccountSubject binds a role to the portal's service account, and to nothing else.
+func (b *built) serviceAccountSubject(sa *corev1.ServiceAccount) rbacv1.SubjectArray {
+	return rbacv1.SubjectArray{rbacv1.SubjectArgs{
+		Kind:      pulumi.String("ServiceAccount"),
+		Name:      sa.Metadata.Name().Elem(),
+		Namespace: b.namespace,
+	}}
 }

@@ -136,7 +136,7 @@ func baseConfig(d *Args, files []catalogFile) backstage.AppConfig {
 func corePlatform(d *Args) *backstage.CorePlatform {
 	c := &backstage.CorePlatform{AdminGroup: AdminGroupRef(d.AdminGroup)}
 	if hasLiveCatalog(d) {
-		c.LiveCatalog = &backstage.LiveCatalog{Directory: LiveCatalogDir}
+		c.LiveCatalog = &backstage.LiveCatalog{Directory: LiveCatalogDir, Namespace: d.Namespace, ConfigMaps: liveConfigMaps(d)}
 	}
 	return c
 }

@@ -148,8 +148,9 @@ func catalogLocations(files []catalogFile) []backstage.Location {
 }
 
 // livePart is one part of a contribution's live catalog (backstage.Contribution.Parts): a
-// ConfigMap of its own, whose files are mounted under LiveCatalogDir. Its entity file is
-// always there, empty or not, so the pod template does not change with what the part holds.
+// ConfigMap of its own, whose files the image's live catalog module writes under
+// LiveCatalogDir. Its entity file is always there, empty or not, so the app-config (and with
+// it the pod template) does not change with what the part holds.
 type livePart struct {
 	Contribution string
 	Index        int
@@ -162,8 +163,7 @@ func (p livePart) ConfigMapName(portal string) string {
 }
 
 // Each part's entities are in <contribution>/part-<i>.yaml, read by one location per
-// contribution through a glob: adding a part adds no location, so the app-config (and with it
-// the pods) stays the same.
+// contribution through a glob: adding a part adds no location.
 const (
 	// LivePartKey is a part's entity file's key in its ConfigMap.
 	LivePartKey  = "entities.yaml"
@@ -172,6 +172,17 @@ const (
 
 func livePartPath(contribution string, i int) string {
 	return fmt.Sprintf("%s/part-%d.yaml", contribution, i)
+}
+
+// livePartFiles are part i's keys and paths: its entity file first (without its data), then
+// its Files (with theirs). The app-config lists the same keys and paths, so the module writes
+// each key where the catalog locations expect it.
+func livePartFiles(contribution string, i int, part backstage.CatalogPart) []catalogFile {
+	out := []catalogFile{{Key: LivePartKey, Path: livePartPath(contribution, i)}}
+	for _, p := range slices.Sorted(maps.Keys(part.Files)) {
+		out = append(out, catalogFile{Key: fileKey(contribution, p), Path: contribution + "/" + p, Data: part.Files[p]})
+	}
+	return out
 }
 
 // liveLayout lays out every contribution's live catalog, part by part.
@@ -183,16 +194,29 @@ func liveLayout(d *Args) ([]livePart, error) {
 			if err != nil {
 				return nil, fmt.Errorf("catalog %s part %d: %w", c.Name, i, err)
 			}
-			lp := livePart{Contribution: c.Name, Index: i, Files: []catalogFile{{
-				Key: LivePartKey, Path: livePartPath(c.Name, i), Data: string(data), Kinds: kinds(part.Entities),
-			}}}
-			for _, p := range slices.Sorted(maps.Keys(part.Files)) {
-				lp.Files = append(lp.Files, catalogFile{Key: fileKey(c.Name, p), Path: c.Name + "/" + p, Data: part.Files[p]})
-			}
+			lp := livePart{Contribution: c.Name, Index: i, Files: livePartFiles(c.Name, i, part)}
+			lp.Files[0].Data, lp.Files[0].Kinds = string(data), kinds(part.Entities)
 			out = append(out, lp)
 		}
 	}
 	return out, nil
+}
+
+// liveConfigMaps are the live catalog's ConfigMaps as the app-config names them for the
+// image's live catalog module: names, keys and paths, none of the data, so the app-config
+// changes only when the number of parts does.
+func liveConfigMaps(d *Args) []backstage.LiveConfigMap {
+	var out []backstage.LiveConfigMap
+	for _, c := range d.Contributions {
+		for i, part := range c.Parts {
+			cm := backstage.LiveConfigMap{Name: livePart{Contribution: c.Name, Index: i}.ConfigMapName(d.Name)}
+			for _, f := range livePartFiles(c.Name, i, part) {
+				cm.Items = append(cm.Items, backstage.LiveFileItem{Key: f.Key, Path: f.Path})
+			}
+			out = append(out, cm)
+		}
+	}
+	return out
 }
 
 // liveLocations is one location per contribution with a live catalog, allowing the kinds its

@@ -14,19 +14,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// liveConfigMap is a live catalog part's ConfigMap and the files the pods mount from it.
-type liveConfigMap struct {
-	name  pulumi.StringOutput
-	files []catalogFile
-}
-
 // podConfig is what the pod template needs from the configuration objects.
 type podConfig struct {
 	appConfigMap pulumi.StringOutput
 	catalogMap   pulumi.StringOutput
 	secret       pulumi.StringOutput
 	files        []catalogFile
-	live         []liveConfigMap
+	liveParts    int // the live catalog's ConfigMaps, which the pods read through the API
 	plainEnv     corev1.EnvVarArray
 	secretKeys   []string
 	annotations  pulumi.StringMap
@@ -61,24 +55,21 @@ func (b *built) newConfig(appConfig string, files []catalogFile, live []livePart
 		return nil, err
 	}
 
-	// The live catalog's parts are not hashed into the pod template: the kubelet updates the
-	// mounted files in place and the catalog reads them again, so a tenancy change does not
-	// restart the portal.
-	var liveMaps []liveConfigMap
+	// The live catalog's parts are not hashed into the pod template, nor mounted: the image's
+	// live catalog module watches them through the API and the catalog reads them again, so a
+	// tenancy change does not restart the portal.
 	for _, p := range live {
 		data := pulumi.StringMap{}
 		for _, f := range p.Files {
 			data[f.Key] = pulumi.String(f.Data)
 		}
 		name := p.ConfigMapName(b.d.Name)
-		cm, err := corev1.NewConfigMap(b.ctx, b.name+strings.TrimPrefix(name, b.d.Name), &corev1.ConfigMapArgs{
+		if _, err := corev1.NewConfigMap(b.ctx, b.name+strings.TrimPrefix(name, b.d.Name), &corev1.ConfigMapArgs{
 			Metadata: b.meta(name),
 			Data:     data,
-		}, b.parent)
-		if err != nil {
+		}, b.parent); err != nil {
 			return nil, err
 		}
-		liveMaps = append(liveMaps, liveConfigMap{name: cm.Metadata.Name().Elem(), files: p.Files})
 	}
 
 	secretValues := map[string]pulumi.StringInput{EnvServiceToken: token}
@@ -131,7 +122,7 @@ func (b *built) newConfig(appConfig string, files []catalogFile, live []livePart
 		catalogMap:   catalogCM.Metadata.Name().Elem(),
 		secret:       secret.Metadata.Name().Elem(),
 		files:        files,
-		live:         liveMaps,
+		liveParts:    len(live),
 		plainEnv:     b.plainEnv(),
 		secretKeys:   keys,
 		annotations:  annotations,

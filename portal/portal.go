@@ -91,6 +91,9 @@ func NewDeveloperPortal(ctx *pulumi.Context, name string, args *Args, opts ...pu
 	if err := b.newClusterRBAC(sa); err != nil {
 		return nil, err
 	}
+	if err := b.newLiveCatalogRBAC(sa, live); err != nil {
+		return nil, err
+	}
 	cfg, err := b.newConfig(appConfig, files, live, token)
 	if err != nil {
 		return nil, err

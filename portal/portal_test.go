@@ -2,6 +2,7 @@ package portal
 
 import (
 	"encoding/base64"
+	"fmt"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -685,4 +686,109 @@ func TestGivenServiceToken(t *testing.T) {
 	}
 	testkit.AssertNoSecretLeak(t, m, given)
 	testkit.AssertExplicitProviders(t, m)
+}
+
+// TestLiveCatalogIsReadThroughTheAPI: the live catalog's parts are not mounted (a mounted
+// ConfigMap changes only at the kubelet's next sync of the pod); the pods get a writable
+// directory for them, bounded by a MiB a part and one more, the app-config names every part's
+// ConfigMap with its keys and paths, and a Role lets the service account get and watch exactly
+// those ConfigMaps, in the portal's namespace, and nothing else.
+func TestLiveCatalogIsReadThroughTheAPI(t *testing.T) {
+	skeleton := map[string]string{"skeleton/catalog-info.yaml": "name: x\n"}
+	for _, tc := range []struct {
+		name      string
+		parts     []backstage.CatalogPart
+		wantNames []any
+	}{
+		{"no live catalog", nil, nil},
+		{"the template's part and two shards", []backstage.CatalogPart{
+			{Files: skeleton}, {Entities: []backstage.Entity{liveSystem("a", 10)}}, {},
+		}, []any{"developer-portal-catalog-tenants-0", "developer-portal-catalog-tenants-1", "developer-portal-catalog-tenants-2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := validArgs()
+			if tc.parts != nil {
+				a.Contributions = []backstage.Contribution{liveContribution(tc.parts...)}
+			}
+			m := mustRun(t, a)
+			dep := m.MustFind(t, tDeployment, componentName+"-deployment")
+			var live map[string]any
+			for _, v := range dep.Plain("spec.template.spec.volumes").([]any) {
+				vol := v.(map[string]any)
+				if _, ok := vol["projected"]; ok {
+					t.Errorf("volume %v is projected: the live catalog must not wait for the kubelet", vol["name"])
+				}
+				if vol["name"] == "catalog-live" {
+					live = vol
+				}
+			}
+			roles := m.ByType("kubernetes:rbac.authorization.k8s.io/v1:Role")
+			bindings := m.ByType("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding")
+			var cfg struct {
+				CorePlatform struct {
+					LiveCatalog *backstage.LiveCatalog `yaml:"liveCatalog"`
+				} `yaml:"corePlatform"`
+			}
+			appCM := m.MustFind(t, tConfigMap, componentName+"-app-config")
+			appData, _ := appCM.Plain("data").(map[string]any)
+			if err := yaml.Unmarshal([]byte(appData[appConfigKey].(string)), &cfg); err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantNames == nil {
+				if live != nil || len(roles) != 0 || len(bindings) != 0 || cfg.CorePlatform.LiveCatalog != nil {
+					t.Errorf("no live catalog, yet volume %v, %d Roles, %d RoleBindings, corePlatform.liveCatalog %v", live, len(roles), len(bindings), cfg.CorePlatform.LiveCatalog)
+				}
+				return
+			}
+			if got := live["emptyDir"]; !reflect.DeepEqual(got, map[string]any{"sizeLimit": fmt.Sprintf("%dMi", len(tc.parts)+1)}) {
+				t.Errorf("catalog-live volume = %v, want an emptyDir of %d MiB", live, len(tc.parts)+1)
+			}
+			for _, mnt := range dep.Plain(container + ".volumeMounts").([]any) {
+				if mt := mnt.(map[string]any); mt["name"] == "catalog-live" && (mt["mountPath"] != LiveCatalogDir || mt["readOnly"] == true) {
+					t.Errorf("catalog-live mount = %v, want %s, writable", mt, LiveCatalogDir)
+				}
+			}
+			if len(roles) != 1 || len(bindings) != 1 {
+				t.Fatalf("%d Roles and %d RoleBindings, want one of each", len(roles), len(bindings))
+			}
+			role, binding := roles[0], bindings[0]
+			want := []any{map[string]any{
+				"apiGroups": []any{""}, "resources": []any{"configmaps"},
+				"resourceNames": tc.wantNames, "verbs": []any{"get", "watch"},
+			}}
+			if got := role.Plain("rules"); !reflect.DeepEqual(got, want) {
+				t.Errorf("Role rules = %v\nwant %v", got, want)
+			}
+			if role.String("metadata.namespace") != "developer-portal" || binding.String("metadata.namespace") != "developer-portal" {
+				t.Errorf("Role in %q, RoleBinding in %q, want the portal's namespace", role.String("metadata.namespace"), binding.String("metadata.namespace"))
+			}
+			if got := binding.Plain("subjects"); !reflect.DeepEqual(got, []any{map[string]any{
+				"kind": "ServiceAccount", "name": "developer-portal", "namespace": "developer-portal"}}) {
+				t.Errorf("subjects = %v", got)
+			}
+			if binding.String("roleRef.kind") != "Role" || binding.String("roleRef.name") != role.String("metadata.name") {
+				t.Errorf("roleRef = %v", binding.Plain("roleRef"))
+			}
+			lc := cfg.CorePlatform.LiveCatalog
+			if lc == nil || lc.Directory != LiveCatalogDir || lc.Namespace != "developer-portal" || len(lc.ConfigMaps) != len(tc.wantNames) {
+				t.Fatalf("corePlatform.liveCatalog = %+v", lc)
+			}
+			for i, cm := range lc.ConfigMaps {
+				if cm.Name != tc.wantNames[i] {
+					t.Errorf("configMaps[%d].name = %q, want %q", i, cm.Name, tc.wantNames[i])
+				}
+				// Every key the app-config names is in the ConfigMap, at a path under the
+				// directory.
+				data, _ := m.MustFind(t, tConfigMap, componentName+strings.TrimPrefix(cm.Name, "developer-portal")).Plain("data").(map[string]any)
+				if len(data) != len(cm.Items) {
+					t.Errorf("%s: %d items named, %d keys in the ConfigMap", cm.Name, len(cm.Items), len(data))
+				}
+				for _, it := range cm.Items {
+					if _, ok := data[it.Key]; !ok || !strings.HasPrefix(it.Path, "tenants/") {
+						t.Errorf("%s: item %+v: key in ConfigMap %v, path under tenants/", cm.Name, it, ok)
+					}
+				}
+			}
+		})
+	}
 }

@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"fmt"
+
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -93,22 +95,14 @@ func (b *built) podSpec(sa *corev1.ServiceAccount, cfg *podConfig) *corev1.PodSp
 			SizeLimit: pulumi.String(d.Resources.Limits.EphemeralStorage),
 		}},
 	}
-	if len(cfg.live) > 0 {
-		// Every part in one directory tree: a projected volume, which the kubelet keeps up to
-		// date like a ConfigMap volume (no subPath).
-		var sources corev1.VolumeProjectionArray
-		for _, p := range cfg.live {
-			var items corev1.KeyToPathArray
-			for _, f := range p.files {
-				items = append(items, corev1.KeyToPathArgs{Key: pulumi.String(f.Key), Path: pulumi.String(f.Path)})
-			}
-			sources = append(sources, corev1.VolumeProjectionArgs{ConfigMap: &corev1.ConfigMapProjectionArgs{
-				Name: p.name, Items: items,
-			}})
-		}
-		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("catalog-live"), MountPath: pulumi.String(LiveCatalogDir), ReadOnly: pulumi.Bool(true)})
-		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("catalog-live"), Projected: &corev1.ProjectedVolumeSourceArgs{
-			Sources: sources, DefaultMode: readOnly,
+	if cfg.liveParts > 0 {
+		// The live catalog module writes the parts it reads from the API here (a mounted
+		// ConfigMap would change only at the kubelet's next sync of the pod). Each part is
+		// under the API server's 1 MiB object limit, and a file is replaced by a new one and a
+		// rename, so one MiB a part and one more bound what the directory can hold.
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: pulumi.String("catalog-live"), MountPath: pulumi.String(LiveCatalogDir)})
+		volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String("catalog-live"), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{
+			SizeLimit: pulumi.String(fmt.Sprintf("%dMi", cfg.liveParts+1)),
 		}})
 	}
 

@@ -62,6 +62,7 @@ var Stateless = []string{
 	"kubernetes:policy/v1:PodDisruptionBudget",
 	"kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
 	"kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+	"kubernetes:rbac.authorization.k8s.io/v1:Role",
 	"kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
 	"random:index/randomId:RandomId",
 	"random:index/randomPassword:RandomPassword",

@@ -53,6 +53,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coreeng/developer-portal/backstage"
 	"github.com/coreeng/developer-portal/internal/plan"
 	"github.com/coreeng/developer-portal/internal/testkit"
 	"github.com/coreeng/developer-portal/portal"
@@ -449,7 +450,7 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 
 	// 10. A tenancy reaches the running backend through the live catalog, without a restart.
 	t.Run("10-live-catalog", func(t *testing.T) {
-		testLiveCatalog(t, api, root, gen)
+		testLiveCatalog(t, api, gen)
 	})
 
 	hosts := proxy.hosts()
@@ -596,10 +597,15 @@ type entity struct {
 type file struct{ path, data string }
 
 type generated struct {
-	appConfig     string
-	dbCA          string
-	catalog       []file // paths relative to the catalog mount
-	live          []file // paths relative to the live catalog's mount (the tenants)
+	appConfig string
+	dbCA      string
+	catalog   []file // paths relative to the catalog mount
+	live      []file // paths relative to the live catalog's directory (the tenants)
+	// liveCatalog is corePlatform.liveCatalog; liveData the data of its ConfigMaps, by name,
+	// which the live catalog stand-in serves (writePodFiles).
+	liveCatalog   *backstage.LiveCatalog
+	liveData      map[string]map[string]string
+	liveAPI       *liveCatalogAPI
 	podEnv        []string
 	entities      []entity
 	skeleton      file
@@ -712,24 +718,14 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 		secretData[s.String("metadata.name")] = data
 	}
 
-	// Volumes: the config ConfigMap at /etc/backstage, the catalog ConfigMap at /catalog, the
-	// live catalog's ConfigMaps projected at /catalog-live.
+	// Volumes: the config ConfigMap at /etc/backstage, the catalog ConfigMap at /catalog.
 	volumes, _ := dep.Plain("spec.template.spec.volumes").([]any)
 	for _, v := range volumes {
 		vol := v.(map[string]any)
-		var sources []map[string]any
+		if vol["projected"] != nil {
+			t.Errorf("volume %v is projected: the live catalog is read through the API", vol["name"])
+		}
 		if cmSrc, ok := vol["configMap"].(map[string]any); ok {
-			sources = append(sources, cmSrc)
-		}
-		if projected, ok := vol["projected"].(map[string]any); ok {
-			list, _ := projected["sources"].([]any)
-			for _, src := range list {
-				if cmSrc, ok := src.(map[string]any)["configMap"].(map[string]any); ok {
-					sources = append(sources, cmSrc)
-				}
-			}
-		}
-		for _, cmSrc := range sources {
 			data := configMaps[cmSrc["name"].(string)]
 			items, _ := cmSrc["items"].([]any)
 			for _, it := range items {
@@ -743,13 +739,45 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 				switch vol["name"] {
 				case "catalog":
 					g.catalog = append(g.catalog, file{path, content})
-				case "catalog-live":
-					g.live = append(g.live, file{path, content})
 				case "config":
 					if path == "db-ca.pem" {
 						g.dbCA = content
 					}
 				}
+			}
+		}
+	}
+	// The live catalog: the ConfigMaps corePlatform.liveCatalog names, their items at the
+	// paths it gives.
+	var live struct {
+		CorePlatform struct {
+			LiveCatalog *backstage.LiveCatalog `yaml:"liveCatalog"`
+		} `yaml:"corePlatform"`
+	}
+	if err := yaml.Unmarshal([]byte(appConfig), &live); err != nil {
+		t.Fatal(err)
+	}
+	if lc := live.CorePlatform.LiveCatalog; lc != nil {
+		g.liveCatalog, g.liveData = lc, map[string]map[string]string{}
+		for _, cm := range lc.ConfigMaps {
+			data, ok := configMaps[cm.Name]
+			if !ok {
+				t.Fatalf("corePlatform.liveCatalog names ConfigMap %s, which the stack does not create", cm.Name)
+			}
+			g.liveData[cm.Name] = map[string]string{}
+			for k, v := range data {
+				g.liveData[cm.Name][k], _ = v.(string)
+			}
+			for _, it := range cm.Items {
+				content, ok := g.liveData[cm.Name][it.Key]
+				if !ok {
+					t.Fatalf("corePlatform.liveCatalog: ConfigMap %s has no key %s", cm.Name, it.Key)
+				}
+				if strings.Contains(it.Path, "/skeleton/") {
+					_, rel, _ := strings.Cut(it.Path, "/")
+					g.skeleton = file{rel, content}
+				}
+				g.live = append(g.live, file{it.Path, content})
 			}
 		}
 	}
@@ -823,7 +851,8 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 }
 
 // writePodFiles writes the app-config and the catalog files under root, with the pod's mount
-// paths (/etc/backstage, /catalog, /catalog-live) moved there, and returns the app-config's path.
+// paths (/etc/backstage, /catalog, /catalog-live) moved there, starts the live catalog's
+// stand-in API, and returns the app-config's path.
 func (g *generated) writePodFiles(t *testing.T, root string) string {
 	t.Helper()
 	etc := filepath.Join(root, "etc", "backstage")
@@ -835,12 +864,18 @@ func (g *generated) writePodFiles(t *testing.T, root string) string {
 	for _, f := range g.catalog {
 		writeFile(t, filepath.Join(catalog, filepath.FromSlash(f.path)), f.data)
 	}
-	if len(g.live) > 0 {
-		writeVolume(t, live, g.live)
-	}
 	var doc any
 	if err := yaml.Unmarshal([]byte(g.appConfig), &doc); err != nil {
 		t.Fatal(err)
+	}
+	if g.liveCatalog != nil {
+		// The live catalog module reads its ConfigMaps from a stand-in for the pod's API
+		// server, reached as outside a pod (corePlatform.liveCatalog.kubernetes), and writes
+		// them into the directory, which starts empty as the pod's emptyDir does.
+		g.liveAPI = newLiveCatalogAPI(t, root, g.liveCatalog, g.liveData)
+		t.Cleanup(func() { g.liveAPI.check(t) })
+		lc := doc.(map[string]any)["corePlatform"].(map[string]any)["liveCatalog"].(map[string]any)
+		lc["kubernetes"] = g.liveAPI.config()
 	}
 	var rewritten []string
 	doc = mapStrings(doc, func(s string) string {

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -47,6 +48,18 @@ type process struct {
 	done      chan struct{}
 	// killed: stopped on purpose by a fault test (kill), so not a failure of the control plane.
 	killed bool
+}
+
+// serviceRange is the API server's Service address range: the usual one, or, for a control
+// plane with a real node (extraControllers has nodeControllers), the upper half of the node's
+// pod subnet, so that the kubernetes Service's address, which the kubelet gives pods as
+// KUBERNETES_SERVICE_HOST, is on the node's bridge, where pods can reach it without a
+// kube-proxy (startRealNode forwards it to the API server).
+func serviceRange(extraControllers []string) string {
+	if slices.Contains(extraControllers, nodeControllers) {
+		return nodeServiceRange
+	}
+	return "10.96.0.0/16"
 }
 
 // startCluster starts the control plane; it is stopped when the test ends. extraControllers
@@ -86,7 +99,7 @@ func startCluster(t *testing.T, tl tools, extraControllers ...string) *cluster {
 		"--cert-dir="+filepath.Join(c.dir, "apiserver-certs"),
 		"--tls-cert-file="+pki.serverCert,
 		"--tls-private-key-file="+pki.serverKey,
-		"--service-cluster-ip-range=10.96.0.0/16",
+		"--service-cluster-ip-range="+serviceRange(extraControllers),
 		"--service-account-issuer=https://kubernetes.default.svc",
 		"--service-account-key-file="+pki.saPub,
 		"--service-account-signing-key-file="+pki.saKey,
@@ -352,7 +365,8 @@ func (c *cluster) writePKI(t *testing.T) pki {
 		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		// And the kubernetes Service's address on a real node's bridge, which pods reach.
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP(nodeAPIServiceIP)},
 		DNSNames:    []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"},
 	}
 	srvDER, err := x509.CreateCertificate(rand.Reader, srvTmpl, caCert, &srvKey.PublicKey, caKey)

@@ -145,6 +145,10 @@ func TestEndToEnd(t *testing.T) {
 		runKubeScore(t, tl.kubeScore, live, "kube-score-suppressions.txt")
 	})
 
+	t.Run("the portal reads its live catalog and nothing else", func(t *testing.T) {
+		checkLiveCatalogAccess(t, c, index(live))
+	})
+
 	// Before destroy: a real Backstage backend reads the objects up created, through its
 	// Kubernetes plugin, from this API server.
 	t.Run("backstage kubernetes plugin against the real API server", func(t *testing.T) {

@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,7 +31,12 @@ const (
 	podSubnet    = "10.244.0.0/24"
 	// podGateway is the host's address on the bridge: what pods reach the host's services at.
 	podGateway = "10.244.0.1"
-	cniBinDir  = "/usr/lib/cni"
+	// The Services' addresses on a real node's control plane (serviceRange): the pod subnet's
+	// upper half, which the node's IPAM leaves out; the kubernetes Service takes the first.
+	nodeServiceRange = "10.244.0.128/25"
+	nodeAPIServiceIP = "10.244.0.129"
+	lastPodIP        = "10.244.0.127"
+	cniBinDir        = "/usr/lib/cni"
 	// criNamespace is containerd's namespace for CRI (kubelet's) images and containers.
 	criNamespace = "k8s.io"
 )
@@ -102,9 +110,14 @@ func startRealNode(t *testing.T, c *cluster, nt nodeTools) *realNode {
 	t.Cleanup(func() { n.stop(t) })
 
 	start := time.Now()
-	n.run(t, "ip", "link", "add", nodeBridge, "type", "bridge")
-	n.run(t, "ip", "addr", "add", podGateway+"/24", "dev", nodeBridge)
-	n.run(t, "ip", "link", "set", nodeBridge, "up")
+	n.ip(t, "link", "add", nodeBridge, "type", "bridge")
+	n.ip(t, "addr", "add", podGateway+"/24", "dev", nodeBridge)
+	n.ip(t, "link", "set", nodeBridge, "up")
+	// What a kube-proxy gives pods: the kubernetes Service's address (KUBERNETES_SERVICE_HOST)
+	// reaches the API server, here through a forwarder on the bridge (the API server listens
+	// on loopback only).
+	n.ip(t, "addr", "add", nodeAPIServiceIP+"/32", "dev", nodeBridge)
+	forwardTCP(t, net.JoinHostPort(nodeAPIServiceIP, "443"), strings.TrimPrefix(c.URL, "https://"))
 
 	cniDir := filepath.Join(n.dir, "cni")
 	mkdir(t, cniDir)
@@ -116,7 +129,7 @@ func startRealNode(t *testing.T, c *cluster, nt nodeTools) *realNode {
 			"type": "bridge", "bridge": nodeBridge, "isGateway": false, "ipMasq": false, "hairpinMode": true,
 			"ipam": map[string]any{
 				"type":    "host-local",
-				"ranges":  [][]map[string]string{{{"subnet": podSubnet, "gateway": podGateway}}},
+				"ranges":  [][]map[string]string{{{"subnet": podSubnet, "gateway": podGateway, "rangeEnd": lastPodIP}}},
 				"dataDir": filepath.Join(n.dir, "cni-ipam"),
 			},
 		}},
@@ -313,10 +326,11 @@ func (n *realNode) logTails() string {
 	return b.String()
 }
 
-func (n *realNode) run(t *testing.T, name string, args ...string) {
+// ip runs ip(8), for the node's bridge and its addresses.
+func (n *realNode) ip(t *testing.T, args ...string) {
 	t.Helper()
-	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
-		t.Fatalf("%s %s: %v: %s", name, strings.Join(args, " "), err, out)
+	if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
 	}
 }
 
@@ -466,4 +480,41 @@ func writeYAML(t *testing.T, path string, v any) {
 		t.Fatal(err)
 	}
 	writeFile(t, path, string(b))
+}
+
+// forwardTCP accepts connections on listen and copies each to and from a new connection to
+// target, until the test ends.
+func forwardTCP(t *testing.T, listen, target string) {
+	t.Helper()
+	l, err := net.Listen("tcp", listen)
+	if err != nil {
+		t.Fatalf("forwarder on %s: %v", listen, err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		_ = l.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			in, err := l.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				_ = in.Close()
+				continue
+			}
+			for _, pair := range [][2]net.Conn{{in, out}, {out, in}} {
+				go func(dst, src net.Conn) {
+					_, _ = io.Copy(dst, src)
+					_ = dst.Close()
+					_ = src.Close()
+				}(pair[0], pair[1])
+			}
+		}
+	}()
 }
