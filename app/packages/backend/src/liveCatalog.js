@@ -169,6 +169,9 @@ class Follower {
       } else {
         fs.mkdirSync(path.dirname(file), { recursive: true });
         const next = `${file}.next`;
+        // A container killed mid-write leaves its read-only .next in the emptyDir, which
+        // outlives the container; writing over it would fail every start after.
+        fs.rmSync(next, { force: true });
         fs.writeFileSync(next, content, { mode: 0o444 });
         fs.renameSync(next, file);
         this.written.set(rel, content);
