@@ -55,7 +55,15 @@ type schema struct {
 	UIWidget    string            `yaml:"ui:widget,omitempty" json:"ui:widget,omitempty"`
 	UIHelp      string            `yaml:"ui:help,omitempty" json:"ui:help,omitempty"`
 	UIAutofocus bool              `yaml:"ui:autofocus,omitempty" json:"ui:autofocus,omitempty"`
+	// Ref and Definitions let a page list a set once and use it twice (JSON Schema's
+	// "#/definitions/<name>" within the page, which the scaffolder's form and its server-side
+	// check both take as the root).
+	Ref         string            `yaml:"$ref,omitempty" json:"$ref,omitempty"`
+	Definitions map[string]schema `yaml:"definitions,omitempty" json:"definitions,omitempty"`
 }
+
+// parentsRef names the tenant page's one list of every tenant's name.
+const parentsRef = "#/definitions/parents"
 
 type templateSpec struct {
 	Owner      string         `yaml:"owner,omitempty" json:"owner,omitempty"`
@@ -87,7 +95,6 @@ func requestTemplate(p *plan) (backstage.Entity, string, error) {
 		names = append(names, t.Name)
 	}
 	sort.Strings(names)
-	taken := append(reservedList(a), names...)
 
 	repoOwner := anyOwner
 	repoHelp := "https://github.com/<owner>/<repo>"
@@ -100,16 +107,22 @@ func requestTemplate(p *plan) (backstage.Entity, string, error) {
 		Title:    "Tenant",
 		Required: []string{"name", "parent", "description", "contactEmail"},
 		UIOrder:  []string{"name", "parent", "description", "contactEmail", "costCentre"},
+		// Every tenant's name, once: the parents a new tenant may choose, and names it may not
+		// take. This list is what the template's catalog part grows by with every tenant;
+		// listing it twice doubled that (docs/operators/scale.md).
+		Definitions: map[string]schema{
+			"parents": {Type: "string", Enum: append([]string{RootParent}, names...)},
+		},
 		Properties: map[string]schema{
 			"name": {
 				Title: "Name", Type: "string", Pattern: namePattern, MaxLength: 63,
 				Description: "The tenant's name: its namespace and GitHub team. Lower-case letters, digits and '-'.",
-				Not:         &schema{AnyOf: []schema{{Enum: taken}, {Pattern: "^kube-"}}},
+				Not:         &schema{AnyOf: []schema{{Ref: parentsRef}, {Enum: reservedList(a)}, {Pattern: "^kube-"}}},
 				UIHelp:      "Must not be an existing tenant or a reserved name.",
 				UIAutofocus: true,
 			},
 			"parent": {
-				Title: "Parent tenant", Type: "string", Enum: append([]string{RootParent}, names...), Default: RootParent,
+				Title: "Parent tenant", Ref: parentsRef, Default: RootParent,
 				Description: "The tenant this one belongs under; root for a top-level tenant.",
 			},
 			"description":  {Title: "Description", Type: "string", MinLength: 1, Pattern: `\S`},

@@ -30,7 +30,7 @@ func TestRequestTemplate(t *testing.T) {
 	var required []string
 	for _, p := range pages {
 		for k, v := range get(p, "properties").(map[string]any) {
-			props[k] = v
+			props[k] = resolveRefs(t, p.(map[string]any), v)
 		}
 		required = append(required, strs(get(p, "required"))...)
 		// Every property is shown, in the tenant file's order.
@@ -54,11 +54,22 @@ func TestRequestTemplate(t *testing.T) {
 	if get(name, "pattern") != namePattern || get(name, "maxLength") != 63 {
 		t.Errorf("name schema = %v", name)
 	}
-	taken := strs(get(name, "not", "anyOf").([]any)[0].(map[string]any)["enum"])
+	var taken []string
+	for _, alt := range get(name, "not", "anyOf").([]any) {
+		taken = append(taken, strs(alt.(map[string]any)["enum"])...)
+	}
 	for _, n := range []string{"delivery-insights", "reference-app", "root", "default", "platform-ingress", "platform-monitoring"} {
 		if !contains(taken, n) {
 			t.Errorf("name may be %q (taken: %v)", n, taken)
 		}
+	}
+	// Every tenant's name is in the template once: the parents and the taken names share it.
+	raw, err := json.Marshal(tmpl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(raw), `"delivery-insights"`); n != 1 {
+		t.Errorf("a tenant's name is %d times in the template, want once", n)
 	}
 	wantParents := []string{"root", "delivery-insights", "knowledge-platform", "platform-accelerator", "reference-app"}
 	if got := strs(get(props["parent"], "enum")); !reflect.DeepEqual(got, wantParents) {
@@ -275,4 +286,37 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// resolveRefs replaces every "$ref": "#/definitions/<name>" in v by the page's definition,
+// the referring schema's own keys over it, as the scaffolder's form (rjsf) reads it.
+func resolveRefs(t *testing.T, page map[string]any, v any) any {
+	t.Helper()
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		if ref, ok := x["$ref"].(string); ok {
+			name, ok := strings.CutPrefix(ref, "#/definitions/")
+			def, found := get(page, "definitions").(map[string]any)[name].(map[string]any)
+			if !ok || !found {
+				t.Fatalf("$ref %q resolves to nothing in page %v", ref, get(page, "title"))
+			}
+			for k, d := range def {
+				out[k] = resolveRefs(t, page, d)
+			}
+		}
+		for k, e := range x {
+			if k != "$ref" {
+				out[k] = resolveRefs(t, page, e)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = resolveRefs(t, page, e)
+		}
+		return out
+	}
+	return v
 }

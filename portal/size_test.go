@@ -42,27 +42,33 @@ func TestTenantsReserveThePortalsDefaultNamespace(t *testing.T) {
 }
 
 // TestTenThousandTenantsHaveNoCatalogCliff: the tenants' catalog of 10,000 tenants, with
-// a long name, a parent, a cost centre and two repositories each, fits the live catalog's
-// ConfigMaps once the tenants are spread over enough shards, and the plan names the fix when
-// they are not. Each part's size is logged: scale.md's per-tenant figures come from here.
+// a parent, a cost centre and two repositories each, fits the live catalog's ConfigMaps once
+// the tenants are spread over enough shards, and the plan names the fix when they are not;
+// with 29-character names and with names of the longest a tenant may have (63), since the
+// template's part grows by a name with every tenant. Each part's size is logged: scale.md's
+// per-tenant figures come from here.
 func TestTenThousandTenantsHaveNoCatalogCliff(t *testing.T) {
 	const n = 10000
-	tenants := make([]access.Tenant, 0, n)
-	parent := access.RootParent
-	for i := range n {
-		name := fmt.Sprintf("tenant-%05d-payments-platform", i)
-		p := parent
-		if i%10 == 0 {
-			p, parent = access.RootParent, name
+	generate := func(nameLen int) []access.Tenant {
+		tenants := make([]access.Tenant, 0, n)
+		parent := access.RootParent
+		for i := range n {
+			name := fmt.Sprintf("tenant-%05d-payments-platform", i)
+			name += strings.Repeat("x", max(nameLen-len(name), 0))
+			p := parent
+			if i%10 == 0 {
+				p, parent = access.RootParent, name
+			}
+			tenants = append(tenants, access.Tenant{
+				Name: name, Parent: p, Description: "A generated tenant: ten thousand of them must fit the catalog.",
+				ContactEmail: name + "@cecg.io", CostCentre: "CECG-SCALE-001", Environments: []string{"gcp-dev"},
+				Repos:      []string{fmt.Sprintf("https://github.com/cecg/tenant-%05d-api", i), fmt.Sprintf("https://github.com/cecg/tenant-%05d-web", i)},
+				AdminGroup: name + "-admin@cecg.io", ReadonlyGroup: name + "-readonly@cecg.io",
+			})
 		}
-		tenants = append(tenants, access.Tenant{
-			Name: name, Parent: p, Description: "A generated tenant: ten thousand of them must fit the catalog.",
-			ContactEmail: name + "@cecg.io", CostCentre: "CECG-SCALE-001", Environments: []string{"gcp-dev"},
-			Repos:      []string{"https://github.com/cecg/" + name + "-api", "https://github.com/cecg/" + name + "-web"},
-			AdminGroup: name + "-admin@cecg.io", ReadonlyGroup: name + "-readonly@cecg.io",
-		})
+		return tenants
 	}
-	withShards := func(count int) *Args {
+	withShards := func(tenants []access.Tenant, count int) *Args {
 		c, err := access.Contribution(&access.Args{
 			Environments: []string{"gcp-dev"}, Environment: "gcp-dev", Organization: "cecg",
 			Requests: access.Requests{Repository: "cecg/environments"}, Tenants: tenants,
@@ -76,12 +82,12 @@ func TestTenThousandTenantsHaveNoCatalogCliff(t *testing.T) {
 		return args
 	}
 	for _, tc := range []struct {
-		shards int
-		fits   bool
-	}{{1, false}, {20, true}} {
-		t.Run(fmt.Sprintf("%d shards", tc.shards), func(t *testing.T) {
+		nameLen, shards int
+		fits            bool
+	}{{29, 1, false}, {29, 20, true}, {63, 40, true}} {
+		t.Run(fmt.Sprintf("%d-character names in %d shards", tc.nameLen, tc.shards), func(t *testing.T) {
 			t.Parallel()
-			args := withShards(tc.shards)
+			args := withShards(generate(tc.nameLen), tc.shards)
 			err := args.Validate()
 			if tc.fits != (err == nil) {
 				t.Fatalf("fits %v, want %v: %v", err == nil, tc.fits, err)
@@ -102,8 +108,8 @@ func TestTenThousandTenantsHaveNoCatalogCliff(t *testing.T) {
 				largest = max(largest, len(p.Files[0].Data))
 				total += len(p.Files[0].Data)
 			}
-			t.Logf("%d tenants in %d shards: template part %d bytes (%d per tenant), shard parts %d bytes in all (%d per tenant), the largest %d",
-				n, tc.shards, len(parts[0].Files[0].Data), len(parts[0].Files[0].Data)/n, total, total/n, largest)
+			t.Logf("%d tenants with %d-character names in %d shards: template part %d bytes (%d per tenant), shard parts %d bytes in all (%d per tenant), the largest %d",
+				n, tc.nameLen, tc.shards, len(parts[0].Files[0].Data), len(parts[0].Files[0].Data)/n, total, total/n, largest)
 		})
 	}
 }

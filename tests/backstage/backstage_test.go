@@ -274,6 +274,8 @@ func TestBackstageBootsGeneratedConfig(t *testing.T) {
 			change map[string]any
 		}{
 			{"existing tenant", map[string]any{"name": gen.someTenant}},
+			{"reserved name", map[string]any{"name": "default"}},
+			{"unknown parent", map[string]any{"parent": "no-such-tenant"}},
 			{"bad name", map[string]any{"name": "Payments_E2E"}},
 			{"bad e-mail", map[string]any{"contactEmail": "not-an-email"}},
 			{"unknown environment", map[string]any{"environments": []string{"mars-prod"}}},
