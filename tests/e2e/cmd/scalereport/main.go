@@ -18,6 +18,7 @@ import (
 	"image/png"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -206,8 +207,8 @@ func writeDoc(path, section string) error {
 
 // The chart: log-log, tenants against seconds.
 const (
-	width, height                    = 960, 600
-	left, right, top, bottom         = 90, 30, 40, 70
+	width, height                    = 1280, 600
+	left, right, top, bottom         = 90, 350, 40, 70
 	xMin, xMax, yMin, yMax   float64 = 10, 10000, 1, 10000
 )
 
@@ -274,11 +275,30 @@ func writeChart(path string, results []e2e.ScaleResult) error {
 	one := func(r e2e.ScaleResult) bool { return !sharded(r) }
 	all := []series{
 		{"one stack: up", color.RGBA{200, 30, 30, 255}, one, "up", false},
-		{"one stack: no-op preview", color.RGBA{200, 30, 30, 255}, one, "preview", true},
-		{"sharded: up", color.RGBA{30, 80, 200, 255}, sharded, "up", false},
-		{"sharded: no-op preview", color.RGBA{20, 150, 60, 255}, sharded, "preview", false},
-		{"sharded: one-tenant change", color.RGBA{230, 130, 0, 255}, sharded, "change", false},
-		{"sharded: destroy", color.RGBA{130, 60, 170, 255}, sharded, "destroy", true},
+		{"one stack: preview", color.RGBA{200, 30, 30, 255}, one, "preview", true},
+	}
+	// One line per shard size: the first size every operation, each further size (dashed) the
+	// up and the preview, where the sizes differ.
+	var perShard []int
+	for _, r := range results {
+		if sharded(r) && !slices.Contains(perShard, r.TenantsPerShard) {
+			perShard = append(perShard, r.TenantsPerShard)
+		}
+	}
+	slices.Sort(perShard)
+	blue, green := color.RGBA{30, 80, 200, 255}, color.RGBA{20, 150, 60, 255}
+	for i, n := range perShard {
+		pick := func(r e2e.ScaleResult) bool { return r.TenantsPerShard == n }
+		name := fmt.Sprintf("%d a stack: ", n)
+		if i == 0 {
+			all = append(all,
+				series{name + "up", blue, pick, "up", false},
+				series{name + "preview", green, pick, "preview", false},
+				series{name + "change", color.RGBA{230, 130, 0, 255}, pick, "change", false},
+				series{name + "destroy", color.RGBA{130, 60, 170, 255}, pick, "destroy", true})
+			continue
+		}
+		all = append(all, series{name + "up", blue, pick, "up", true}, series{name + "preview", green, pick, "preview", true})
 	}
 	// Drawn last to first, so that the one-stack series (listed first) stay on top.
 	for i := len(all) - 1; i >= 0; i-- {
@@ -301,9 +321,10 @@ func writeChart(path string, results []e2e.ScaleResult) error {
 			}
 			prevX, prevY, first = x, y, false
 		}
-		ly := top + 10 + i*22
-		thick(img, left+16, ly+7, left+56, ly+7, s.c, s.dashed)
-		drawText(img, left+66, ly, s.label, black)
+		// The legend, right of the plot.
+		lx, ly := width-right+20, top+10+i*22
+		thick(img, lx, ly+7, lx+40, ly+7, s.c, s.dashed)
+		drawText(img, lx+50, ly, s.label, black)
 	}
 	f, err := os.Create(path)
 	if err != nil {
