@@ -120,11 +120,11 @@ func (b *built) newClusterRBAC(sa *corev1.ServiceAccount) error {
 	return err
 }
 
-// LiveCatalogVerbs are what the portal may do with its live catalog's ConfigMaps: read each
+// liveCatalogVerbs are what the portal may do with its live catalog's ConfigMaps: read each
 // one and watch it by name (a field selector on metadata.name, which lets the API server
 // match the watch against the Role's resourceNames). No list: that would need every
 // ConfigMap of the namespace.
-var LiveCatalogVerbs = []string{"get", "watch"}
+var liveCatalogVerbs = []string{"get", "watch"}
 
 // newLiveCatalogRBAC lets the portal read its live catalog's ConfigMaps, and only those, by
 // name: the image's live catalog module reads them through the API instead of from a volume.
@@ -142,7 +142,7 @@ func (b *built) newLiveCatalogRBAC(sa *corev1.ServiceAccount, live []livePart) e
 			ApiGroups:     pulumi.ToStringArray([]string{""}),
 			Resources:     pulumi.ToStringArray([]string{"configmaps"}),
 			ResourceNames: pulumi.ToStringArray(names),
-			Verbs:         pulumi.ToStringArray(LiveCatalogVerbs),
+			Verbs:         pulumi.ToStringArray(liveCatalogVerbs),
 		}},
 	}, b.parent)
 	if err != nil {
