@@ -751,15 +751,24 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 	}
 	// The live catalog: the ConfigMaps corePlatform.liveCatalog names, their items at the
 	// paths it gives.
-	var live struct {
+	var cfg struct {
+		Kubernetes struct {
+			ClusterLocatorMethods []struct {
+				Clusters []struct {
+					Name string `yaml:"name"`
+				} `yaml:"clusters"`
+			} `yaml:"clusterLocatorMethods"`
+		} `yaml:"kubernetes"`
+		TechDocs     map[string]any `yaml:"techdocs"`
 		CorePlatform struct {
+			AdminGroup  string                 `yaml:"adminGroup"`
 			LiveCatalog *backstage.LiveCatalog `yaml:"liveCatalog"`
 		} `yaml:"corePlatform"`
 	}
-	if err := yaml.Unmarshal([]byte(appConfig), &live); err != nil {
+	if err := yaml.Unmarshal([]byte(appConfig), &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if lc := live.CorePlatform.LiveCatalog; lc != nil {
+	if lc := cfg.CorePlatform.LiveCatalog; lc != nil {
 		g.liveCatalog, g.liveData = lc, map[string]map[string]string{}
 		for _, cm := range lc.ConfigMaps {
 			data, ok := configMaps[cm.Name]
@@ -823,22 +832,6 @@ func generate(t *testing.T, stackFile, tenantsDir string, pg *postgres, secrets 
 		}
 	}
 
-	var cfg struct {
-		Kubernetes struct {
-			ClusterLocatorMethods []struct {
-				Clusters []struct {
-					Name string `yaml:"name"`
-				} `yaml:"clusters"`
-			} `yaml:"clusterLocatorMethods"`
-		} `yaml:"kubernetes"`
-		TechDocs     map[string]any `yaml:"techdocs"`
-		CorePlatform struct {
-			AdminGroup string `yaml:"adminGroup"`
-		} `yaml:"corePlatform"`
-	}
-	if err := yaml.Unmarshal([]byte(appConfig), &cfg); err != nil {
-		t.Fatal(err)
-	}
 	slug, ok := strings.CutPrefix(cfg.CorePlatform.AdminGroup, "group:default/")
 	if !ok || slug == "" {
 		t.Fatalf("the generated app-config names no admin group (corePlatform.adminGroup %q)", cfg.CorePlatform.AdminGroup)

@@ -267,9 +267,7 @@ func (c *cluster) waitHTTP(t *testing.T, name, url string, caPEM []byte, token s
 	t.Helper()
 	tr := &http.Transport{}
 	if caPEM != nil {
-		pool := x509.NewCertPool()
-		pool.AppendCertsFromPEM(caPEM)
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool}
+		tr = trustingTransport(caPEM)
 	}
 	client := &http.Client{Transport: tr, Timeout: 5 * time.Second}
 	deadline := time.Now().Add(90 * time.Second)
@@ -439,4 +437,12 @@ func tail(path string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// trustingTransport is an HTTP transport that trusts the certificates caPEM holds (the test
+// cluster's CA) and no others.
+func trustingTransport(caPEM []byte) *http.Transport {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	return &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 }

@@ -3,8 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,12 +73,10 @@ func startFakeKubelet(t *testing.T, c *cluster) *fakeKubelet {
 // newFakeKubelet returns a fake kubelet that is not running yet, and the context that its
 // cancel function ends.
 func newFakeKubelet(c *cluster) (context.Context, *fakeKubelet) {
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(c.caPEM)
 	ctx, cancel := context.WithCancel(context.Background())
 	return ctx, &fakeKubelet{
 		c:      c,
-		client: &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 20 * time.Second},
+		client: &http.Client{Transport: trustingTransport(c.caPEM), Timeout: 20 * time.Second},
 		cancel: cancel,
 		done:   make(chan struct{}),
 		nextIP: 10,

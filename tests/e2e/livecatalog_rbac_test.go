@@ -3,8 +3,6 @@ package e2e
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -44,9 +42,7 @@ func checkLiveCatalogAccess(t *testing.T, c *cluster, live map[string]object) {
 	}
 	token := strings.TrimSpace(string(c.kubectl(t, nil, "create", "token", portalName,
 		"--namespace", portalNamespace, "--duration", "10m")))
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(c.caPEM)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	client := &http.Client{Transport: trustingTransport(c.caPEM)}
 	base := c.URL + "/api/v1/namespaces/" + portalNamespace
 
 	// ask returns the status and the body, or, for a watch, the first event: its type, the

@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
@@ -787,10 +786,8 @@ type apiReader struct {
 }
 
 func newAPIReader(c *cluster) *apiReader {
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(c.caPEM)
 	return &apiReader{base: c.URL, token: c.Token, client: &http.Client{
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}}
+		Transport: trustingTransport(c.caPEM), Timeout: 10 * time.Second}}
 }
 
 func (a *apiReader) get(path string, out any) error {
