@@ -39,11 +39,13 @@ const portalUID = "10001"
 // that .ci/image built from app/Dockerfile, with PostgreSQL on the node's bridge as the
 // external database. Then, on the running pods: the Deployment and pods are exactly what the
 // stack generated; readiness and liveness pass; the process runs as 10001 with no
-// capabilities, no new privileges and seccomp, on a read-only root; a scaffolder dry-run and a
-// TechDocs read work and nothing is written outside the mounted volumes; metrics are served
-// on :9464; an image change rolls out with no failed request (maxSurge 0, the PDB's minimum
-// kept); a killed container is restarted; destroy leaves the node without a container; the
-// host is left as it was (checked by the node's clean-up).
+// capabilities, no new privileges and seccomp, on a read-only root; the frontend renders the
+// branded sign-in page in Chromium and the GitHub sign-in starts towards the stack's App; a
+// scaffolder dry-run works, TechDocs refuses the service token, and nothing is written outside
+// the mounted volumes; metrics are served on :9464; an image change rolls out with no failed
+// request (maxSurge 0, the PDB's minimum kept); a killed container is restarted; destroy
+// leaves the node without a container; the host is left as it was (checked by the node's
+// clean-up).
 func TestPortalOnRealNode(t *testing.T) {
 	tl := lookupTools(t)
 	nt := lookupNodeTools(t)
@@ -124,6 +126,10 @@ func TestPortalOnRealNode(t *testing.T) {
 		for _, p := range pods {
 			checkProcess(t, n, p)
 		}
+	})
+
+	t.Run("the shipped frontend: the sign-in page and the GitHub sign-in's first step", func(t *testing.T) {
+		checkShippedFrontend(t, pods[0], cfg)
 	})
 
 	token := sec[stack.KeyBackstageServiceToken]
