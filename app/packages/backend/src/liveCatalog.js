@@ -151,7 +151,12 @@ class Follower {
     }
     const object = JSON.parse(body);
     this.write(object.data ?? {});
-    this.resourceVersion = object.metadata?.resourceVersion;
+    // Not the object's resourceVersion: that is the version of its last change, which the API
+    // server's watch cache drops after a few minutes of other changes, so a watch from it can
+    // end at once with 410 Gone, read again, and end again, every retry (the parts then only
+    // arrived at each backoff, up to 30 s apart). A watch without one starts with the object
+    // as it is now (ADDED) and goes on with its changes.
+    this.resourceVersion = undefined;
   }
 
   /** Writes each item whose content changed (a new file, then a rename: readers see whole files). */
