@@ -34,6 +34,12 @@ type liveCatalogAPI struct {
 	changed map[string]chan struct{} // closed and replaced when the ConfigMap changes
 	refused []string
 	watches int
+	// expiredBelow: a watch from an older resourceVersion gets 410 Gone, as from the real API
+	// server once its watch cache has moved past that version; expired counts those answers
+	// per ConfigMap. ended is closed to end every open watch.
+	expiredBelow int
+	expired      map[string]int
+	ended        chan struct{}
 }
 
 type liveConfigMap struct {
@@ -43,7 +49,8 @@ type liveConfigMap struct {
 
 func newLiveCatalogAPI(t *testing.T, dir string, lc *backstage.LiveCatalog, data map[string]map[string]string) *liveCatalogAPI {
 	t.Helper()
-	a := &liveCatalogAPI{namespace: lc.Namespace, token: randomHex(t, 16), maps: map[string]*liveConfigMap{}, changed: map[string]chan struct{}{}}
+	a := &liveCatalogAPI{namespace: lc.Namespace, token: randomHex(t, 16), maps: map[string]*liveConfigMap{},
+		changed: map[string]chan struct{}{}, expired: map[string]int{}, ended: make(chan struct{})}
 	for _, cm := range lc.ConfigMaps {
 		a.version++
 		a.maps[cm.Name] = &liveConfigMap{version: a.version, data: maps.Clone(data[cm.Name])}
@@ -137,10 +144,22 @@ func (a *liveCatalogAPI) watch(w http.ResponseWriter, r *http.Request, name stri
 	end := time.After(time.Duration(timeout) * time.Second)
 	a.mu.Lock()
 	a.watches++
+	ended := a.ended
+	gone := from > 0 && from < a.expiredBelow
+	if gone {
+		a.expired[name]++
+	}
 	a.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	flusher, _ := w.(http.Flusher)
+	if gone {
+		_ = json.NewEncoder(w).Encode(map[string]any{"type": "ERROR", "object": map[string]any{
+			"kind": "Status", "status": "Failure", "code": http.StatusGone, "reason": "Expired",
+			"message": "too old resource version: " + strconv.Itoa(from) + " (" + strconv.Itoa(a.expiredBelow) + ")",
+		}})
+		return
+	}
 	if flusher != nil {
 		flusher.Flush()
 	}
@@ -171,6 +190,8 @@ func (a *liveCatalogAPI) watch(w http.ResponseWriter, r *http.Request, name stri
 			return
 		case <-end:
 			return
+		case <-ended:
+			return
 		}
 	}
 }
@@ -190,6 +211,25 @@ func (a *liveCatalogAPI) update(t *testing.T, name, key, data string) {
 	cm.data[key] = data
 	close(a.changed[name])
 	a.changed[name] = make(chan struct{})
+}
+
+// expire moves the API server past every version served so far, as other objects' changes
+// move its watch cache, and ends the open watches, as the server's watch timeout does: a watch
+// resumed from any version served so far gets 410 Gone.
+func (a *liveCatalogAPI) expire() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.version++
+	a.expiredBelow = a.version
+	close(a.ended)
+	a.ended = make(chan struct{})
+}
+
+// expiredWatches is how many watches of the named ConfigMap got 410 Gone.
+func (a *liveCatalogAPI) expiredWatches(name string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.expired[name]
 }
 
 // check fails the test if the module asked for anything the Role would refuse.

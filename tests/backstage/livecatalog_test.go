@@ -56,6 +56,12 @@ func testLiveCatalog(t *testing.T, api *client, gen *generated) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The API server's watch cache moves on and the open watches end, as they do in a cluster:
+	// the module must resume without looping on 410 Gone. It used to resume from the object's
+	// own version after every read, so each watch ended at once and changes arrived only at
+	// each retry, up to 30 s apart.
+	gen.liveAPI.expire()
+	expiredAt := time.Now()
 	start := time.Now()
 	gen.liveAPI.update(t, name, key, data+"---\n"+string(doc))
 	deadline := start.Add(45 * time.Second)
@@ -70,6 +76,13 @@ func testLiveCatalog(t *testing.T, api *client, gen *generated) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Logf("timing: a tenancy added to ConfigMap %s visible in the catalog after %s", name, since(start))
+	// Long enough for a module looping on 410 to be refused twice (it retries after 1 s).
+	time.Sleep(time.Until(expiredAt.Add(3 * time.Second)))
+	for _, cm := range gen.liveCatalog.ConfigMaps {
+		if n := gen.liveAPI.expiredWatches(cm.Name); n > 1 {
+			t.Errorf("ConfigMap %s: %d watches got 410 Gone once the API server had moved on; want at most one, then a watch from the object as it is", cm.Name, n)
+		}
+	}
 }
 
 func since(start time.Time) string { return time.Since(start).Round(100 * time.Millisecond).String() }
