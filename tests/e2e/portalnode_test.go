@@ -276,11 +276,11 @@ readonlyGroup: %[1]s-readonly@cecg.io
 	ref := "/api/catalog/entities/by-name/system/default/" + name
 	// The module sees the ConfigMap change as the API server makes it and has the catalog read
 	// the part again. The deadline is under the kubelet's sync period (a minute at least): a
-	// ConfigMap mounted in the pods would not have changed yet. It usually takes 2 to 4 s; it
-	// took 31 s once, when this step followed the image change closely enough that the new
-	// pods' catalogs were still processing, hence 55 s rather than less.
+	// ConfigMap mounted in the pods would not have changed yet. It takes 3 to 4 s, 10 s on a
+	// loaded machine; 31 s and 60 s were a module that resumed its watches from a version the
+	// API server had dropped and so saw changes only at each retry (fixed).
 	visible := map[string]time.Duration{}
-	n.waitFor(t, "the new tenancy's System in every pod's catalog", 55*time.Second, func() error {
+	n.waitFor(t, "the new tenancy's System in every pod's catalog", 45*time.Second, func() error {
 		var missing []string
 		for _, p := range before {
 			if _, ok := visible[p.name]; ok {
